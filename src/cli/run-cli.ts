@@ -1,0 +1,22 @@
+import { describeError, DocentError } from "../errors.ts";
+
+/**
+ * Runs a command's main function and turns any error into one readable line on stderr and an exit code:
+ * the only place a CLI decides how failures look.
+ */
+export function runCli(main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`docent: ${describeError(error)}\n`);
+      if (!(error instanceof DocentError) && process.env.DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+      process.exitCode = error instanceof DocentError && error.code === "USAGE" ? 64 : 2;
+    },
+  );
+}
+
+export function usageError(message: string, usage: string): DocentError {
+  return new DocentError("USAGE", message, { hint: usage });
+}

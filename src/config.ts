@@ -1,0 +1,64 @@
+import { config as loadDotenv } from "dotenv";
+import { z } from "zod";
+import { DocentError } from "./errors.ts";
+
+/**
+ * The only module that reads the environment. Every variable is validated once, at start-up; a bad value
+ * stops the program with a message that names the variable and the form it expects.
+ */
+const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const positiveInt = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
+
+const schema = z.object({
+  LANCEDB_URI: z.preprocess(emptyAsUndefined, z.string().default("./data/lancedb")),
+  KNOWLEDGE_DIR: z.preprocess(emptyAsUndefined, z.string().default("./knowledge")),
+  EMBEDDING_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(["local", "openai"]).default("local")),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  OPENAI_EMBEDDING_MODEL: z.preprocess(emptyAsUndefined, z.string().default("text-embedding-3-small")),
+  OPENAI_TIMEOUT_MS: positiveInt(20_000),
+  OPENAI_MAX_RETRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).default(3)),
+  INGEST_MAX_FILE_BYTES: positiveInt(1_000_000),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn")),
+});
+
+const expectedForms: Record<string, string> = {
+  LANCEDB_URI: "a folder path or a URI LanceDB accepts (e.g. ./data/lancedb or s3://bucket/prefix)",
+  KNOWLEDGE_DIR: "a folder path",
+  EMBEDDING_PROVIDER: "local or openai",
+  OPENAI_BASE_URL: "an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1",
+  OPENAI_TIMEOUT_MS: "a positive whole number of milliseconds",
+  OPENAI_MAX_RETRIES: "a whole number from 0 to 10",
+  INGEST_MAX_FILE_BYTES: "a positive whole number of bytes",
+  LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
+};
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+/** Validates a set of variables (pure: tests pass their own). */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue?.path[0] ?? "configuration");
+    const got = env[name];
+    const shown = name === "OPENAI_API_KEY" || got === undefined ? "" : ` (got "${got}")`;
+    throw new DocentError("CONFIG_INVALID", `${name} is invalid${shown}: expected ${expectedForms[name] ?? issue?.message}.`, {
+      hint: `Fix ${name} in .env or the environment; .env.example documents every variable.`,
+    });
+  }
+  const config = result.data;
+  if (config.EMBEDDING_PROVIDER === "openai" && !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
+    throw new DocentError("CONFIG_INVALID", "OPENAI_API_KEY is missing: EMBEDDING_PROVIDER=openai needs a key (or an OPENAI_BASE_URL of a local server).", {
+      hint: "Set OPENAI_API_KEY, or use EMBEDDING_PROVIDER=local to stay offline.",
+    });
+  }
+  return Object.freeze(config);
+}
+
+/** Reads `.env` (if present) into the environment once, then validates it. */
+export function loadConfig(): Config {
+  loadDotenv({ quiet: true });
+  return parseConfig(process.env);
+}

@@ -1,0 +1,121 @@
+import { createHash } from "node:crypto";
+import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
+import type { SourceDocument } from "./documents.ts";
+
+/** One retrievable passage. `text` is a verbatim slice of the page, so quotes taken from it can be verified. */
+export interface Chunk {
+  id: string;
+  url: string;
+  title: string;
+  /** Heading path, outermost first, e.g. "Enterprise privacy > Data retention". */
+  heading: string;
+  text: string;
+  contentHash: string;
+  pageDate: string | null;
+  source: string;
+}
+
+export interface ChunkOptions {
+  chunkSize: number;
+  chunkOverlap: number;
+}
+
+/**
+ * Chosen by measurement on the dev questions (scripts/bench/retrieval.ts compares sizes): small passages
+ * keep a full-text match on the sentence that answers, and the heading path restores the context they lose.
+ */
+export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { chunkSize: 600, chunkOverlap: 80 };
+
+export interface Section {
+  /** Headings from the outermost down to this section's own. */
+  path: string[];
+  body: string;
+}
+
+const HEADING = /^(#{1,6})[ \t]+(.+?)[ \t#]*$/;
+const FENCE = /^[ \t]*(```|~~~)/;
+
+/** Splits Markdown at its headings (ignoring `#` lines inside code fences). Pure. */
+export function splitSections(markdown: string): Section[] {
+  const sections: Section[] = [];
+  const stack: { level: number; text: string }[] = [];
+  let body: string[] = [];
+  let inFence = false;
+
+  const flush = () => {
+    const text = body.join("\n").trim();
+    if (text !== "") sections.push({ path: stack.map((h) => h.text), body: text });
+    body = [];
+  };
+
+  for (const line of markdown.split(/\r?\n/)) {
+    if (FENCE.test(line)) inFence = !inFence;
+    const match = inFence ? null : HEADING.exec(line);
+    if (!match) {
+      body.push(line);
+      continue;
+    }
+    flush();
+    const level = match[1]!.length;
+    while (stack.length > 0 && stack[stack.length - 1]!.level >= level) stack.pop();
+    stack.push({ level, text: plainHeading(match[2]!) });
+  }
+  flush();
+  return sections;
+}
+
+/** Heading path for a section: the page title leads unless the page's own top heading already says it. */
+export function headingPath(title: string, path: readonly string[]): string {
+  const parts = path.length > 0 && sameText(path[0]!, title) ? [...path] : [title, ...path];
+  return parts.join(" > ");
+}
+
+/** Cuts a document into passages that never span two sections. Ids are stable across runs. */
+export async function chunkDocument(document: SourceDocument, options: ChunkOptions = DEFAULT_CHUNK_OPTIONS): Promise<Chunk[]> {
+  const splitter = new RecursiveCharacterTextSplitter({
+    chunkSize: options.chunkSize,
+    chunkOverlap: options.chunkOverlap,
+    separators: ["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+    keepSeparator: true,
+  });
+  const chunks: Chunk[] = [];
+  const ordinals = new Map<string, number>();
+  for (const section of splitSections(document.markdown)) {
+    const heading = headingPath(document.title, section.path);
+    for (const piece of await splitter.splitText(section.body)) {
+      // The splitter keeps a sentence separator at the head of the next piece; drop it so passages start cleanly.
+      const text = piece.replace(/^[.;,]\s+/, "").trim();
+      if (!/[\p{L}\p{N}]/u.test(text)) continue;
+      const ordinal = ordinals.get(heading) ?? 0;
+      ordinals.set(heading, ordinal + 1);
+      chunks.push({
+        id: sha256(`${document.url}\u0000${heading}\u0000${ordinal}`).slice(0, 32),
+        url: document.url,
+        title: document.title,
+        heading,
+        text,
+        contentHash: sha256([document.title, heading, document.updated ?? "", text].join("\u0000")).slice(0, 32),
+        pageDate: document.updated,
+        source: document.source,
+      });
+    }
+  }
+  return chunks;
+}
+
+function plainHeading(raw: string): string {
+  return raw
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/[*_`]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function sameText(a: string, b: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  return norm(a) === norm(b);
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

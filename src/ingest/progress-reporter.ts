@@ -1,0 +1,35 @@
+import cliProgress from "cli-progress";
+import type { IngestProgress } from "./run-ingest.ts";
+
+/**
+ * A progress bar on a terminal, plain lines on stderr otherwise (CI logs, pipes), nothing with --json.
+ * Always on stderr: stdout belongs to the summary.
+ */
+export function createProgressReporter(mode: "bar" | "lines" | "silent"): { onProgress: (event: IngestProgress) => void; stop: () => void } {
+  if (mode === "silent") return { onProgress: () => {}, stop: () => {} };
+  let bar: cliProgress.SingleBar | null = null;
+  const line = (text: string) => process.stderr.write(`${text}\n`);
+  return {
+    onProgress(event) {
+      if (event.stage === "load") line(`Loaded ${event.pages} page(s)${event.errors ? `, ${event.errors} skipped` : ""}.`);
+      if (event.stage === "embed") {
+        if (mode === "lines") {
+          line(`Embedded ${event.done}/${event.total} chunks.`);
+        } else {
+          bar ??= new cliProgress.SingleBar(
+            { format: "Embedding {bar} {value}/{total} chunks | {eta_formatted} left", stream: process.stderr, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          );
+          if (event.done <= 64 && !bar.isActive) bar.start(event.total, 0);
+          bar.update(event.done);
+        }
+      }
+      if (event.stage === "write") {
+        bar?.stop();
+        bar = null;
+        line("Writing the new index version…");
+      }
+    },
+    stop: () => bar?.stop(),
+  };
+}

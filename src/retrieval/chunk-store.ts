@@ -1,0 +1,216 @@
+import * as lancedb from "@lancedb/lancedb";
+import { Index } from "@lancedb/lancedb";
+import * as arrow from "apache-arrow";
+import { DocentError } from "../errors.ts";
+import type { Embedder } from "./embedder.ts";
+
+export const TABLE_NAME = "chunks";
+const EMBEDDER_KEY = "docent.embedder";
+const INGEST_TAG = /^ingest-(\d+)$/;
+
+/** A row of the chunk table. `searchText` (title + heading path + text) is what the full-text index sees. */
+export interface ChunkRow {
+  id: string;
+  url: string;
+  title: string;
+  heading: string;
+  text: string;
+  searchText: string;
+  contentHash: string;
+  source: string;
+  pageDate: string | null;
+  ingestedAt: string;
+  vector: Float32Array;
+}
+
+export interface IndexInfo {
+  version: number;
+  embedderId: string;
+  dimensions: number;
+  rows: number;
+}
+
+/**
+ * The LanceDB side of the store: one table, written only in whole-snapshot commits so that a reader (or a
+ * killed writer) only ever sees a complete version, and each finished ingest tagged so it can be rolled back.
+ */
+export class ChunkStore {
+  private constructor(
+    readonly uri: string,
+    private readonly db: lancedb.Connection,
+    private table: lancedb.Table | null,
+  ) {}
+
+  static async open(uri: string): Promise<ChunkStore> {
+    let db: lancedb.Connection;
+    try {
+      db = await lancedb.connect(uri);
+    } catch (error) {
+      throw new DocentError("INDEX_UNREADABLE", `Cannot open the index at ${uri}.`, {
+        hint: "Check LANCEDB_URI (or --db): a folder path or a URI LanceDB accepts.",
+        cause: error,
+      });
+    }
+    const names = await db.tableNames();
+    return new ChunkStore(uri, db, names.includes(TABLE_NAME) ? await db.openTable(TABLE_NAME) : null);
+  }
+
+  get exists(): boolean {
+    return this.table !== null;
+  }
+
+  /** The open table, or a clear error that says how to build it. */
+  requireTable(): lancedb.Table {
+    if (this.table === null) {
+      throw new DocentError("INDEX_MISSING", `There is no index at ${this.uri} yet.`, { hint: "Run `npm run ingest` first (or pass --db to point at an existing index)." });
+    }
+    return this.table;
+  }
+
+  async info(): Promise<IndexInfo | null> {
+    if (this.table === null) return null;
+    const schema = await this.table.schema();
+    const vectorField = schema.fields.find((f) => f.name === "vector");
+    const embedderId = vectorField?.metadata.get(EMBEDDER_KEY) ?? "unknown";
+    // Duck-typed: LanceDB may hand back its own copy of the Arrow classes, so instanceof is unreliable.
+    const dimensions = (vectorField?.type as { listSize?: number } | undefined)?.listSize ?? 0;
+    return { version: await this.table.version(), embedderId, dimensions, rows: await this.table.countRows() };
+  }
+
+  /** Refuses to mix vectors from two embedders, which would make vector search meaningless. */
+  async assertEmbedder(embedder: Embedder, action: "search" | "ingest"): Promise<void> {
+    const info = await this.info();
+    if (info === null || info.embedderId === embedder.id) return;
+    throw new DocentError("EMBEDDER_MISMATCH", `The index at ${this.uri} was built with ${info.embedderId}, but this ${action} uses ${embedder.id}.`, {
+      hint: `Use the embedder the index was built with, or rebuild it with the new one: npm run ingest -- --rebuild (EMBEDDING_PROVIDER and OPENAI_EMBEDDING_MODEL choose it).`,
+    });
+  }
+
+  /** Every stored row, vectors included: the ingest plans its changes against this. */
+  async readAll(): Promise<ChunkRow[]> {
+    if (this.table === null) return [];
+    const rows = await this.table.query().toArray();
+    return rows.map((r) => ({
+      id: r.id,
+      url: r.url,
+      title: r.title,
+      heading: r.heading,
+      text: r.text,
+      searchText: r.search_text,
+      contentHash: r.content_hash,
+      source: r.source,
+      pageDate: r.page_date ?? null,
+      ingestedAt: r.ingested_at,
+      vector: Float32Array.from(r.vector as ArrayLike<number>),
+    }));
+  }
+
+  /**
+   * Makes the table hold exactly `rows`, in one atomic commit: matched rows whose hash changed are updated,
+   * new ones inserted, the rest deleted. `rebuild` replaces the table (and its embedder) as a new version.
+   */
+  async writeSnapshot(rows: readonly ChunkRow[], embedder: Embedder, options: { rebuild: boolean }): Promise<number> {
+    const data = toArrowTable(rows, embedder);
+    if (this.table === null || options.rebuild) {
+      this.table = await this.db.createTable(TABLE_NAME, data, { mode: "overwrite" });
+    } else {
+      await this.table
+        .mergeInsert("id")
+        .whenMatchedUpdateAll({ where: "target.content_hash != source.content_hash" })
+        .whenNotMatchedInsertAll()
+        .whenNotMatchedBySourceDelete()
+        .execute(data);
+    }
+    await this.ensureSearchIndexes();
+    const version = await this.table.version();
+    await (await this.table.tags()).create(`ingest-${version}`, version);
+    return version;
+  }
+
+  /** Full-text index over title, headings and text; `optimize` folds rows written since into it. */
+  private async ensureSearchIndexes(): Promise<void> {
+    const table = this.requireTable();
+    const indices = await table.listIndices();
+    if (!indices.some((index) => index.columns.includes("search_text"))) {
+      await table.createIndex("search_text", {
+        config: Index.fts({ withPosition: true, language: "English", stem: true, removeStopWords: true, lowercase: true, asciiFolding: true }),
+      });
+    } else {
+      await table.optimize();
+    }
+  }
+
+  /** Versions of finished ingests, oldest first. */
+  async ingestVersions(): Promise<number[]> {
+    if (this.table === null) return [];
+    const tags = await (await this.table.tags()).list();
+    return Object.keys(tags)
+      .map((name) => INGEST_TAG.exec(name)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  /**
+   * Restores the ingest before the latest one as a new version (history is kept, nothing is deleted) and
+   * forgets the undone ingest, so a second rollback steps back once more.
+   */
+  async rollback(): Promise<{ from: number; restored: number; version: number }> {
+    const table = this.requireTable();
+    const versions = await this.ingestVersions();
+    const latest = versions.at(-1);
+    const previous = versions.at(-2);
+    if (latest === undefined || previous === undefined) {
+      throw new DocentError("NOTHING_TO_ROLL_BACK", `The index at ${this.uri} has no earlier ingest to roll back to.`, {
+        hint: "A rollback needs at least two finished ingests; re-run `npm run ingest` to rebuild from the sources.",
+      });
+    }
+    await table.checkout(previous);
+    await table.restore();
+    await table.checkoutLatest();
+    await (await table.tags()).delete(`ingest-${latest}`);
+    return { from: latest, restored: previous, version: await table.version() };
+  }
+
+  close(): void {
+    this.table?.close();
+    this.db.close();
+  }
+}
+
+function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): arrow.Table {
+  const schema = new arrow.Schema([
+    new arrow.Field("id", new arrow.Utf8(), false),
+    new arrow.Field("url", new arrow.Utf8(), false),
+    new arrow.Field("title", new arrow.Utf8(), false),
+    new arrow.Field("heading", new arrow.Utf8(), false),
+    new arrow.Field("text", new arrow.Utf8(), false),
+    new arrow.Field("search_text", new arrow.Utf8(), false),
+    new arrow.Field("content_hash", new arrow.Utf8(), false),
+    new arrow.Field("source", new arrow.Utf8(), false),
+    new arrow.Field("page_date", new arrow.Utf8(), true),
+    new arrow.Field("ingested_at", new arrow.Utf8(), false),
+    new arrow.Field(
+      "vector",
+      new arrow.FixedSizeList(embedder.dimensions, new arrow.Field("item", new arrow.Float32(), true)),
+      false,
+      new Map([[EMBEDDER_KEY, embedder.id]]),
+    ),
+  ]);
+  return lancedb.makeArrowTable(
+    rows.map((r) => ({
+      id: r.id,
+      url: r.url,
+      title: r.title,
+      heading: r.heading,
+      text: r.text,
+      search_text: r.searchText,
+      content_hash: r.contentHash,
+      source: r.source,
+      page_date: r.pageDate,
+      ingested_at: r.ingestedAt,
+      vector: Array.from(r.vector),
+    })),
+    { schema },
+  ) as unknown as arrow.Table;
+}

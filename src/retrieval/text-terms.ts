@@ -1,0 +1,25 @@
+import { stemmer } from "stemmer";
+
+/** English words too common to carry meaning in a privacy question. */
+export const STOP_WORDS = new Set(
+  (
+    "a about above after again against all am an and any are as at be because been before being below between both but by " +
+    "can could did do does doing down during each few for from further had has have having he her here hers herself him " +
+    "himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other " +
+    "our ours ourselves out over own same she should so some such than that the their theirs them themselves then there " +
+    "these they this those through to too under until up very was we were what when where which while who whom why will " +
+    "with would you your yours yourself yourselves"
+  ).split(" "),
+);
+
+/** Lower-cased word tokens (letters and digits), keeping inner apostrophes and hyphens out. */
+export function words(text: string): string[] {
+  return text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** Content-word stems: the unit both the local embedder and the lexical scorers compare. */
+export function contentStems(text: string): string[] {
+  return words(text)
+    .filter((w) => !STOP_WORDS.has(w))
+    .map((w) => stemmer(w));
+}

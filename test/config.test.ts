@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.ts";
+
+describe("parseConfig", () => {
+  it("has working offline defaults", () => {
+    expect(parseConfig({})).toMatchObject({ LANCEDB_URI: "./data/lancedb", KNOWLEDGE_DIR: "./knowledge", EMBEDDING_PROVIDER: "local" });
+  });
+
+  it.each([
+    [{ EMBEDDING_PROVIDER: "bert" }, /EMBEDDING_PROVIDER is invalid \(got "bert"\): expected local or openai/],
+    [{ OPENAI_BASE_URL: "localhost:11434" }, /OPENAI_BASE_URL is invalid.*http\(s\) URL/],
+    [{ OPENAI_TIMEOUT_MS: "-5" }, /OPENAI_TIMEOUT_MS is invalid.*positive whole number/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL is invalid/],
+    [{ EMBEDDING_PROVIDER: "openai" }, /OPENAI_API_KEY is missing/],
+  ])("names the bad variable and the expected form: %o", (env, message) => {
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it("never repeats a secret in its message", () => {
+    try {
+      parseConfig({ OPENAI_API_KEY: "sk-secret-value", OPENAI_MAX_RETRIES: "99" });
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).not.toContain("sk-secret-value");
+      expect(String(error)).toMatch(/OPENAI_MAX_RETRIES/);
+    }
+  });
+
+  it("treats empty values as unset", () => {
+    expect(parseConfig({ LANCEDB_URI: "", EMBEDDING_PROVIDER: " " }).LANCEDB_URI).toBe("./data/lancedb");
+  });
+});

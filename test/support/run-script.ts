@@ -1,0 +1,31 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+
+export const PROJECT_DIR = path.resolve(import.meta.dirname, "../..");
+
+export interface ScriptResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one of the project's scripts as a user would (a fresh process), with a clean, offline environment. */
+export function runScript(script: string, args: string[], env: Record<string, string> = {}, options: { onStderr?: (text: string, kill: () => void) => void } = {}): Promise<ScriptResult> {
+  return new Promise((resolve, reject) => {
+    // `node --import tsx` keeps the script in this one process, so a SIGKILL reaches the process doing the work.
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts", script), ...args], {
+      cwd: PROJECT_DIR,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LANCEDB_LOG: "error", DOTENV_CONFIG_PATH: "/nonexistent/.env", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      options.onStderr?.(stderr, () => child.kill("SIGKILL"));
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
