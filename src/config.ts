@@ -17,6 +17,10 @@ const schema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   OPENAI_EMBEDDING_MODEL: z.preprocess(emptyAsUndefined, z.string().default("text-embedding-3-small")),
+  OPENAI_CHAT_MODEL: z.preprocess(emptyAsUndefined, z.string().default("gpt-4o-mini")),
+  LLM_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(["extractive", "openai"]).default("extractive")),
+  RETRIEVAL_MODE: z.preprocess(emptyAsUndefined, z.enum(["fts", "vector", "hybrid"]).default("fts")),
+  HYBRID_VECTOR_WEIGHT: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(1).default(0.3)),
   OPENAI_TIMEOUT_MS: positiveInt(20_000),
   OPENAI_MAX_RETRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).default(3)),
   INGEST_MAX_FILE_BYTES: positiveInt(1_000_000),
@@ -28,6 +32,9 @@ const expectedForms: Record<string, string> = {
   KNOWLEDGE_DIR: "a folder path",
   EMBEDDING_PROVIDER: "local or openai",
   OPENAI_BASE_URL: "an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1",
+  LLM_PROVIDER: "extractive or openai",
+  RETRIEVAL_MODE: "fts, vector or hybrid",
+  HYBRID_VECTOR_WEIGHT: "a number from 0 to 1",
   OPENAI_TIMEOUT_MS: "a positive whole number of milliseconds",
   OPENAI_MAX_RETRIES: "a whole number from 0 to 10",
   INGEST_MAX_FILE_BYTES: "a positive whole number of bytes",
@@ -49,10 +56,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     });
   }
   const config = result.data;
-  if (config.EMBEDDING_PROVIDER === "openai" && !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
-    throw new DocentError("CONFIG_INVALID", "OPENAI_API_KEY is missing: EMBEDDING_PROVIDER=openai needs a key (or an OPENAI_BASE_URL of a local server).", {
-      hint: "Set OPENAI_API_KEY, or use EMBEDDING_PROVIDER=local to stay offline.",
-    });
+  for (const [name, value, offline] of [
+    ["EMBEDDING_PROVIDER", config.EMBEDDING_PROVIDER, "local"],
+    ["LLM_PROVIDER", config.LLM_PROVIDER, "extractive"],
+  ] as const) {
+    if (value === "openai" && !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
+      throw new DocentError("CONFIG_INVALID", `OPENAI_API_KEY is missing: ${name}=openai needs a key (or an OPENAI_BASE_URL of a local server).`, {
+        hint: `Set OPENAI_API_KEY, or use ${name}=${offline} to stay offline.`,
+      });
+    }
   }
   return Object.freeze(config);
 }

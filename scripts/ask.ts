@@ -1,0 +1,37 @@
+/** `npm run ask -- "question"`: answer one question from the index. Composition root for the CLI. */
+import { parseArgs } from "node:util";
+import { answerJson } from "../src/answer/answer-json.ts";
+import { answerQuestion } from "../src/answer/answer-question.ts";
+import { createEngine } from "../src/answer/create-engine.ts";
+import { runCli, usageError } from "../src/cli/run-cli.ts";
+import { loadConfig } from "../src/config.ts";
+import { createLogger } from "../src/log.ts";
+
+const USAGE = `Usage: npm run --silent ask -- [--db URI] [--json] "question"
+  --db URI  index location (default LANCEDB_URI); with no index yet, KNOWLEDGE_DIR is ingested first
+  --json    print exactly one JSON object on stdout`;
+
+runCli(async () => {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: { db: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } }, allowPositionals: true });
+  } catch (error) {
+    throw usageError((error as Error).message, USAGE);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const question = parsed.positionals.join(" ").trim();
+  if (question === "") throw usageError("No question given.", USAGE);
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const engine = await createEngine(config, { ...(parsed.values.db ? { dbUri: parsed.values.db } : {}), logger, ingestIfMissing: true, onNotice: (text) => process.stderr.write(`${text}\n`) });
+  try {
+    const result = await answerQuestion(engine, question);
+    process.stdout.write(parsed.values.json ? `${JSON.stringify(answerJson(result))}\n` : `${result.answer}\n`);
+    return 0;
+  } finally {
+    engine.close();
+  }
+});

@@ -1,0 +1,70 @@
+/** `npm run eval -- --questions FILE`: run every question through the engine and print per-kind metrics. */
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import matter from "gray-matter";
+import { answerQuestion } from "../src/answer/answer-question.ts";
+import { createEngine } from "../src/answer/create-engine.ts";
+import { runCli, usageError } from "../src/cli/run-cli.ts";
+import { loadConfig } from "../src/config.ts";
+import { type QuestionOutcome, scoreOutcomes } from "../src/eval/metrics.ts";
+import { readQuestions } from "../src/eval/questions.ts";
+import { renderReport } from "../src/eval/render-report.ts";
+
+const USAGE = `Usage: npm run --silent eval -- [--db URI] --questions FILE [--gold-dir DIR] [--json]
+  --questions FILE  JSONL questions (dev-questions format)
+  --gold-dir DIR    folder of the pages gold_docs names (default: ../shared/corpus/policies next to FILE's folder)
+  --json            print one JSON report on stdout`;
+
+runCli(async () => {
+  let values;
+  try {
+    values = parseArgs({
+      options: { db: { type: "string" }, questions: { type: "string" }, "gold-dir": { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    }).values;
+  } catch (error) {
+    throw usageError((error as Error).message, USAGE);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!values.questions) throw usageError("--questions FILE is required.", USAGE);
+  const questions = await readQuestions(values.questions);
+  const goldDir = values["gold-dir"] ?? path.join(path.dirname(path.resolve(values.questions)), "policies");
+  const goldUrls = await readGoldUrls(goldDir);
+  const config = loadConfig();
+  const engine = await createEngine(config, values.db ? { dbUri: values.db } : {});
+  try {
+    const rows = await engine.store.readAll();
+    const textsByUrl = new Map<string, string[]>();
+    for (const row of rows) textsByUrl.set(row.url, [...(textsByUrl.get(row.url) ?? []), row.text]);
+    const outcomes: QuestionOutcome[] = [];
+    for (const question of questions) {
+      const started = performance.now();
+      const result = await answerQuestion(engine, question.question);
+      outcomes.push({ question, result, ms: performance.now() - started });
+    }
+    const report = scoreOutcomes(outcomes, (url) => textsByUrl.get(url) ?? [], (doc) => goldUrls.get(doc));
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${renderReport(report)}\n`);
+    return 0;
+  } finally {
+    engine.close();
+  }
+});
+
+/** gold_docs name files; the index knows pages by URL: read the URL from each file's front matter. */
+async function readGoldUrls(dir: string): Promise<Map<string, string>> {
+  const urls = new Map<string, string>();
+  let names: string[] = [];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return urls;
+  }
+  for (const name of names.filter((n) => n.endsWith(".md"))) {
+    const url = matter(await readFile(path.join(dir, name), "utf8"), {}).data.url;
+    if (typeof url === "string") urls.set(name, new URL(url).toString());
+  }
+  return urls;
+}

@@ -1,0 +1,104 @@
+import type { Logger } from "../log.ts";
+import type { Passage } from "../retrieval/passage.ts";
+import { cleanQuery } from "../retrieval/clean-query.ts";
+import type { Answerer, AnswerResult, DraftAnswer } from "./answer-types.ts";
+import { createExtractiveAnswerer } from "./extractive-answerer.ts";
+import { recogniseFormalRequest } from "./formal-requests.ts";
+import { ChatFallback } from "./openai-answerer.ts";
+import { collectAllowedLinks, sanitizeOutput } from "./output-guards.ts";
+import { redact } from "./redact.ts";
+import { renderAnswer, renderRefusal } from "./render-answer.ts";
+
+/** What the engine needs from retrieval: ranked passages, and a verdict on whether they answer at all. */
+export interface Retriever {
+  retrieve(query: string, limit: number): Promise<Passage[]>;
+  judge(query: string, passages: readonly Passage[]): { refuse: boolean; reason: string };
+}
+
+export interface EngineDeps {
+  retriever: Retriever;
+  answerer: Answerer;
+  logger?: Logger;
+}
+
+export interface AskOptions {
+  /** Passages handed to the answerer (and returned, in rank order). */
+  limit?: number;
+  /** The earlier exchange a follow-up replies to, taken from the referenced messages. */
+  context?: string;
+}
+
+const REDACTION_LABEL = /\[(?:email|secret|card number|phone|ip address|private url|address|name)\]/g;
+const extractive = createExtractiveAnswerer();
+
+/**
+ * One question in, one cited answer (or an honest refusal) out. Personal data is redacted first, so nothing
+ * after this line — search, model, logs, answer — ever sees it.
+ */
+export async function answerQuestion(deps: EngineDeps, rawQuestion: string, options: AskOptions = {}): Promise<AnswerResult> {
+  const started = performance.now();
+  const redacted = redact(rawQuestion);
+  const context = options.context ? redact(options.context).text : undefined;
+  const searchText = cleanQuery(redacted.text.replace(REDACTION_LABEL, " "));
+  const request = recogniseFormalRequest(searchText);
+  const limit = options.limit ?? 5;
+
+  const passages = searchText === "" ? [] : await deps.retriever.retrieve(context ? `${searchText} ${cleanQuery(context)}` : searchText, limit);
+  const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(searchText, passages);
+  if (request && !verdict.refuse) {
+    // The passage naming the official channel may rank below the top few: fetch it and add it at the end.
+    const channel = await deps.retriever.retrieve(`${request.searchHint} ${searchText}`, 3);
+    for (const passage of channel) if (!passages.some((p) => p.id === passage.id) && passages.length < limit + 2) passages.push(passage);
+  }
+  const retrieved = performance.now();
+  const base = { question: redacted.text, redacted: redacted.kinds, passages, mode: deps.answerer.mode };
+  const notice = { personalDataNotice: redacted.kinds.length > 0 };
+
+  if (verdict.refuse) {
+    deps.logger?.info({ event: "refused", reason: verdict.reason, passages: passages.length }, "answer refused");
+    return finish({ ...base, answer: renderRefusal(notice), refused: true, reason: verdict.reason, draft: null, citations: [] }, started, retrieved);
+  }
+
+  const input = { question: searchText, passages, request, ...(context ? { context } : {}) };
+  let draft: DraftAnswer;
+  let fallbackReason: string | undefined;
+  try {
+    draft = await deps.answerer.answer(input);
+  } catch (error) {
+    if (!(error instanceof ChatFallback)) throw error;
+    fallbackReason = error.reason;
+    deps.logger?.warn({ event: "fallback", reason: fallbackReason }, "chat answer replaced by extractive answer");
+    draft = await extractive.answer(input);
+  }
+  if (draft.bullets.length === 0 && draft.lead === "") {
+    return finish({ ...base, answer: renderRefusal(notice), refused: true, reason: "no answerable sentence in the passages", draft: null, citations: [] }, started, retrieved);
+  }
+  const cited = passages.filter((p) => draft.sources.some((s) => s.url === p.url));
+  const allowedLinks = collectAllowedLinks(draft.sources.map((s) => s.url), cited.map((p) => p.text));
+  draft = {
+    ...draft,
+    lead: sanitizeOutput(draft.lead, allowedLinks),
+    bullets: draft.bullets.map((b) => ({ ...b, text: sanitizeOutput(b.text, allowedLinks) })),
+  };
+  const answer = sanitizeOutput(renderAnswer(draft, notice), allowedLinks);
+  return finish(
+    {
+      ...base,
+      mode: fallbackReason ? "extractive" : deps.answerer.mode,
+      answer,
+      refused: false,
+      ...(fallbackReason ? { fallbackReason } : {}),
+      ...(request ? { reason: `formal request: ${request.kind}` } : {}),
+      draft,
+      citations: draft.citations,
+    },
+    started,
+    retrieved,
+  );
+}
+
+function finish(result: Omit<AnswerResult, "timings">, started: number, retrieved: number): AnswerResult {
+  const done = performance.now();
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return { ...result, timings: { retrieveMs: round(retrieved - started), answerMs: round(done - retrieved), totalMs: round(done - started) } };
+}

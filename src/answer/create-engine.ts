@@ -1,0 +1,38 @@
+import type { Config } from "../config.ts";
+import { runIngest } from "../ingest/run-ingest.ts";
+import type { Logger } from "../log.ts";
+import { ChunkStore } from "../retrieval/chunk-store.ts";
+import { createEmbedder, createOpenAIClient } from "../retrieval/create-embedder.ts";
+import { createRetriever } from "../retrieval/retriever.ts";
+import type { EngineDeps } from "./answer-question.ts";
+import type { Answerer } from "./answer-types.ts";
+import { createExtractiveAnswerer } from "./extractive-answerer.ts";
+import { createOpenAIAnswerer } from "./openai-answerer.ts";
+
+export interface Engine extends EngineDeps {
+  store: ChunkStore;
+  close(): void;
+}
+
+/**
+ * Builds the answer engine from configuration: the store, the embedder the index was built with, the
+ * retriever and the answerer. Shared by the entry points that answer questions (ask, eval, the bot).
+ * With `ingestIfMissing`, an absent index is first built from KNOWLEDGE_DIR, so a fresh clone answers at once.
+ */
+export async function createEngine(config: Config, options: { dbUri?: string; logger?: Logger; ingestIfMissing?: boolean; onNotice?: (text: string) => void } = {}): Promise<Engine> {
+  const store = await ChunkStore.open(options.dbUri ?? config.LANCEDB_URI);
+  try {
+    const embedder = await createEmbedder(config);
+    if (!store.exists && options.ingestIfMissing) {
+      options.onNotice?.(`No index at ${store.uri} yet: ingesting ${config.KNOWLEDGE_DIR} first…`);
+      await runIngest({ store, embedder }, { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES });
+    }
+    const retriever = await createRetriever(store, embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT });
+    const answerer: Answerer =
+      config.LLM_PROVIDER === "openai" ? createOpenAIAnswerer({ client: createOpenAIClient(config), model: config.OPENAI_CHAT_MODEL }) : createExtractiveAnswerer();
+    return { store, retriever, answerer, ...(options.logger ? { logger: options.logger } : {}), close: () => store.close() };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,107 @@
+import type OpenAI from "openai";
+import { describeApiError } from "../retrieval/openai-embedder.ts";
+import type { Passage } from "../retrieval/passage.ts";
+import { contentStems } from "../retrieval/text-terms.ts";
+import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "./answer-types.ts";
+import { buildChatMessages } from "./build-prompt.ts";
+import { datedNote } from "./extractive-answerer.ts";
+import { splitSentences } from "./sentences.ts";
+import { checkCitationNumbers, citedNumbers } from "./verify-citations.ts";
+
+/** Why a chat answer was not used; the extractive answer is used instead and the result says so. */
+export class ChatFallback extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export interface OpenAIAnswererOptions {
+  client: OpenAI;
+  model: string;
+}
+
+/**
+ * Answers with a chat model through any OpenAI-compatible endpoint. The model's text is accepted only if
+ * every [n] names a given passage and at least one does; otherwise a ChatFallback is thrown for the engine
+ * to answer extractively. Retries on 429/5xx and the per-call timeout come from the SDK client.
+ */
+export function createOpenAIAnswerer(options: OpenAIAnswererOptions): Answerer {
+  return {
+    mode: "openai",
+    async answer(input) {
+      let content: string;
+      try {
+        const completion = await options.client.chat.completions.create({
+          model: options.model,
+          messages: buildChatMessages(input.question, input.passages, input.context),
+          temperature: 0,
+          max_tokens: 600,
+        });
+        content = completion.choices?.[0]?.message?.content?.trim() ?? "";
+      } catch (error) {
+        throw new ChatFallback(`chat model failed: ${describeApiError(error)}`);
+      }
+      if (content === "") throw new ChatFallback("chat model returned an empty answer");
+      if (/^NOT_COVERED\b/.test(content)) throw new ChatFallback("chat model said the passages do not cover the question");
+      const check = checkCitationNumbers(content, input.passages.length);
+      if (!check.ok) {
+        throw new ChatFallback(check.invalid.length > 0 ? `chat answer cited passages that were not given: ${check.invalid.map((n) => `[${n}]`).join(" ")}` : "chat answer had no citation");
+      }
+      return draftFromChat(content, input);
+    },
+  };
+}
+
+/**
+ * Renumbers the model's passage markers into source numbers (one per page) and pairs each cited passage with
+ * the sentence of it that best matches the claim, so every citation carries a verbatim quote.
+ */
+function draftFromChat(content: string, input: AnswerInput): DraftAnswer {
+  const sources: Source[] = [];
+  const sourceOf = (passage: Passage) => {
+    let source = sources.find((s) => s.url === passage.url);
+    if (!source) {
+      source = { n: sources.length + 1, title: passage.title, url: passage.url, pageDate: passage.pageDate };
+      sources.push(source);
+    }
+    return source.n;
+  };
+  const citations: Citation[] = [];
+  const renumber = (line: string) => {
+    const claim = line.replace(/\[\d{1,2}\]/g, "");
+    return line.replace(/((?:\[\d{1,2}\])+)/g, (group) => {
+      const numbers = citedNumbers(group).map((k) => {
+        const passage = input.passages[k - 1]!;
+        const n = sourceOf(passage);
+        const quote = bestSentence(passage.text, claim);
+        if (!citations.some((c) => c.n === n && c.quote === quote)) citations.push({ n, title: passage.title, url: passage.url, quote });
+        return n;
+      });
+      return [...new Set(numbers)].map((n) => `[${n}]`).join("");
+    });
+  };
+  const lines = content.split(/\n+/).map((l) => l.trim()).filter(Boolean);
+  const bulletLines = lines.filter((l) => /^[-*•]\s+/.test(l));
+  const leadLines = lines.filter((l) => !/^[-*•]\s+/.test(l));
+  const lead = renumber(leadLines.join(" "));
+  const bullets = bulletLines.map((l) => {
+    const text = renumber(l.replace(/^[-*•]\s+/, ""));
+    return { text: text.replace(/\s*(?:\[\d+\])+\s*$/, ""), n: citedNumbers(text.match(/(?:\[\d+\])+\s*$/)?.[0] ?? "") };
+  });
+  const note = datedNote(sources);
+  return { lead, bullets, sources, citations, ...(note ? { note } : {}) };
+}
+
+function bestSentence(passageText: string, claim: string): string {
+  const claimStems = new Set(contentStems(claim));
+  let best = "";
+  let bestScore = -1;
+  for (const sentence of splitSentences(passageText)) {
+    const score = contentStems(sentence).filter((s) => claimStems.has(s)).length;
+    if (score > bestScore) {
+      best = sentence;
+      bestScore = score;
+    }
+  }
+  return best || passageText.slice(0, 200);
+}

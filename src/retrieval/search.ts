@@ -1,0 +1,62 @@
+import type { Table } from "@lancedb/lancedb";
+import type { Embedder } from "./embedder.ts";
+import type { Passage } from "./passage.ts";
+
+export type RetrievalMode = "fts" | "vector" | "hybrid";
+
+export interface SearchOptions {
+  mode: RetrievalMode;
+  /** How many passages to return. */
+  limit: number;
+  /** Weight of the vector ranking in hybrid fusion, 0..1 (the full-text ranking gets the rest). */
+  vectorWeight: number;
+  /** Candidates fetched from each side before fusion. */
+  candidates?: number;
+}
+
+const PASSAGE_COLUMNS = ["id", "url", "title", "heading", "text", "page_date"];
+/** Reciprocal-rank-fusion constant: the usual 60 keeps one list's top hit from drowning the other list. */
+const RRF_K = 60;
+
+/** Full-text (BM25 over title, heading path and text, English stemming) through LanceDB's native index. */
+export async function searchFullText(table: Table, query: string, limit: number): Promise<Passage[]> {
+  if (query.trim() === "") return [];
+  const rows = await table.query().fullTextSearch(query).select([...PASSAGE_COLUMNS, "_score"]).limit(limit).toArray();
+  return rows.map((row) => toPassage(row, row._score));
+}
+
+/** Cosine nearest neighbours; the score is the cosine similarity. */
+export async function searchVector(table: Table, vector: Float32Array, limit: number): Promise<Passage[]> {
+  const rows = await table.vectorSearch(vector).distanceType("cosine").select([...PASSAGE_COLUMNS, "_distance"]).limit(limit).toArray();
+  return rows.map((row) => toPassage(row, 1 - row._distance));
+}
+
+/**
+ * Weighted reciprocal-rank fusion of two rankings. Pure. Scores are not comparable across the two lists
+ * (BM25 vs cosine), ranks are; the weight lets a stronger embedder earn more say.
+ */
+export function fuseRankings(fullText: readonly Passage[], vector: readonly Passage[], vectorWeight: number, limit: number): Passage[] {
+  const fused = new Map<string, Passage>();
+  const add = (list: readonly Passage[], weight: number) =>
+    list.forEach((passage, rank) => {
+      const previous = fused.get(passage.id);
+      const score = (previous?.score ?? 0) + weight / (RRF_K + rank + 1);
+      fused.set(passage.id, { ...(previous ?? passage), score });
+    });
+  add(fullText, 1 - vectorWeight);
+  add(vector, vectorWeight);
+  return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, limit);
+}
+
+export async function search(deps: { table: Table; embedder: Embedder }, query: string, options: SearchOptions): Promise<Passage[]> {
+  const candidates = Math.max(options.candidates ?? 30, options.limit);
+  if (options.mode === "fts") return searchFullText(deps.table, query, options.limit);
+  const [vector] = await deps.embedder.embed([query]);
+  if (options.mode === "vector") return searchVector(deps.table, vector!, options.limit);
+  const [fullText, nearest] = await Promise.all([searchFullText(deps.table, query, candidates), searchVector(deps.table, vector!, candidates)]);
+  return fuseRankings(fullText, nearest, options.vectorWeight, options.limit);
+}
+
+function toPassage(row: Record<string, any>, score: number): Passage {
+  return { id: row.id, url: row.url, title: row.title, heading: row.heading, text: row.text, pageDate: row.page_date ?? null, score };
+}
