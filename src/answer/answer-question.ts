@@ -5,7 +5,7 @@ import type { Answerer, AnswerResult, DraftAnswer } from "./answer-types.ts";
 import { createExtractiveAnswerer } from "./extractive-answerer.ts";
 import { recogniseFormalRequest } from "./formal-requests.ts";
 import { ChatFallback } from "./openai-answerer.ts";
-import { collectAllowedLinks, sanitizeOutput } from "./output-guards.ts";
+import { collectAllowance, sanitizeOutput } from "./output-guards.ts";
 import { redact } from "./redact.ts";
 import { renderAnswer, renderRefusal } from "./render-answer.ts";
 
@@ -74,13 +74,13 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     return finish({ ...base, answer: renderRefusal(notice), refused: true, reason: "no answerable sentence in the passages", draft: null, citations: [] }, started, retrieved);
   }
   const cited = passages.filter((p) => draft.sources.some((s) => s.url === p.url));
-  const allowedLinks = collectAllowedLinks(draft.sources.map((s) => s.url), cited.map((p) => p.text));
+  const allowance = collectAllowance(draft.sources.map((s) => s.url), cited.map((p) => p.text));
   draft = {
     ...draft,
-    lead: sanitizeOutput(draft.lead, allowedLinks),
-    bullets: draft.bullets.map((b) => ({ ...b, text: sanitizeOutput(b.text, allowedLinks) })),
+    lead: sanitizeOutput(draft.lead, allowance),
+    bullets: draft.bullets.map((b) => ({ ...b, text: sanitizeOutput(b.text, allowance) })),
   };
-  const answer = sanitizeOutput(renderAnswer(draft, notice), allowedLinks);
+  const answer = sanitizeOutput(renderAnswer(draft, notice), allowance);
   return finish(
     {
       ...base,

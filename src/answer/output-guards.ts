@@ -1,11 +1,19 @@
-import { redact } from "./redact.ts";
+import { findPersonalData } from "./redact.ts";
+
+/** What an answer may contain beyond plain words: its sources' links, and what its cited passages say. */
+export interface OutputAllowance {
+  links: ReadonlySet<string>;
+  /** Text of the cited passages: an official contact address quoted from a source is not personal data. */
+  sourceText: string;
+}
 
 /**
  * The last line of defence on anything Docent says, whatever produced it: no mass or role pings, no links
  * that the cited passages don't contain, no personal data. Pure.
  */
-export function sanitizeOutput(text: string, allowedLinks: ReadonlySet<string>): string {
-  let out = text
+export function sanitizeOutput(text: string, allowance: OutputAllowance): string {
+  const allowedLinks = allowance.links;
+  let out = redactUnsourced(text, allowance.sourceText)
     // A zero-width space keeps the words readable but stops Discord from treating them as pings.
     .replace(/@(everyone|here)\b/gi, "@\u200b$1")
     .replace(/<@&\d+>/g, "[role]")
@@ -14,11 +22,23 @@ export function sanitizeOutput(text: string, allowedLinks: ReadonlySet<string>):
   out = out.replace(/\b(?:https?:\/\/|www\.)[^\s<>()\]]+|\b(?:[a-z0-9-]+\.)+(?:com|co|net|org|io|gg|ai|dev|app|xyz|info|me|ly|link)(?:\/[^\s<>()\]]*)?/gi, (link) =>
     isAllowed(link, allowedLinks) ? link : "[link removed]",
   );
-  return redact(out).text;
+  return out;
+}
+
+function redactUnsourced(text: string, sourceText: string): string {
+  let out = "";
+  let at = 0;
+  for (const found of findPersonalData(text)) {
+    const value = text.slice(found.start, found.end);
+    if (sourceText.includes(value)) continue;
+    out += `${text.slice(at, found.start)}[${found.kind === "email" ? "email" : "removed"}]`;
+    at = found.end;
+  }
+  return out + text.slice(at);
 }
 
 /** Links Docent may print: the sources' own URLs and any link written in a cited passage. */
-export function collectAllowedLinks(urls: readonly string[], passageTexts: readonly string[]): Set<string> {
+export function collectAllowance(urls: readonly string[], passageTexts: readonly string[]): OutputAllowance {
   const allowed = new Set<string>();
   for (const url of urls) allowed.add(normaliseLink(url));
   for (const text of passageTexts) {
@@ -26,7 +46,7 @@ export function collectAllowedLinks(urls: readonly string[], passageTexts: reado
       allowed.add(normaliseLink(match[0]));
     }
   }
-  return allowed;
+  return { links: allowed, sourceText: passageTexts.join("\n") };
 }
 
 function isAllowed(link: string, allowed: ReadonlySet<string>): boolean {

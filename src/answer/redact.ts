@@ -47,7 +47,9 @@ export function findPersonalData(text: string): Redaction[] {
   for (const [kind, pattern] of PATTERNS) {
     for (const match of text.matchAll(pattern)) {
       const value = match[0];
-      if (kind === "phone" && (value.replace(/\D/g, "").length < 7 || /^\d{4}-\d{2}-\d{2}$/.test(value.trim()))) continue;
+      // E.164 numbers have 7 to 15 digits; ISO dates look like numbers but are not.
+      const digits = value.replace(/\D/g, "").length;
+      if (kind === "phone" && (digits < 7 || digits > 15 || /^\d{4}-\d{2}-\d{2}$/.test(value.trim()))) continue;
       if (kind === "card" && !luhnOk(value.replace(/\s*(?:exp.*)?\d{2}\s*\/\s*\d{2,4}$/i, ""))) continue;
       found.push({ kind, start: match.index!, end: match.index! + value.length });
     }
