@@ -8,6 +8,7 @@ import { DocentError } from "./errors.ts";
  */
 const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const snowflake = z.string().regex(/^\d{15,21}$/);
 const positiveInt = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
 
 const schema = z.object({
@@ -24,6 +25,13 @@ const schema = z.object({
   OPENAI_TIMEOUT_MS: positiveInt(20_000),
   OPENAI_MAX_RETRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).default(3)),
   INGEST_MAX_FILE_BYTES: positiveInt(1_000_000),
+  DISCORD_TOKEN: optionalString,
+  DISCORD_API_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  DISCORD_GUILD_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
+  ALLOWED_CHANNEL_IDS: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/).optional()),
+  COOLDOWN_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
+  MAX_CONCURRENT_ANSWERS: positiveInt(4),
+  MAX_QUEUED_QUESTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000).default(50)),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn")),
 });
 
@@ -38,6 +46,12 @@ const expectedForms: Record<string, string> = {
   OPENAI_TIMEOUT_MS: "a positive whole number of milliseconds",
   OPENAI_MAX_RETRIES: "a whole number from 0 to 10",
   INGEST_MAX_FILE_BYTES: "a positive whole number of bytes",
+  DISCORD_API_URL: "an http(s) URL of a Discord REST API base, e.g. https://discord.com/api",
+  DISCORD_GUILD_ID: "a Discord id (15-21 digits)",
+  ALLOWED_CHANNEL_IDS: "a comma-separated list of Discord channel ids",
+  COOLDOWN_SECONDS: "a number of seconds from 0 to 3600",
+  MAX_CONCURRENT_ANSWERS: "a positive whole number",
+  MAX_QUEUED_QUESTIONS: "a whole number from 0 to 10000",
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
 };
 
@@ -50,7 +64,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? "configuration");
     const got = env[name];
-    const shown = name === "OPENAI_API_KEY" || got === undefined ? "" : ` (got "${got}")`;
+    const shown = name === "OPENAI_API_KEY" || name === "DISCORD_TOKEN" || got === undefined ? "" : ` (got "${got}")`;
     throw new DocentError("CONFIG_INVALID", `${name} is invalid${shown}: expected ${expectedForms[name] ?? issue?.message}.`, {
       hint: `Fix ${name} in .env or the environment; .env.example documents every variable.`,
     });
@@ -73,4 +87,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 export function loadConfig(): Config {
   loadDotenv({ quiet: true });
   return parseConfig(process.env);
+}
+
+/** The bot needs a token; other commands don't, so this is checked by the bot's entry point only. */
+export function requireDiscordToken(config: Config): string {
+  if (!config.DISCORD_TOKEN) {
+    throw new DocentError("CONFIG_INVALID", "DISCORD_TOKEN is missing: the bot needs its token to log in to Discord.", {
+      hint: "Put DISCORD_TOKEN=<your bot token> in .env (from the Discord developer portal, Bot tab).",
+    });
+  }
+  return config.DISCORD_TOKEN;
+}
+
+export function allowedChannelIds(config: Config): Set<string> | null {
+  return config.ALLOWED_CHANNEL_IDS ? new Set(config.ALLOWED_CHANNEL_IDS.split(",").map((id) => id.trim())) : null;
 }

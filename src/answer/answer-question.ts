@@ -24,8 +24,8 @@ export interface EngineDeps {
 export interface AskOptions {
   /** Passages handed to the answerer (and returned, in rank order). */
   limit?: number;
-  /** The earlier exchange a follow-up replies to, taken from the referenced messages. */
-  context?: string;
+  /** The earlier exchange a follow-up replies to, read from the referenced messages themselves. */
+  followUp?: { previousQuestion: string; previousAnswer: string };
 }
 
 const REDACTION_LABEL = /\[(?:email|secret|card number|phone|ip address|private url|address|name)\]/g;
@@ -38,13 +38,15 @@ const extractive = createExtractiveAnswerer();
 export async function answerQuestion(deps: EngineDeps, rawQuestion: string, options: AskOptions = {}): Promise<AnswerResult> {
   const started = performance.now();
   const redacted = redact(rawQuestion);
-  const context = options.context ? redact(options.context).text : undefined;
   const searchText = cleanQuery(redacted.text.replace(REDACTION_LABEL, " "));
+  // A follow-up ("what about Azure?") only makes sense with the question it follows: search with both.
+  const previous = options.followUp ? cleanQuery(redact(options.followUp.previousQuestion).text.replace(REDACTION_LABEL, " ")) : "";
+  const context = options.followUp ? redact(`Earlier question: ${options.followUp.previousQuestion}\nEarlier answer: ${options.followUp.previousAnswer}`).text : undefined;
   const request = recogniseFormalRequest(searchText);
   const limit = options.limit ?? 5;
 
-  const passages = searchText === "" ? [] : await deps.retriever.retrieve(context ? `${searchText} ${cleanQuery(context)}` : searchText, limit);
-  const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(searchText, passages);
+  const passages = searchText === "" ? [] : await deps.retriever.retrieve(previous ? `${searchText} ${previous}` : searchText, limit);
+  const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(previous ? `${searchText} ${previous}` : searchText, passages);
   if (request && !verdict.refuse) {
     // The passage naming the official channel may rank below the top few: fetch it and add it at the end.
     const channel = await deps.retriever.retrieve(`${request.searchHint} ${searchText}`, 3);

@@ -61,3 +61,8 @@ function normaliseLink(link: string): string {
     .replace(/[.,;:!?'"`*_]+$/, "")
     .replace(/\/+$/, "");
 }
+
+/** For echoing a member's own words (the question line of an /ask answer): no pings, no links, no personal data. */
+export function sanitizeEcho(text: string): string {
+  return sanitizeOutput(text, { links: new Set(), sourceText: "" });
+}

@@ -1,0 +1,16 @@
+import { type RESTPostAPIChatInputApplicationCommandsJSONBody, SlashCommandBuilder } from "discord.js";
+
+/**
+ * Slash commands as plain data in one explicit list. `npm run register-commands` sends them to Discord;
+ * the bot never registers at start-up (registration is rate-limited and global changes take time to spread).
+ */
+export const ASK_COMMAND = "ask";
+
+export const commands: RESTPostAPIChatInputApplicationCommandsJSONBody[] = [
+  new SlashCommandBuilder()
+    .setName(ASK_COMMAND)
+    .setDescription("Ask Docent a question about the data-privacy and security policies")
+    .addStringOption((o) => o.setName("question").setDescription("Your question").setRequired(true).setMaxLength(1500))
+    .addBooleanOption((o) => o.setName("public").setDescription("Answer in the channel for everyone (default: only you see it)"))
+    .toJSON(),
+];

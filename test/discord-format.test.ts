@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import type { AnswerResult } from "../src/answer/answer-types.ts";
+import { DISCORD_CONTENT_LIMIT, formatDiscordAnswer, shorten } from "../src/discord/format-reply.ts";
+import { LoadControl } from "../src/discord/load-control.ts";
+
+const result = (bullets: string[], extra: Partial<AnswerResult> = {}): AnswerResult => ({
+  question: "q",
+  answer: "",
+  refused: false,
+  mode: "extractive",
+  redacted: [],
+  draft: {
+    lead: "Here is what the pages say:",
+    bullets: bullets.map((text, i) => ({ text, n: [i + 1] })),
+    sources: bullets.map((_, i) => ({ n: i + 1, title: `Page ${i + 1}`, url: `https://example.com/${i + 1}`, pageDate: null })),
+    citations: [],
+  },
+  citations: [],
+  passages: [],
+  timings: { retrieveMs: 0, answerMs: 0, totalMs: 0 },
+  ...extra,
+});
+
+describe("formatDiscordAnswer", () => {
+  it("greets the asker, cites each bullet and lists sources without link previews", () => {
+    const text = formatDiscordAnswer(result(["Logs are kept for 30 days.", "ZDR removes them."]), "42");
+    expect(text).toMatchInlineSnapshot(`
+      "Hi <@42>! Here is what the pages say:
+      - Logs are kept for 30 days. [1]
+      - ZDR removes them. [2]
+      **Sources**
+      [1] [Page 1](<https://example.com/1>)
+      [2] [Page 2](<https://example.com/2>)
+      -# Answered only from the policy pages above. Reply to this message or mention me again to follow up."
+    `);
+  });
+
+  it("always fits in 2,000 characters, shortening then dropping bullets and their sources", () => {
+    const long = Array.from({ length: 5 }, (_, i) => `Point ${i} ${"word ".repeat(150)}`);
+    const text = formatDiscordAnswer(result(long), "42");
+    expect(text.length).toBeLessThanOrEqual(DISCORD_CONTENT_LIMIT);
+    expect(text).toMatch(/Point 0/);
+    const huge = result(Array.from({ length: 5 }, (_, i) => `Point ${i} ${"x".repeat(3000)}`));
+    huge.draft!.sources.forEach((s) => (s.title = "T".repeat(500)));
+    expect(formatDiscordAnswer(huge, "42").length).toBeLessThanOrEqual(DISCORD_CONTENT_LIMIT);
+  });
+
+  it("says so when it refused, and warns about personal data", () => {
+    const text = formatDiscordAnswer({ ...result([]), refused: true, draft: null, redacted: ["email"] }, null);
+    expect(text).toMatch(/personal data/);
+    expect(text).toMatch(/don't cover that/);
+  });
+});
+
+describe("shorten", () => {
+  it("cuts at a word boundary and marks the cut", () => {
+    expect(shorten("one two three four five", 15)).toBe("one two three…");
+    expect(shorten("short", 12)).toBe("short");
+  });
+});
+
+describe("LoadControl", () => {
+  it("applies a per-user cooldown", () => {
+    let now = 0;
+    const control = new LoadControl({ cooldownMs: 1000, maxConcurrent: 2, maxQueued: 2, now: () => now });
+    expect(control.admit("a")).toEqual({ ok: true });
+    now = 400;
+    expect(control.admit("a")).toEqual({ ok: false, reason: "cooldown", retryInMs: 600 });
+    expect(control.admit("b")).toEqual({ ok: true });
+    now = 1000;
+    expect(control.admit("a")).toEqual({ ok: true });
+  });
+
+  it("bounds concurrency and turns questions away when the queue is full", async () => {
+    const control = new LoadControl({ cooldownMs: 0, maxConcurrent: 1, maxQueued: 1 });
+    const gates: Array<() => void> = [];
+    const task = () => new Promise<void>((resolve) => gates.push(resolve));
+    expect(control.admit("a").ok).toBe(true);
+    const first = control.run(task);
+    expect(control.admit("b").ok).toBe(true);
+    const second = control.run(task);
+    await Promise.resolve();
+    expect(control.stats).toEqual({ running: 1, queued: 1 });
+    expect(control.admit("c")).toEqual({ ok: false, reason: "busy" });
+    gates.shift()!();
+    await first;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(control.stats).toEqual({ running: 1, queued: 0 });
+    gates.shift()!();
+    await second;
+    expect(control.stats).toEqual({ running: 0, queued: 0 });
+  });
+});
