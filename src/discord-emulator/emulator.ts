@@ -1,0 +1,348 @@
+/**
+ * A local Discord emulator: REST (node:http) and gateway (ws) on one loopback port, good enough for the real,
+ * unmodified discord.js 14 client to log in, receive messages and interactions, and answer them.
+ *
+ * Usage:
+ * ```ts
+ * const emu = await startDiscordEmulator({ botToken, botUser, guilds });
+ * const client = new Client({ intents, rest: { api: emu.restApiUrl } });
+ * await client.login(botToken);
+ * await emu.sendUserMessage({ channelId, author, content: "hi" });
+ * // ...
+ * await client.destroy(); // before emu.close(), or discord.js tries to reconnect
+ * await emu.close();
+ * ```
+ * Binds to 127.0.0.1 only.
+ */
+import type { EventEmitter } from "node:events";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { EmulatorCore, clone } from "./core.ts";
+import { GatewayServer } from "./gateway.ts";
+import { InteractionService } from "./interactions.ts";
+import type { CommandOptionInput } from "./interactions.ts";
+import { guildCreatePayload, readyPayload } from "./payloads.ts";
+import { RestRouter } from "./rest-routes.ts";
+import { SnowflakeGenerator } from "./snowflake.ts";
+import { EmulatorState } from "./state.ts";
+import type {
+  EmulatorEvent,
+  EmulatorOptions,
+  EmulatorUser,
+  Interaction,
+  InteractionResponse,
+  Message,
+  ScriptedFailure,
+} from "./types.ts";
+
+export type {
+  ApiComponent,
+  ApiEmbed,
+  ApiMember,
+  ApiUser,
+  EmulatorEvent,
+  EmulatorGuildOptions,
+  EmulatorOptions,
+  EmulatorUser,
+  Interaction,
+  InteractionResponse,
+  Message,
+  ScriptedFailure,
+} from "./types.ts";
+export type { CommandOptionInput } from "./interactions.ts";
+
+/** Discord's default heartbeat interval. */
+const DEFAULT_HEARTBEAT_MS = 41_250;
+/** Default `waitFor` timeout. */
+const DEFAULT_WAIT_MS = 5_000;
+/** Events kept for `history()` and for the context printed when `waitFor` times out. */
+const HISTORY_LIMIT = 1_000;
+
+/** A running emulator. */
+export interface DiscordEmulator {
+  /** `http://127.0.0.1:PORT/api`; pass as `rest: { api }` to discord.js. */
+  readonly restApiUrl: string;
+  /** `ws://127.0.0.1:PORT/gateway`, what GET /gateway/bot returns. */
+  readonly gatewayUrl: string;
+  /** The bot's application id (= bot user id). */
+  readonly applicationId: string;
+
+  /** Posts a message as a user (dispatches MESSAGE_CREATE) and returns it. Mentions in `content` count too. */
+  sendUserMessage(input: {
+    channelId: string;
+    author: EmulatorUser;
+    content: string;
+    /** User ids mentioned, in addition to `<@id>` in the content. */
+    mentions?: string[];
+    mentionRoles?: string[];
+    mentionEveryone?: boolean;
+    /** Id of the message this one replies to; the replied-to author is mentioned unless `replyPing` is false. */
+    replyTo?: string;
+    replyPing?: boolean;
+  }): Promise<Message>;
+  /** A user runs a slash command (dispatches INTERACTION_CREATE); returns the interaction payload. */
+  runSlashCommand(input: {
+    channelId: string;
+    user: EmulatorUser;
+    name: string;
+    options?: CommandOptionInput[];
+    memberPermissions?: string;
+    memberRoles?: string[];
+  }): Promise<Interaction>;
+  /** A user clicks a button on a stored message; throws if the message has no such (enabled) component. */
+  clickButton(input: {
+    channelId: string;
+    messageId: string;
+    customId: string;
+    user: EmulatorUser;
+    memberPermissions?: string;
+    memberRoles?: string[];
+  }): Promise<Interaction>;
+  /**
+   * A user submits a modal the bot opened (callback type 9) with this custom id; `fields` maps text input custom
+   * ids to values. Throws if the bot never opened such a modal or a field does not exist in it.
+   */
+  submitModal(input: {
+    channelId: string;
+    customId: string;
+    user: EmulatorUser;
+    fields: Record<string, string>;
+    messageId?: string;
+    memberPermissions?: string;
+    memberRoles?: string[];
+  }): Promise<Interaction>;
+
+  /** Current messages of a channel, oldest first, ephemeral ones included (`flags & 64`). */
+  messages(channelId: string): Message[];
+  /** A current message by id. */
+  message(id: string): Message | undefined;
+  /** What the bot did for an interaction: callbacks, @original edits/deletes and followups, in order. */
+  interactionResponses(interactionId: string): InteractionResponse[];
+  /** Emits "event" with an {@link EmulatorEvent}. */
+  readonly events: EventEmitter;
+  /** The last 1000 events, oldest first. */
+  history(): EmulatorEvent[];
+  /**
+   * Resolves with the first future event matching `predicate`; rejects after `timeoutMs` (default 5000) with the
+   * recent events in the message.
+   */
+  waitFor<T = EmulatorEvent>(predicate: (event: EmulatorEvent) => boolean, timeoutMs?: number): Promise<T>;
+  /** Commands the bot registered: global ones, or a guild's. */
+  registeredCommands(guildId?: string): unknown[];
+
+  /** Sends op 7 RECONNECT to every session; the client must RESUME and keep working. */
+  requestReconnect(): void;
+  /** Makes the next request whose method and decoded path (after /api/v10) match fail once. */
+  failNextRequest(match: { method?: string; pathIncludes: string }, failure: ScriptedFailure): void;
+  /** Closes every connection and the server. Call after `client.destroy()`. */
+  close(): Promise<void>;
+}
+
+/** Starts an emulator on 127.0.0.1 and resolves once it listens. */
+export async function startDiscordEmulator(options: EmulatorOptions): Promise<DiscordEmulator> {
+  const ids = new SnowflakeGenerator();
+  const state = new EmulatorState(options);
+  let port = 0;
+  const gatewayUrl = (): string => `ws://127.0.0.1:${port}/gateway`;
+  const gateway = new GatewayServer({
+    token: options.botToken,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
+    // A distinct path for resumes makes it visible (in tests and logs) that discord.js used resume_gateway_url.
+    resumeUrl: () => `ws://127.0.0.1:${port}/gateway-resume`,
+    readyPayload: () => readyPayload(state),
+    guildCreatePayloads: () => [...state.guilds.values()].map((guild) => guildCreatePayload(state, guild)),
+    guildMembers: (request) => {
+      const guild = typeof request.guild_id === "string" ? state.guilds.get(request.guild_id) : undefined;
+      if (!guild) return [];
+      const userIds = Array.isArray(request.user_ids)
+        ? request.user_ids.map(String)
+        : typeof request.user_ids === "string"
+          ? [request.user_ids]
+          : undefined;
+      const query = typeof request.query === "string" ? request.query.toLowerCase() : "";
+      const limit = typeof request.limit === "number" && request.limit > 0 ? request.limit : Infinity;
+      return [...guild.members.values()]
+        .filter((member) =>
+          userIds ? userIds.includes(member.user.id) : member.user.username.toLowerCase().startsWith(query),
+        )
+        .slice(0, limit)
+        .map((member) => state.memberPayload(member, { includeUser: true }));
+    },
+    onSessionLive: (sessionId, resumed) => core.emit({ type: "gateway_connect", sessionId, resumed }),
+  });
+  const core = new EmulatorCore(state, gateway, ids);
+  const interactions = new InteractionService(core, options.interactionDeadlineMs);
+  const router = new RestRouter({
+    core,
+    interactions,
+    token: options.botToken,
+    gatewayUrl,
+    httpBaseUrl: () => `http://127.0.0.1:${port}`,
+  });
+
+  const server = createServer((request, response) => {
+    void router.handle(request, response);
+  });
+  server.on("upgrade", (request, socket, head) => {
+    const path = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
+    if (path === "/gateway" || path === "/gateway-resume") gateway.handleUpgrade(request, socket, head);
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    // Loopback only: the emulator accepts any client that knows the token and must never be reachable remotely.
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  return new Emulator(core, interactions, router, server, gatewayUrl());
+}
+
+class Emulator implements DiscordEmulator {
+  readonly restApiUrl: string;
+  readonly applicationId: string;
+  readonly events: EventEmitter;
+  private readonly recent: EmulatorEvent[] = [];
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    private readonly core: EmulatorCore,
+    private readonly interactions: InteractionService,
+    private readonly router: RestRouter,
+    private readonly server: Server,
+    readonly gatewayUrl: string,
+  ) {
+    const { port } = server.address() as AddressInfo;
+    this.restApiUrl = `http://127.0.0.1:${port}/api`;
+    this.applicationId = core.state.applicationId;
+    this.events = core.events;
+    this.events.on("event", (event: EmulatorEvent) => {
+      this.recent.push(event);
+      if (this.recent.length > HISTORY_LIMIT) this.recent.shift();
+    });
+  }
+
+  async sendUserMessage(input: Parameters<DiscordEmulator["sendUserMessage"]>[0]): Promise<Message> {
+    const { state } = this.core;
+    const { guild } = state.requireChannel(input.channelId);
+    const member = state.ensureMember(guild, input.author);
+    const body: Record<string, unknown> = { content: input.content };
+    if (input.replyTo !== undefined) {
+      const target = state.getMessage(input.replyTo);
+      if (!target || target.channel_id !== input.channelId) {
+        throw new Error(`Discord emulator: cannot reply to ${input.replyTo}: no such message in ${input.channelId}`);
+      }
+      body["message_reference"] = { message_id: input.replyTo, channel_id: input.channelId };
+    }
+    const explicit: { users?: string[]; roles?: string[]; everyone?: boolean; repliedUser?: boolean } = {};
+    if (input.mentions) explicit.users = input.mentions;
+    if (input.mentionRoles) explicit.roles = input.mentionRoles;
+    if (input.mentionEveryone !== undefined) explicit.everyone = input.mentionEveryone;
+    if (input.replyPing !== undefined) explicit.repliedUser = input.replyPing;
+    const message = this.core.createMessage({
+      channelId: input.channelId,
+      author: member.user,
+      body,
+      source: "user",
+      explicitMentions: explicit,
+    });
+    return clone(message);
+  }
+
+  async runSlashCommand(input: Parameters<DiscordEmulator["runSlashCommand"]>[0]): Promise<Interaction> {
+    return this.interactions.runSlashCommand(input);
+  }
+
+  async clickButton(input: Parameters<DiscordEmulator["clickButton"]>[0]): Promise<Interaction> {
+    return this.interactions.clickButton(input);
+  }
+
+  async submitModal(input: Parameters<DiscordEmulator["submitModal"]>[0]): Promise<Interaction> {
+    return this.interactions.submitModal(input);
+  }
+
+  messages(channelId: string): Message[] {
+    return clone(this.core.state.channelMessages(channelId));
+  }
+
+  message(id: string): Message | undefined {
+    const message = this.core.state.getMessage(id);
+    return message ? clone(message) : undefined;
+  }
+
+  interactionResponses(interactionId: string): InteractionResponse[] {
+    return clone(this.core.state.interactions.get(interactionId)?.responses ?? []);
+  }
+
+  history(): EmulatorEvent[] {
+    return clone(this.recent);
+  }
+
+  waitFor<T = EmulatorEvent>(predicate: (event: EmulatorEvent) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.events.off("event", listener);
+      };
+      const listener = (event: EmulatorEvent): void => {
+        let matched: boolean;
+        try {
+          matched = predicate(event);
+        } catch (error) {
+          cleanup();
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        if (matched) {
+          cleanup();
+          resolve(event as T);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        const recent = this.recent.slice(-15).map(describeEvent).join("\n  ");
+        reject(new Error(`Discord emulator: waitFor timed out after ${timeoutMs} ms. Recent events:\n  ${recent || "(none)"}`));
+      }, timeoutMs);
+      this.events.on("event", listener);
+    });
+  }
+
+  registeredCommands(guildId?: string): unknown[] {
+    const { commands } = this.core.state;
+    return clone(guildId === undefined ? commands.global : (commands.guilds.get(guildId) ?? []));
+  }
+
+  requestReconnect(): void {
+    this.core.gateway.requestReconnect();
+  }
+
+  failNextRequest(match: { method?: string; pathIncludes: string }, failure: ScriptedFailure): void {
+    this.router.failNextRequest(match, failure);
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      await this.core.gateway.close();
+      // Keep-alive REST connections would otherwise hold server.close() open until they time out.
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    })();
+    return this.closed;
+  }
+}
+
+/** One line per event for timeout messages. */
+function describeEvent(event: EmulatorEvent): string {
+  switch (event.type) {
+    case "rest_request":
+      return `rest_request ${event.method} ${event.path} -> ${event.status}`;
+    case "message_create":
+    case "message_update":
+      return `${event.type} ${event.message.id} in ${event.message.channel_id}: ${JSON.stringify(event.message.content.slice(0, 80))}`;
+    default:
+      return JSON.stringify(event).slice(0, 200);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The gateway half of the emulator: Discord's WebSocket protocol (v10, JSON text frames, no compression) served
+ * with `ws` on the emulator's HTTP server.
+ *
+ * HELLO -> IDENTIFY -> READY + GUILD_CREATE*, heartbeats answered with ACKs, dispatches numbered per session, and
+ * sessions that survive a disconnect so the client can RESUME (op 6) and get the dispatches it missed replayed.
+ */
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocket, WebSocketServer } from "ws";
+
+/** Gateway opcodes (Discord API v10). */
+export const Op = {
+  Dispatch: 0,
+  Heartbeat: 1,
+  Identify: 2,
+  PresenceUpdate: 3,
+  VoiceStateUpdate: 4,
+  Resume: 6,
+  Reconnect: 7,
+  RequestGuildMembers: 8,
+  InvalidSession: 9,
+  Hello: 10,
+  HeartbeatAck: 11,
+} as const;
+
+/** Gateway close codes the emulator uses. */
+export const CloseCode = {
+  UnknownOpcode: 4001,
+  DecodeError: 4002,
+  NotAuthenticated: 4003,
+  AuthenticationFailed: 4004,
+  AlreadyAuthenticated: 4005,
+  InvalidSeq: 4007,
+} as const;
+
+/** Dispatches kept per session for replay on RESUME; far more than a test can miss during one reconnect. */
+const REPLAY_BUFFER = 1000;
+
+interface DispatchFrame {
+  op: 0;
+  s: number;
+  t: string;
+  d: unknown;
+}
+
+/** A gateway session: outlives its socket so that a RESUME can pick it up. */
+interface Session {
+  id: string;
+  seq: number;
+  history: DispatchFrame[];
+  socket: WebSocket | null;
+}
+
+/** What the gateway needs from the rest of the emulator. */
+export interface GatewayOptions {
+  /** The bot token IDENTIFY and RESUME must carry (with or without a "Bot " prefix). */
+  token: string;
+  heartbeatIntervalMs: number;
+  /** URL sent as READY's `resume_gateway_url`. */
+  resumeUrl: () => string;
+  /** READY's `d` for a new session (the gateway adds `session_id` and `resume_gateway_url`). */
+  readyPayload: () => Record<string, unknown>;
+  /** GUILD_CREATE payloads sent right after READY, one per guild. */
+  guildCreatePayloads: () => unknown[];
+  /** Answers op 8 (REQUEST_GUILD_MEMBERS) with the members matching the request. */
+  guildMembers: (request: { guild_id?: unknown; user_ids?: unknown; query?: unknown; limit?: unknown }) => unknown[];
+  /** Called when a session becomes live (after READY or RESUMED). */
+  onSessionLive?: (sessionId: string, resumed: boolean) => void;
+}
+
+/** Serves Discord's gateway protocol to any number of connections. */
+export class GatewayServer {
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly sessions = new Map<string, Session>();
+  private readonly sockets = new Set<WebSocket>();
+
+  constructor(private readonly options: GatewayOptions) {
+    this.wss.on("connection", (socket) => this.onConnection(socket));
+  }
+
+  /** Hands an HTTP upgrade on a gateway path to the WebSocket server. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit("connection", ws, request));
+  }
+
+  /** Number of sessions currently connected and identified (or resumed). */
+  get liveSessionCount(): number {
+    let count = 0;
+    for (const session of this.sessions.values()) if (session.socket?.readyState === WebSocket.OPEN) count += 1;
+    return count;
+  }
+
+  /**
+   * Sends a dispatch to every session. A session whose socket is gone (client reconnecting) buffers it, and the
+   * client gets it on RESUME, as on Discord.
+   */
+  dispatch(t: string, d: unknown): void {
+    for (const session of this.sessions.values()) this.dispatchTo(session, t, d);
+  }
+
+  /** Sends op 7 RECONNECT to every connected session; discord.js closes with 4200 and RESUMEs on a new socket. */
+  requestReconnect(): void {
+    for (const session of this.sessions.values()) {
+      if (session.socket) this.send(session.socket, { op: Op.Reconnect, d: null, s: null, t: null });
+    }
+  }
+
+  /** Terminates every connection. */
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.terminate();
+    this.sockets.clear();
+    this.sessions.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private dispatchTo(session: Session, t: string, d: unknown): void {
+    session.seq += 1;
+    const frame: DispatchFrame = { op: Op.Dispatch, s: session.seq, t, d };
+    session.history.push(frame);
+    if (session.history.length > REPLAY_BUFFER) session.history.shift();
+    if (session.socket) this.send(session.socket, frame);
+  }
+
+  private send(socket: WebSocket, payload: unknown): void {
+    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(payload));
+  }
+
+  private tokenMatches(token: unknown): boolean {
+    return typeof token === "string" && token.replace(/^Bot\s+/i, "") === this.options.token;
+  }
+
+  private onConnection(socket: WebSocket): void {
+    this.sockets.add(socket);
+    let session: Session | null = null;
+    socket.on("message", (raw, isBinary) => {
+      if (isBinary) {
+        // Only JSON text frames are supported (no ETF, no zlib); Discord closes with 4002 on undecodable input.
+        socket.close(CloseCode.DecodeError, "Error while decoding payload.");
+        return;
+      }
+      let payload: { op?: unknown; d?: unknown };
+      try {
+        payload = JSON.parse(raw.toString()) as { op?: unknown; d?: unknown };
+      } catch {
+        socket.close(CloseCode.DecodeError, "Error while decoding payload.");
+        return;
+      }
+      const d = (payload.d ?? {}) as Record<string, unknown>;
+      switch (payload.op) {
+        case Op.Heartbeat:
+          this.send(socket, { op: Op.HeartbeatAck, d: null, s: null, t: null });
+          return;
+        case Op.Identify: {
+          if (session) {
+            socket.close(CloseCode.AlreadyAuthenticated, "You sent more than one identify payload.");
+            return;
+          }
+          if (!this.tokenMatches(d["token"])) {
+            socket.close(CloseCode.AuthenticationFailed, "Authentication failed.");
+            return;
+          }
+          session = this.identify(socket);
+          return;
+        }
+        case Op.Resume: {
+          if (!this.tokenMatches(d["token"])) {
+            socket.close(CloseCode.AuthenticationFailed, "Authentication failed.");
+            return;
+          }
+          session = this.resume(socket, d);
+          return;
+        }
+        case Op.RequestGuildMembers: {
+          if (!session) break;
+          this.dispatchTo(session, "GUILD_MEMBERS_CHUNK", {
+            guild_id: d["guild_id"],
+            members: this.options.guildMembers(d),
+            chunk_index: 0,
+            chunk_count: 1,
+            not_found: [],
+            nonce: d["nonce"],
+          });
+          return;
+        }
+        case Op.PresenceUpdate:
+        case Op.VoiceStateUpdate:
+          if (!session) break;
+          return;
+        default:
+          socket.close(CloseCode.UnknownOpcode, "Unknown opcode.");
+          return;
+      }
+      socket.close(CloseCode.NotAuthenticated, "Not authenticated.");
+    });
+    socket.on("close", (code) => {
+      this.sockets.delete(socket);
+      if (session && session.socket === socket) {
+        session.socket = null;
+        // A normal close (1000/1001) ends the session on Discord; other codes (discord.js uses 4200) keep it
+        // resumable.
+        if (code === 1000 || code === 1001) this.sessions.delete(session.id);
+      }
+    });
+    socket.on("error", () => {
+      // A client vanishing mid-frame is normal during teardown; the close handler does the bookkeeping.
+    });
+    this.send(socket, { op: Op.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs }, s: null, t: null });
+  }
+
+  private identify(socket: WebSocket): Session {
+    const session: Session = { id: randomBytes(16).toString("hex"), seq: 0, history: [], socket };
+    this.sessions.set(session.id, session);
+    this.dispatchTo(session, "READY", {
+      ...this.options.readyPayload(),
+      session_id: session.id,
+      resume_gateway_url: this.options.resumeUrl(),
+    });
+    for (const guild of this.options.guildCreatePayloads()) this.dispatchTo(session, "GUILD_CREATE", guild);
+    this.options.onSessionLive?.(session.id, false);
+    return session;
+  }
+
+  private resume(socket: WebSocket, d: Record<string, unknown>): Session | null {
+    const session = typeof d["session_id"] === "string" ? this.sessions.get(d["session_id"]) : undefined;
+    if (!session) {
+      // d: false tells the client the session cannot be resumed and it must IDENTIFY afresh.
+      this.send(socket, { op: Op.InvalidSession, d: false, s: null, t: null });
+      return null;
+    }
+    const seq = typeof d["seq"] === "number" ? d["seq"] : 0;
+    if (seq > session.seq) {
+      socket.close(CloseCode.InvalidSeq, "Invalid seq.");
+      return null;
+    }
+    const previous = session.socket;
+    session.socket = socket;
+    if (previous && previous !== socket) previous.terminate();
+    for (const frame of session.history) if (frame.s > seq) this.send(socket, frame);
+    this.dispatchTo(session, "RESUMED", {});
+    this.options.onSessionLive?.(session.id, true);
+    return session;
+  }
+}

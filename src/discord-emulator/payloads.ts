@@ -1,0 +1,228 @@
+/**
+ * Builders of Discord API v10 objects. They include every field discord.js 14 reads without a fallback (see
+ * /work/shared/notes/discord-emulator.md): a missing one turns into a TypeError inside discord.js and the event is
+ * silently dropped, which is far harder to debug than a slightly verbose payload.
+ */
+import type { EmulatorState, GuildRecord } from "./state.ts";
+import type { ApiChannel, ApiMember, ApiRole, ApiUser, EmulatorUser } from "./types.ts";
+
+/** Permission bits the emulator needs by name (Discord API v10 values). */
+export const Permission = {
+  CreateInstantInvite: 1n << 0n,
+  Administrator: 1n << 3n,
+  AddReactions: 1n << 6n,
+  ViewChannel: 1n << 10n,
+  SendMessages: 1n << 11n,
+  EmbedLinks: 1n << 14n,
+  AttachFiles: 1n << 15n,
+  ReadMessageHistory: 1n << 16n,
+  UseExternalEmojis: 1n << 18n,
+  Connect: 1n << 20n,
+  Speak: 1n << 21n,
+  ChangeNickname: 1n << 26n,
+  UseApplicationCommands: 1n << 31n,
+  CreatePublicThreads: 1n << 35n,
+  SendMessagesInThreads: 1n << 38n,
+} as const;
+
+/** Every permission bit Discord currently defines (bits 0..50); what Administrator and ownership amount to. */
+export const ALL_PERMISSIONS = (1n << 51n) - 1n;
+
+/** What Discord gives @everyone in a new guild, roughly: read, write, react, embed, attach, use commands, threads. */
+export const DEFAULT_EVERYONE_PERMISSIONS =
+  Permission.CreateInstantInvite |
+  Permission.AddReactions |
+  Permission.ViewChannel |
+  Permission.SendMessages |
+  Permission.EmbedLinks |
+  Permission.AttachFiles |
+  Permission.ReadMessageHistory |
+  Permission.UseExternalEmojis |
+  Permission.Connect |
+  Permission.Speak |
+  Permission.ChangeNickname |
+  Permission.UseApplicationCommands |
+  Permission.CreatePublicThreads |
+  Permission.SendMessagesInThreads;
+
+/** Guild text channel type; the default for seeded channels. */
+export const CHANNEL_TYPE_GUILD_TEXT = 0;
+
+/** A Discord user object for an emulator user. Discriminator "0" marks the post-2023 unique-username system. */
+export function userObject(user: EmulatorUser): ApiUser {
+  return {
+    id: user.id,
+    username: user.username,
+    discriminator: "0",
+    global_name: user.globalName ?? null,
+    avatar: null,
+    bot: user.bot ?? false,
+    system: false,
+    public_flags: 0,
+    flags: 0,
+    banner: null,
+    accent_color: null,
+    avatar_decoration_data: null,
+  };
+}
+
+/** A guild member object; `user` is included unless Discord omits it in that context (message `member` fields). */
+export function memberObject(
+  user: ApiUser,
+  roles: readonly string[],
+  joinedAt: string,
+  options: { includeUser: boolean; permissions?: string },
+): ApiMember {
+  const member: ApiMember = {
+    nick: null,
+    avatar: null,
+    roles: [...roles],
+    joined_at: joinedAt,
+    premium_since: null,
+    deaf: false,
+    mute: false,
+    flags: 0,
+    pending: false,
+    communication_disabled_until: null,
+  };
+  if (options.includeUser) member.user = user;
+  if (options.permissions !== undefined) member.permissions = options.permissions;
+  return member;
+}
+
+/** A role object. */
+export function roleObject(id: string, name: string, permissions: string, position: number): ApiRole {
+  return {
+    id,
+    name,
+    color: 0,
+    hoist: false,
+    icon: null,
+    unicode_emoji: null,
+    position,
+    permissions,
+    managed: false,
+    mentionable: false,
+    flags: 0,
+  };
+}
+
+/** A guild channel object. */
+export function channelObject(guildId: string, id: string, name: string, type: number, position: number): ApiChannel {
+  return {
+    id,
+    type,
+    guild_id: guildId,
+    name,
+    position,
+    permission_overwrites: [],
+    parent_id: null,
+    nsfw: false,
+    topic: null,
+    last_message_id: null,
+    rate_limit_per_user: 0,
+    flags: 0,
+  };
+}
+
+/** The `application` object sent in READY (discord.js only needs `id` and `flags`). */
+export function readyApplication(applicationId: string): { id: string; flags: number } {
+  return { id: applicationId, flags: 0 };
+}
+
+/** The body of GET /applications/@me: enough for `client.application.fetch()`. */
+export function applicationObject(applicationId: string, botUser: ApiUser): Record<string, unknown> {
+  return {
+    id: applicationId,
+    name: botUser.username,
+    icon: null,
+    description: "",
+    bot_public: true,
+    bot_require_code_grant: false,
+    verify_key: "0".repeat(64),
+    flags: 0,
+    owner: botUser,
+    team: null,
+    bot: botUser,
+    summary: "",
+    approximate_guild_count: 0,
+    install_params: { scopes: ["bot", "applications.commands"], permissions: "0" },
+    integration_types_config: { "0": {} },
+  };
+}
+
+/** Discord's ISO-8601 timestamp for "now". */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/**
+ * GUILD_CREATE's `d` for a seeded guild: the guild with its channels, roles and members (bot included). discord.js
+ * only caches channels and members that arrive here; a message in a channel it has not cached is dropped silently.
+ */
+export function guildCreatePayload(state: EmulatorState, guild: GuildRecord): Record<string, unknown> {
+  return {
+    id: guild.id,
+    name: guild.name,
+    icon: null,
+    splash: null,
+    discovery_splash: null,
+    banner: null,
+    description: null,
+    owner_id: guild.ownerId,
+    afk_channel_id: null,
+    afk_timeout: 300,
+    verification_level: 0,
+    default_message_notifications: 0,
+    explicit_content_filter: 0,
+    mfa_level: 0,
+    nsfw_level: 0,
+    premium_tier: 0,
+    premium_subscription_count: 0,
+    premium_progress_bar_enabled: false,
+    preferred_locale: "en-US",
+    system_channel_id: null,
+    system_channel_flags: 0,
+    rules_channel_id: null,
+    public_updates_channel_id: null,
+    safety_alerts_channel_id: null,
+    vanity_url_code: null,
+    application_id: null,
+    max_members: 500_000,
+    features: [],
+    emojis: [],
+    stickers: [],
+    roles: guild.roles,
+    joined_at: guild.joinedAt,
+    large: false,
+    unavailable: false,
+    member_count: guild.members.size,
+    members: [...guild.members.values()].map((member) => state.memberPayload(member, { includeUser: true })),
+    channels: guild.channels,
+    threads: [],
+    presences: [],
+    voice_states: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    soundboard_sounds: [],
+  };
+}
+
+/** READY's `d`, minus `session_id`/`resume_gateway_url` which the gateway fills in per session. */
+export function readyPayload(state: EmulatorState): Record<string, unknown> {
+  return {
+    v: 10,
+    user: { ...state.botUser, verified: true, mfa_enabled: false, email: null },
+    // Guilds start unavailable; discord.js waits for one GUILD_CREATE per entry before emitting ClientReady.
+    guilds: [...state.guilds.keys()].map((id) => ({ id, unavailable: true })),
+    application: readyApplication(state.applicationId),
+    shard: [0, 1],
+    user_settings: {},
+    private_channels: [],
+    presences: [],
+    relationships: [],
+    guild_join_requests: [],
+    geo_ordered_rtc_regions: [],
+    _trace: ["[\"discord-emulator\"]"],
+  };
+}
