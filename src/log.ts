@@ -6,6 +6,6 @@ import pino from "pino";
  */
 export type Logger = pino.Logger;
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2));
+export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(2)): Logger {
+  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }

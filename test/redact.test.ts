@@ -25,6 +25,7 @@ describe("redact", () => {
     "Is SOC 2 Type 2 covering ISO 27001 and ISO/IEC 27701?",
     "What about GPT-4o and gpt-image-1 under section 12.3?",
     "A card that fails the Luhn check: 1234 5678 9012 3456.",
+    "<@900000000000000001> asked in <#400000000000000001>, cc <@&500000000000000001>",
   ])("leaves ordinary text alone: %j", (input) => {
     expect(redact(input)).toEqual({ text: input, kinds: [] });
   });

@@ -42,11 +42,16 @@ const LABEL: Record<RedactionKind, string> = {
   name: "[name]",
 };
 
+/** Discord's own markup (user, role and channel mentions, emoji, timestamps): ids, not personal data. */
+const DISCORD_MARKUP = /<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|<t:\d+(?::\w)?>/g;
+
 export function findPersonalData(text: string): Redaction[] {
   const found: Redaction[] = [];
+  const markup = [...text.matchAll(DISCORD_MARKUP)].map((m) => [m.index!, m.index! + m[0].length] as const);
   for (const [kind, pattern] of PATTERNS) {
     for (const match of text.matchAll(pattern)) {
       const value = match[0];
+      if (markup.some(([start, end]) => match.index! < end && match.index! + value.length > start)) continue;
       // E.164 numbers have 7 to 15 digits; ISO dates look like numbers but are not.
       const digits = value.replace(/\D/g, "").length;
       if (kind === "phone" && (digits < 7 || digits > 15 || /^\d{4}-\d{2}-\d{2}$/.test(value.trim()))) continue;
