@@ -24,7 +24,7 @@ export interface ChunkOptions {
  * Chosen by measurement on the dev questions (scripts/bench/retrieval.ts compares sizes): small passages
  * keep a full-text match on the sentence that answers, and the heading path restores the context they lose.
  */
-export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { chunkSize: 600, chunkOverlap: 80 };
+export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { chunkSize: 900, chunkOverlap: 120 };
 
 export interface Section {
   /** Headings from the outermost down to this section's own. */
