@@ -13,6 +13,6 @@ describe("judgeRelevance", () => {
     expect(verdict.reason).toMatch(/banana/);
   });
   it("answers when the index speaks the question's language, stems included", () => {
-    expect(judgeRelevance("how long do you retain API inputs for monitoring abuse?", 5, vocabulary)).toMatchObject({ refuse: false, knownShare: 1 });
+    expect(judgeRelevance("do you retain API inputs for monitoring abuse?", 5, vocabulary)).toMatchObject({ refuse: false, knownShare: 1 });
   });
 });
