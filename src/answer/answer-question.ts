@@ -77,12 +77,14 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   }
   const cited = passages.filter((p) => draft.sources.some((s) => s.url === p.url));
   const allowance = collectAllowance(draft.sources.map((s) => s.url), cited.map((p) => p.text));
+  // Guard every piece of text once; the rendering around them adds only fixed words and source URLs.
   draft = {
     ...draft,
     lead: sanitizeOutput(draft.lead, allowance),
     bullets: draft.bullets.map((b) => ({ ...b, text: sanitizeOutput(b.text, allowance) })),
+    sources: draft.sources.map((source) => ({ ...source, title: sanitizeOutput(source.title, allowance) })),
   };
-  const answer = sanitizeOutput(renderAnswer(draft, notice), allowance);
+  const answer = renderAnswer(draft, notice);
   return finish(
     {
       ...base,

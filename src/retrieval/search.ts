@@ -20,8 +20,10 @@ const RRF_K = 60;
 
 /** Full-text (BM25 over title, heading path and text, English stemming) through LanceDB's native index. */
 export async function searchFullText(table: Table, query: string, limit: number): Promise<Passage[]> {
-  if (query.trim() === "") return [];
-  const rows = await table.query().fullTextSearch(query).select([...PASSAGE_COLUMNS, "_score"]).limit(limit).toArray();
+  // Only words matter to BM25; punctuation would just be tokenised away, at a cost.
+  const words = query.replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  if (words === "") return [];
+  const rows = await table.query().fullTextSearch(words).select([...PASSAGE_COLUMNS, "_score"]).limit(limit).toArray();
   return rows.map((row) => toPassage(row, row._score));
 }
 
