@@ -1,4 +1,5 @@
 /** `npm run ask -- "question"`: answer one question from the index. Composition root for the CLI. */
+import "../src/cli/quiet-native-logs.ts";
 import { parseArgs } from "node:util";
 import { answerJson } from "../src/answer/answer-json.ts";
 import { answerQuestion } from "../src/answer/answer-question.ts";

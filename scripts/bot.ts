@@ -1,4 +1,5 @@
 /** `npm start`: the Discord bot. Composition root: config, logger, engine, load control, client, handlers. */
+import "../src/cli/quiet-native-logs.ts";
 import { runCli } from "../src/cli/run-cli.ts";
 import { allowedChannelIds, loadConfig, requireDiscordToken } from "../src/config.ts";
 import { createEngine } from "../src/answer/create-engine.ts";

@@ -1,4 +1,5 @@
 /** `npm run eval -- --questions FILE`: run every question through the engine and print per-kind metrics. */
+import "../src/cli/quiet-native-logs.ts";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";

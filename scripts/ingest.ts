@@ -1,4 +1,5 @@
 /** `npm run ingest`: the maintainers' entry point. Composition root: builds config, store and embedder, then runs. */
+import "../src/cli/quiet-native-logs.ts";
 import { parseArgs } from "node:util";
 import { runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";

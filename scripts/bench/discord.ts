@@ -5,6 +5,7 @@
  * (which hosts the emulator too).
  * Usage: npm run bench:discord [-- --mentions 200 --users 50 --concurrent 4 --queue 50]
  */
+import "../../src/cli/quiet-native-logs.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

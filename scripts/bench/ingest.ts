@@ -3,6 +3,7 @@
  * nothing changed. Each phase runs in its own process so peak RSS belongs to that phase alone.
  * Usage: npm run bench:ingest [-- --source DIR] [--runs N]
  */
+import "../../src/cli/quiet-native-logs.ts";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -9,6 +9,7 @@
  * and writes the tables to BENCHMARKS.md.
  * Usage: npm run bench:retrieval [-- --rows 100000] [--cold 8]
  */
+import "../../src/cli/quiet-native-logs.ts";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
