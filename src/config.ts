@@ -32,7 +32,11 @@ const schema = z.object({
   COOLDOWN_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
   MAX_CONCURRENT_ANSWERS: positiveInt(4),
   MAX_QUEUED_QUESTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000).default(50)),
+  REVIEW_CHANNEL_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
+  REVIEW_MODE: z.preprocess(emptyAsUndefined, z.enum(["all", "flagged", "approve", "off"]).default("all")),
+  MODERATOR_ROLE_IDS: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/).optional()),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn")),
+  PLAYGROUND_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
 });
 
 const expectedForms: Record<string, string> = {
@@ -52,7 +56,11 @@ const expectedForms: Record<string, string> = {
   COOLDOWN_SECONDS: "a number of seconds from 0 to 3600",
   MAX_CONCURRENT_ANSWERS: "a positive whole number",
   MAX_QUEUED_QUESTIONS: "a whole number from 0 to 10000",
+  REVIEW_CHANNEL_ID: "a Discord channel id (15-21 digits)",
+  REVIEW_MODE: "all, flagged, approve or off",
+  MODERATOR_ROLE_IDS: "a comma-separated list of Discord role ids",
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
+  PLAYGROUND_PORT: "a port number from 0 to 65535 (0 picks a free port)",
 };
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -80,6 +88,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       });
     }
   }
+  if (config.REVIEW_MODE === "approve" && !config.REVIEW_CHANNEL_ID) {
+    throw new DocentError("CONFIG_INVALID", "REVIEW_CHANNEL_ID is missing: REVIEW_MODE=approve sends every draft answer there for a moderator.", {
+      hint: "Set REVIEW_CHANNEL_ID to the id of a moderators-only channel, or choose another REVIEW_MODE.",
+    });
+  }
   return Object.freeze(config);
 }
 
@@ -100,5 +113,13 @@ export function requireDiscordToken(config: Config): string {
 }
 
 export function allowedChannelIds(config: Config): Set<string> | null {
-  return config.ALLOWED_CHANNEL_IDS ? new Set(config.ALLOWED_CHANNEL_IDS.split(",").map((id) => id.trim())) : null;
+  return config.ALLOWED_CHANNEL_IDS ? idList(config.ALLOWED_CHANNEL_IDS) : null;
+}
+
+export function moderatorRoleIds(config: Config): Set<string> {
+  return config.MODERATOR_ROLE_IDS ? idList(config.MODERATOR_ROLE_IDS) : new Set();
+}
+
+function idList(value: string): Set<string> {
+  return new Set(value.split(",").map((id) => id.trim()));
 }

@@ -5,6 +5,7 @@ import { type RESTPostAPIChatInputApplicationCommandsJSONBody, SlashCommandBuild
  * the bot never registers at start-up (registration is rate-limited and global changes take time to spread).
  */
 export const ASK_COMMAND = "ask";
+export const DOCENT_COMMAND = "docent";
 
 export const commands: RESTPostAPIChatInputApplicationCommandsJSONBody[] = [
   new SlashCommandBuilder()
@@ -12,5 +13,10 @@ export const commands: RESTPostAPIChatInputApplicationCommandsJSONBody[] = [
     .setDescription("Ask Docent a question about the data-privacy and security policies")
     .addStringOption((o) => o.setName("question").setDescription("Your question").setRequired(true).setMaxLength(1500))
     .addBooleanOption((o) => o.setName("public").setDescription("Answer in the channel for everyone (default: only you see it)"))
+    .toJSON(),
+  new SlashCommandBuilder()
+    .setName(DOCENT_COMMAND)
+    .setDescription("Docent tools for moderators")
+    .addSubcommand((sub) => sub.setName("status").setDescription("Index version, pages, last ingest, embedder, answerer and review mode"))
     .toJSON(),
 ];

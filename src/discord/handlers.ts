@@ -11,12 +11,14 @@ import { answerQuestion, type EngineDeps } from "../answer/answer-question.ts";
 import type { AnswerResult } from "../answer/answer-types.ts";
 import { sanitizeEcho } from "../answer/output-guards.ts";
 import type { Logger } from "../log.ts";
-import { ASK_COMMAND } from "./commands.ts";
+import { ASK_COMMAND, DOCENT_COMMAND } from "./commands.ts";
 import { parseButtonId } from "./custom-ids.ts";
 import { followUpContext, type ReferencedMessage } from "./follow-up.ts";
 import { formatDiscordAnswer } from "./format-reply.ts";
 import type { Admission, LoadControl } from "./load-control.ts";
 import { answerPayload, noticePayload } from "./reply-payload.ts";
+import { isModerator } from "./review/permissions.ts";
+import { ReviewDesk, type ReviewSettings } from "./review/review-desk.ts";
 
 export interface BotDeps {
   engine: EngineDeps;
@@ -24,7 +26,17 @@ export interface BotDeps {
   logger: Logger;
   /** Channels where mentions are answered; null means every channel the bot can see. */
   allowedChannels: ReadonlySet<string> | null;
+  review?: ReviewSettings;
+  /** Text of `/docent status` (moderators only). */
+  describeStatus?: () => Promise<string>;
 }
+
+interface Context extends BotDeps {
+  desk: ReviewDesk;
+}
+
+export const AWAITING_APPROVAL = "Thanks for your question! A moderator will check my answer before it is posted here.";
+const PRIVATE = MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds;
 
 export const SORRY = "Sorry, something went wrong on my side. Please try again in a moment.";
 
@@ -33,14 +45,15 @@ export const SORRY = "Sorry, something went wrong on my side. Please try again i
  * message, the log gets ids and the error, never the message text.
  */
 export function attachHandlers(client: Client, deps: BotDeps): void {
+  const context: Context = { ...deps, desk: new ReviewDesk(client, deps.review ?? { channelId: null, mode: "off", moderatorRoleIds: new Set() }, deps.logger) };
   client.on(Events.MessageCreate, (message) => {
-    void onMessage(client, deps, message).catch((error) => {
+    void onMessage(client, context, message).catch((error) => {
       deps.logger.error({ event: "mention_failed", messageId: message.id, channelId: message.channelId, err: errorSummary(error) }, "mention handling failed");
       message.reply(noticePayload(SORRY)).catch(() => {});
     });
   });
   client.on(Events.InteractionCreate, (interaction) => {
-    void onInteraction(deps, interaction).catch(async (error) => {
+    void onInteraction(context, interaction).catch(async (error) => {
       deps.logger.error({ event: "interaction_failed", interactionId: interaction.id, err: errorSummary(error) }, "interaction handling failed");
       if (!interaction.isRepliable()) return;
       const payload = { ...noticePayload(SORRY), flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds };
@@ -50,7 +63,7 @@ export function attachHandlers(client: Client, deps: BotDeps): void {
   client.on(Events.Error, (error) => deps.logger.error({ event: "client_error", err: errorSummary(error) }, "discord client error"));
 }
 
-async function onMessage(client: Client, deps: BotDeps, message: Message): Promise<void> {
+async function onMessage(client: Client, deps: Context, message: Message): Promise<void> {
   const me = client.user;
   if (!me || message.author.bot || message.webhookId) return;
   // A direct mention of the bot's user only: @everyone, @here and role mentions do not summon it.
@@ -67,15 +80,37 @@ async function onMessage(client: Client, deps: BotDeps, message: Message): Promi
   const followUp = await readFollowUp(me.id, message);
   const result = await deps.load.run(() => answerQuestion(deps.engine, message.content, followUp ? { followUp } : {}));
   logAnswer(deps.logger, "mention", message.id, result);
-  await message.reply(answerPayload(formatDiscordAnswer(result, message.author.id), { pingUserId: message.author.id }));
+  const content = formatDiscordAnswer(result, message.author.id);
+  const where = { askerId: message.author.id, guildId: message.guildId, channelId: message.channelId };
+  if (deps.desk.approvalRequired && !result.refused) {
+    const placeholder = await message.reply(noticePayload(AWAITING_APPROVAL));
+    const review = await deps.desk.mirror(result, { ...where, replyMessageId: placeholder.id, answerContent: content, pending: true });
+    // No review message, no moderator to approve: answer rather than leave the member waiting forever.
+    if (!review) await placeholder.edit(answerPayload(content, { pingUserId: message.author.id }));
+    return;
+  }
+  const reply = await message.reply(answerPayload(content, { pingUserId: message.author.id }));
+  await deps.desk.mirror(result, { ...where, replyMessageId: reply.id, answerContent: content, pending: false });
 }
 
-async function onInteraction(deps: BotDeps, interaction: Interaction): Promise<void> {
+async function onInteraction(deps: Context, interaction: Interaction): Promise<void> {
   if (interaction.isChatInputCommand() && interaction.commandName === ASK_COMMAND) return onAsk(deps, interaction);
+  if (interaction.isChatInputCommand() && interaction.commandName === DOCENT_COMMAND) return onStatus(deps, interaction);
+  if (interaction.isButton() && deps.desk.isReviewInteraction(interaction.customId)) return deps.desk.handleButton(interaction);
   if (interaction.isButton()) return onButton(deps, interaction);
+  if (interaction.isModalSubmit() && deps.desk.isReviewInteraction(interaction.customId)) return deps.desk.handleModal(interaction);
 }
 
-async function onAsk(deps: BotDeps, interaction: ChatInputCommandInteraction): Promise<void> {
+async function onStatus(deps: Context, interaction: ChatInputCommandInteraction): Promise<void> {
+  if (!isModerator(interaction, deps.desk.settings.moderatorRoleIds)) {
+    await interaction.reply({ ...noticePayload("Only moderators can see Docent's status."), flags: PRIVATE });
+    return;
+  }
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await interaction.editReply(noticePayload(deps.describeStatus ? await deps.describeStatus() : "Status is not available."));
+}
+
+async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): Promise<void> {
   const question = interaction.options.getString("question", true);
   const isPublic = interaction.options.getBoolean("public") ?? false;
   // Defer first: answering can take longer than the 3 seconds Discord allows for the first response.
@@ -89,17 +124,28 @@ async function onAsk(deps: BotDeps, interaction: ChatInputCommandInteraction): P
   logAnswer(deps.logger, "ask", interaction.id, result);
   // The question line makes the answer message self-contained: follow-ups and public re-posts read it back.
   const header = `> **Q:** ${sanitizeEcho(result.question).replace(/\s+/g, " ").slice(0, 300)}`;
-  const { flags: _suppress, ...payload } = answerPayload(formatDiscordAnswer(result, interaction.user.id, { header }), { pingUserId: interaction.user.id, withPublicButton: !isPublic });
+  const content = formatDiscordAnswer(result, interaction.user.id, { header });
+  const where = { askerId: interaction.user.id, guildId: interaction.guildId, channelId: interaction.channelId };
+  if (deps.desk.approvalRequired && !result.refused) {
+    await interaction.editReply(noticePayload("A moderator will check my answer first; once approved, it will be posted in this channel."));
+    const review = await deps.desk.mirror(result, { ...where, replyMessageId: null, answerContent: content, pending: true });
+    if (!review) await interaction.editReply(answerPayload(content, { pingUserId: null }));
+    return;
+  }
+  const { flags: _suppress, ...payload } = answerPayload(content, { pingUserId: interaction.user.id, withPublicButton: !isPublic });
   // Webhook edits cannot change flags; previews are suppressed by the <> around every link instead.
-  await interaction.editReply(payload);
+  const reply = await interaction.editReply(payload);
+  await deps.desk.mirror(result, { ...where, replyMessageId: isPublic ? reply.id : null, answerContent: content, pending: false });
 }
 
-async function onButton(deps: BotDeps, interaction: ButtonInteraction): Promise<void> {
+async function onButton(deps: Context, interaction: ButtonInteraction): Promise<void> {
   const action = parseButtonId(interaction.customId);
   if (!action) return;
   if (action.kind === "feedback") {
     deps.logger.info({ event: "feedback", vote: action.vote, messageId: interaction.message.id, userId: interaction.user.id }, "answer feedback");
-    await interaction.reply({ ...noticePayload(action.vote === "up" ? "Thanks, glad it helped!" : "Thanks for telling me. A moderator can review this answer."), flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds });
+    await interaction.reply({ ...noticePayload(action.vote === "up" ? "Thanks, glad it helped!" : "Thanks for telling me. A moderator can review this answer."), flags: PRIVATE });
+    // Only the bot's own answers carry these buttons; anything else is not counted.
+    if (interaction.message.author.id === interaction.client.user.id) await deps.desk.recordVote(interaction.message, interaction.user.id, action.vote);
     return;
   }
   // Post publicly: the ephemeral answer itself carries the text, so nothing needs to be remembered.

@@ -1,0 +1,111 @@
+import { ActionRowBuilder, type APIEmbed, ButtonBuilder, ButtonStyle, type MessageActionRowComponentBuilder } from "discord.js";
+import type { AnswerResult } from "../../answer/answer-types.ts";
+import { sanitizeEcho } from "../../answer/output-guards.ts";
+import { shorten } from "../format-reply.ts";
+
+/**
+ * The review record is a Discord message: everything a moderator action needs is written into it (the public
+ * reply's jump link, the exact answer text, the votes) and read back from it when a button is clicked. Pure.
+ */
+export type ReviewAction = "remove" | "correct" | "wrong" | "approve" | "reject";
+export const REVIEW_PREFIX = "docent:review:";
+export const WRONG_NOTE_MODAL = "docent:review:wrong-note";
+export const WRONG_NOTE_FIELD = "note";
+
+export interface ReviewContext {
+  askerId: string;
+  guildId: string | null;
+  channelId: string;
+  /** The public reply (or, in approve mode, the placeholder) this review is about; null for a private /ask answer. */
+  replyMessageId: string | null;
+  /** The content posted (or to be posted, in approve mode) as the answer. */
+  answerContent: string;
+  pending: boolean;
+  flaggedBy?: string;
+}
+
+export function reviewActionOf(customId: string): ReviewAction | null {
+  const action = customId.startsWith(REVIEW_PREFIX) ? customId.slice(REVIEW_PREFIX.length) : "";
+  return (["remove", "correct", "wrong", "approve", "reject"] as const).find((a) => a === action) ?? null;
+}
+
+export function jumpLink(guildId: string | null, channelId: string, messageId: string): string {
+  return `https://discord.com/channels/${guildId ?? "@me"}/${channelId}/${messageId}`;
+}
+
+/**
+ * `result` is null when a 👎 arrives for an answer that was not mirrored when posted: the retrieval details
+ * are then unknown, and `question` (already redacted) comes from the asker's message.
+ */
+export function buildReviewMessage(result: AnswerResult | null, context: ReviewContext, question = "") {
+  const where = context.replyMessageId ? `[${context.pending ? "pending reply" : "public answer"}](${jumpLink(context.guildId, context.channelId, context.replyMessageId)})` : "private answer (only the asker saw it)";
+  const flags = [result?.refused ? "refused" : null, result?.fallbackReason ? "fallback" : null, context.flaggedBy ? `👎 from <@${context.flaggedBy}>` : null].filter(Boolean);
+  const header = `**${context.pending ? "Draft answer waiting for approval" : "Answer review"}** · asked by <@${context.askerId}> in <#${context.channelId}> · ${where}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}`;
+  const retrieval = result ? retrievalText(result) : `**Question** (redacted): ${shorten(sanitizeEcho(question).replace(/\s+/g, " "), 600) || "unknown"}\nRetrieval details were not recorded: this answer was not mirrored when it was posted.`;
+  const embeds: APIEmbed[] = [
+    { title: context.pending ? "Draft answer" : "Answer", description: context.answerContent.slice(0, 4000), footer: { text: votesText({ up: 0, down: context.flaggedBy ? 1 : 0 }) } },
+    { title: "Question and retrieval", description: retrieval.slice(0, 4000) },
+  ];
+  return { content: header, embeds, components: reviewButtons(context) };
+}
+
+function retrievalText(result: AnswerResult): string {
+  const passages = result.passages
+    .map((p, i) => `${i + 1}. \`${p.score.toFixed(3)}\` ${shorten(`${p.title} › ${p.heading.split(" > ").slice(1).join(" › ") || p.title}`, 90)} — ${shorten(p.text.replace(/\s+/g, " "), 140)}`)
+    .join("\n");
+  return [
+    `**Question** (redacted): ${shorten(sanitizeEcho(result.question.replace(/<@!?\d+>\s*/g, "")).replace(/\s+/g, " ").trim(), 600)}`,
+    `**Mode:** ${result.mode}${result.fallbackReason ? ` (fallback: ${result.fallbackReason})` : ""} · **Refused:** ${result.refused ? `yes (${result.reason ?? ""})` : "no"} · **Latency:** ${Math.round(result.timings.totalMs)} ms (retrieval ${Math.round(result.timings.retrieveMs)} ms)`,
+    `**Retrieved passages**\n${passages || "none"}`,
+  ].join("\n");
+}
+
+function reviewButtons(context: ReviewContext): ActionRowBuilder<MessageActionRowComponentBuilder>[] {
+  const button = (action: ReviewAction, label: string, style: ButtonStyle) => new ButtonBuilder().setCustomId(`${REVIEW_PREFIX}${action}`).setLabel(label).setStyle(style);
+  const buttons = context.pending
+    ? [button("approve", "Approve", ButtonStyle.Success), button("reject", "Reject", ButtonStyle.Danger)]
+    : [
+        ...(context.replyMessageId ? [button("remove", "Remove answer", ButtonStyle.Danger)] : []),
+        button("correct", "Mark correct", ButtonStyle.Success),
+        button("wrong", "Mark wrong", ButtonStyle.Secondary),
+      ];
+  return [new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(buttons)];
+}
+
+/** What a review message says about its answer, read back from the message the bot wrote. */
+export interface ParsedReview {
+  /** Channel the question was asked in. */
+  askedInChannelId: string | null;
+  guildId: string | null;
+  channelId: string | null;
+  replyMessageId: string | null;
+  askerId: string | null;
+  answerContent: string;
+  votes: { up: number; down: number };
+}
+
+export function parseReviewMessage(message: { content: string; embeds: ReadonlyArray<{ description?: string | null; footer?: { text: string } | null }> }): ParsedReview {
+  const link = /\]\(https:\/\/discord\.com\/channels\/(\d+|@me)\/(\d+)\/(\d+)\)/.exec(message.content);
+  const asker = /asked by <@(\d+)>/.exec(message.content);
+  const footer = message.embeds[0]?.footer?.text ?? "";
+  return {
+    askedInChannelId: /asked by <@\d+> in <#(\d+)>/.exec(message.content)?.[1] ?? null,
+    guildId: link && link[1] !== "@me" ? link[1]! : null,
+    channelId: link?.[2] ?? null,
+    replyMessageId: link?.[3] ?? null,
+    askerId: asker?.[1] ?? null,
+    answerContent: message.embeds[0]?.description ?? "",
+    votes: { up: Number(/👍 (\d+)/.exec(footer)?.[1] ?? 0), down: Number(/👎 (\d+)/.exec(footer)?.[1] ?? 0) },
+  };
+}
+
+export function votesText(votes: { up: number; down: number }): string {
+  return `👍 ${votes.up} · 👎 ${votes.down}`;
+}
+
+/** The verdict line written into the review message: what was decided, by whom, when. */
+export function verdictEmbed(kind: "correct" | "wrong" | "removed" | "approved" | "rejected", moderatorId: string, at: Date, note?: string): APIEmbed {
+  const label = { correct: "✅ Marked correct", wrong: "❌ Marked wrong", removed: "🗑️ Answer removed", approved: "✅ Approved and posted", rejected: "🚫 Rejected" }[kind];
+  const when = `<t:${Math.floor(at.getTime() / 1000)}:f>`;
+  return { title: "Verdict", description: `${label} by <@${moderatorId}> at ${when} (${at.toISOString()})${note ? `\n**Note:** ${shorten(sanitizeEcho(note), 900)}` : ""}` };
+}
