@@ -1,12 +1,19 @@
-/** `npm start`: the Discord bot. Composition root: config and logger, then the bot, until a signal stops it. */
+/**
+ * `npm start`: the Discord bot. Composition root: config and logger, then the bot, until a signal stops it.
+ * Without a DISCORD_TOKEN it starts the local playground instead (the same bot against a Discord stand-in).
+ */
 import "../src/cli/quiet-native-logs.ts";
 import { runCli } from "../src/cli/run-cli.ts";
 import { loadConfig, requireDiscordToken } from "../src/config.ts";
 import { startDocentBot } from "../src/discord/start-bot.ts";
+import { runPlayground } from "../src/playground/run-playground.ts";
 import { createLogger } from "../src/log.ts";
 
 runCli(async () => {
   const config = loadConfig();
+  if (!config.DISCORD_TOKEN) {
+    return runPlayground(process.env, { reason: "No DISCORD_TOKEN set: starting the local playground instead of Discord (put DISCORD_TOKEN in .env to run the real bot)." });
+  }
   const token = requireDiscordToken(config);
   const logger = createLogger(config.LOG_LEVEL === "warn" ? "info" : config.LOG_LEVEL);
   process.on("unhandledRejection", (error) => logger.error({ event: "unhandled_rejection", err: String(error).slice(0, 200) }, "unhandled rejection"));

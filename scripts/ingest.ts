@@ -1,22 +1,47 @@
 /** `npm run ingest`: the maintainers' entry point. Composition root: builds config, store and embedder, then runs. */
 import "../src/cli/quiet-native-logs.ts";
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { runCli, usageError } from "../src/cli/run-cli.ts";
-import { loadConfig } from "../src/config.ts";
+import { type Config, loadConfig, requireDiscordToken } from "../src/config.ts";
+import { postToChannel } from "../src/discord/announce.ts";
+import { gateCandidate } from "../src/eval/gate.ts";
+import { readQuestions } from "../src/eval/questions.ts";
+import { renderChangelog } from "../src/ingest/changelog.ts";
+import { DocentError } from "../src/errors.ts";
 import { createProgressReporter } from "../src/ingest/progress-reporter.ts";
 import { renderSummary, summaryJson } from "../src/ingest/render-summary.ts";
-import { runIngest } from "../src/ingest/run-ingest.ts";
+import { type IngestProgress, runIngest } from "../src/ingest/run-ingest.ts";
+import { fetchWebSources, storedWebState, type WebFetchResult, type WebTargets } from "../src/ingest/web/fetch-sources.ts";
+import { checkWebUrl, parseUrlList } from "../src/ingest/web/url-list.ts";
 import { ChunkStore } from "../src/retrieval/chunk-store.ts";
 import { createEmbedder } from "../src/retrieval/create-embedder.ts";
 
-const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--db URI] [--dry-run] [--rollback] [--rebuild] [--json]
-  --source DIR  folder of .md/.txt/.html pages (repeatable; default KNOWLEDGE_DIR)
-  --db URI      index location (default LANCEDB_URI)
-  --dry-run     report what would change; write nothing
-  --rollback    restore the index as it was before the latest ingest
-  --rebuild     re-embed everything into a new version (needed after changing the embedder)
-  --json        print only one JSON object on stdout
-Exit codes: 0 everything ingested, 1 some files skipped (the rest ingested), 2 failed (index unchanged).`;
+const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--urls-file FILE ...] [--sitemap URL ...]
+                         [--db URI] [--dry-run] [--rollback] [--rebuild] [--gate FILE [--gate-min X]] [--announce] [--json]
+  --source DIR      folder of .md/.txt/.html pages (repeatable; default KNOWLEDGE_DIR)
+  --url URL         a live page to fetch and ingest (repeatable)
+  --urls-file FILE  page URLs, one per line, # for comments (repeatable), e.g. knowledge/sources.txt
+  --sitemap URL     a sitemap or sitemap index: every page it lists is fetched (repeatable)
+  --db URI          index location (default LANCEDB_URI)
+  --dry-run         report what would change; write nothing
+  --rollback        restore the index as it was before the latest ingest
+  --rebuild         re-embed everything into a new version (needed after changing the embedder)
+  --gate FILE       before publishing, score the new version on FILE's questions (dev-questions format); publish
+                    only if quote-hit@5 is not below the live version's nor below --gate-min (0..1, default 0)
+  --announce        after a run that changed pages, post the changelog to REVIEW_CHANNEL_ID with DISCORD_TOKEN
+                    (DISCORD_API_URL is honoured)
+  --json            print only one JSON object on stdout
+Pages from URLs are ingested together with the folder pages (KNOWLEDGE_DIR unless --source is given), so a
+URL run never removes the shipped pages; a live page replaces a folder page that has the same url. The index
+holds what the run's sources give: a page indexed from a URL that a later run no longer lists is removed.
+Fetching sends the user agent DocentBot/0.1, obeys robots.txt, one request at a time per host with a pause
+(INGEST_FETCH_DELAY_MS), INGEST_FETCH_CONCURRENCY hosts at once, INGEST_FETCH_TIMEOUT_MS per request, at most
+5 redirects and INGEST_FETCH_MAX_BYTES per page. Unchanged pages are skipped (ETag / Last-Modified, then
+content hash). A page answering 404 or 410 is gone and removed from the index; any other failure (5xx,
+timeout, robots.txt, redirect loop, too large, not HTML) is reported and keeps what was indexed from it.
+Exit codes: 0 everything ingested, 1 some files or URLs skipped (the rest ingested), 2 failed (index
+unchanged), 3 the gate refused the new version (index unchanged), 64 bad usage.`;
 
 runCli(async () => {
   let args;
@@ -24,10 +49,16 @@ runCli(async () => {
     args = parseArgs({
       options: {
         source: { type: "string", multiple: true },
+        url: { type: "string", multiple: true },
+        "urls-file": { type: "string", multiple: true },
+        sitemap: { type: "string", multiple: true },
         db: { type: "string" },
         "dry-run": { type: "boolean", default: false },
         rollback: { type: "boolean", default: false },
         rebuild: { type: "boolean", default: false },
+        gate: { type: "string" },
+        "gate-min": { type: "string" },
+        announce: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -40,7 +71,22 @@ runCli(async () => {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  let targets: WebTargets;
+  try {
+    targets = {
+      urls: [...(args.url ?? []).map((url) => checkWebUrl(url, "--url")), ...(await readUrlFiles(args["urls-file"] ?? []))],
+      sitemaps: (args.sitemap ?? []).map((url) => checkWebUrl(url, "--sitemap")),
+    };
+  } catch (error) {
+    if (error instanceof DocentError) throw error;
+    throw usageError((error as Error).message, USAGE);
+  }
   const config = loadConfig();
+  const gateMin = args["gate-min"] === undefined ? 0 : Number(args["gate-min"]);
+  if (!(gateMin >= 0 && gateMin <= 1)) throw usageError(`--gate-min must be a number from 0 to 1 (got "${args["gate-min"]}").`, USAGE);
+  // Checked before any work, so an ingest is never done only to fail at the announcement.
+  const announceTo = args.announce ? { token: requireDiscordToken(config), channelId: requireReviewChannel(config) } : null;
+  const gateQuestions = args.gate ? await readQuestions(args.gate) : null;
   const store = await ChunkStore.open(args.db ?? config.LANCEDB_URI);
   try {
     if (args.rollback) {
@@ -52,13 +98,74 @@ runCli(async () => {
     }
     const embedder = await createEmbedder(config);
     const progress = createProgressReporter(args.json ? "silent" : process.stderr.isTTY ? "bar" : "lines");
+    const web = targets.urls.length + targets.sitemaps.length > 0 ? await fetchPages(targets, store, config, progress.onProgress).catch((error) => {
+      progress.stop();
+      throw error;
+    }) : null;
     const summary = await runIngest(
       { store, embedder, onProgress: progress.onProgress },
-      { sources: args.source ?? [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES, dryRun: args["dry-run"], rebuild: args.rebuild },
+      {
+        sources: args.source ?? [config.KNOWLEDGE_DIR],
+        maxBytes: config.INGEST_MAX_FILE_BYTES,
+        dryRun: args["dry-run"],
+        rebuild: args.rebuild,
+        ...(web ? { documents: web.documents, keepSources: web.keepSources, errors: web.errors } : {}),
+        ...(gateQuestions
+          ? { gate: (rows) => gateCandidate({ live: store, rows, embedder, questions: gateQuestions, min: gateMin, retrieval: { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT } }) }
+          : {}),
+      },
     ).finally(progress.stop);
-    process.stdout.write(args.json ? `${JSON.stringify(summaryJson(summary))}\n` : `${renderSummary(summary)}\n`);
+    const announced = announceTo && summary.written && summary.changes.length > 0
+      ? await postToChannel({ ...announceTo, apiBase: config.DISCORD_API_URL, content: renderChangelog(summary) })
+      : null;
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ ...summaryJson(summary), ...(web ? { fetch: web.stats } : {}), ...(announced ? { announcedMessageId: announced } : {}) })}\n`);
+    } else {
+      const { fetched, notModified, gone, failed, requested } = web?.stats ?? {};
+      if (web) process.stdout.write(`Fetched ${requested} URL(s): ${fetched} read, ${notModified} not modified, ${gone} gone, ${failed} failed.\n`);
+      process.stdout.write(`${renderSummary(summary)}\n`);
+      if (announced) process.stdout.write(`Changelog posted to the review channel (message ${announced}).\n`);
+    }
+    if (summary.gate && !summary.gate.passed) return 3;
     return summary.errors.length > 0 ? 1 : 0;
   } finally {
     store.close();
   }
 });
+
+async function readUrlFiles(files: readonly string[]): Promise<string[]> {
+  const urls: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      throw new DocentError("SOURCE_MISSING", `Cannot read the URL list ${file}.`, { hint: "--urls-file takes a text file with one URL per line.", cause: error });
+    }
+    urls.push(...parseUrlList(text, file));
+  }
+  return urls;
+}
+
+/** Fetches the pages, sending the validators stored with each one so an unchanged page costs a 304. */
+async function fetchPages(targets: WebTargets, store: ChunkStore, config: Config, onProgress: (event: IngestProgress) => void): Promise<WebFetchResult> {
+  const stored = storedWebState(await store.readAll());
+  return fetchWebSources(targets, {
+    concurrency: config.INGEST_FETCH_CONCURRENCY,
+    delayMs: config.INGEST_FETCH_DELAY_MS,
+    timeoutMs: config.INGEST_FETCH_TIMEOUT_MS,
+    maxBytes: config.INGEST_FETCH_MAX_BYTES,
+    validators: stored.validators,
+    storedSources: stored.sources,
+    onProgress,
+  });
+}
+
+function requireReviewChannel(config: Config): string {
+  if (!config.REVIEW_CHANNEL_ID) {
+    throw new DocentError("CONFIG_INVALID", "REVIEW_CHANNEL_ID is missing: --announce posts the changelog to the review channel.", {
+      hint: "Set REVIEW_CHANNEL_ID (and DISCORD_TOKEN) in .env, or leave out --announce.",
+    });
+  }
+  return config.REVIEW_CHANNEL_ID;
+}

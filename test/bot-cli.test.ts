@@ -28,10 +28,28 @@ async function ask(text: string): Promise<Message> {
 }
 
 describe("npm start (the bot's entry point) against the local Discord emulator", () => {
-  it("stops with a clear message when DISCORD_TOKEN is missing", async () => {
-    const result = await runScript("bot.ts", [], {});
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/DISCORD_TOKEN is missing/);
+  it("starts the local playground when DISCORD_TOKEN is missing, and prints its address", async () => {
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LANCEDB_LOG: "error", DOTENV_CONFIG_PATH: "/nonexistent/.env", PLAYGROUND_PORT: "0", LANCEDB_URI: path.join(work.dir, "db-playground"), KNOWLEDGE_DIR };
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    const closed = new Promise((resolve) => child.once("close", resolve));
+    let stdout = "";
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (d) => {
+          stdout += d;
+          const match = /Docent playground: (http:\/\/localhost:\d+)/.exec(stdout);
+          if (match) resolve(match[1]!);
+        });
+        void closed.then((code) => reject(new Error(`bot.ts exited (${String(code)}) before printing the playground address:\n${stdout}`)));
+      });
+      expect(stdout).toMatch(/No DISCORD_TOKEN set/);
+      const page = await fetch(url.replace("localhost", "127.0.0.1"));
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/Local playground/);
+    } finally {
+      child.kill("SIGTERM");
+      await closed;
+    }
   });
 
   it("stops with a clear message when Discord rejects the token", async () => {
@@ -75,8 +93,8 @@ describe("npm start (the bot's entry point) against the local Discord emulator",
     expect(result.code).toBe(0);
     const event = await registered;
     expect(event.guildId).toBe(GUILD);
-    expect(event.commands.map((c) => c.name)).toEqual(["ask"]);
+    expect(event.commands.map((c) => c.name)).toEqual(["ask", "docent"]);
     expect(event.commands[0]!.options.map((o) => o.name)).toEqual(["question", "public"]);
-    expect(result.stdout).toMatch(/Registered 1 command\(s\) in guild/);
+    expect(result.stdout).toMatch(/Registered 2 command\(s\) in guild/);
   });
 });

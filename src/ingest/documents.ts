@@ -7,6 +7,8 @@ export interface SourceDocument {
   /** ISO date the page says it was updated, when known. */
   updated: string | null;
   markdown: string;
+  /** For a page fetched from a URL: its HTTP validators, remembered for the next conditional request. */
+  http?: { etag: string | null; lastModified: string | null };
 }
 
 /** A file that could not be ingested, and why, in words a maintainer can act on. */

@@ -25,7 +25,7 @@ export async function loadSources(dirs: readonly string[], options: { maxBytes: 
     const files = await listFiles(dir);
     for (const file of files) {
       const format = formatOfFile(file);
-      if (format === null) continue;
+      if (format === null || isUrlList(file)) continue;
       const source = sourceKey(dir, file);
       const { size } = await stat(file);
       // Check the size before reading so a huge file is never loaded into memory.
@@ -46,6 +46,14 @@ export async function loadSources(dirs: readonly string[], options: { maxBytes: 
     }
   }
   return { documents, errors, failedSources };
+}
+
+/**
+ * `sources.txt` beside the pages is the list of their live URLs, read by `npm run ingest -- --urls-file`. It is
+ * not a page (no front matter), so a folder ingest passes over it instead of reporting it as a bad file.
+ */
+function isUrlList(file: string): boolean {
+  return path.basename(file).toLowerCase() === "sources.txt";
 }
 
 async function listFiles(dir: string): Promise<string[]> {

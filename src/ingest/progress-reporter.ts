@@ -9,8 +9,25 @@ export function createProgressReporter(mode: "bar" | "lines" | "silent"): { onPr
   if (mode === "silent") return { onProgress: () => {}, stop: () => {} };
   let bar: cliProgress.SingleBar | null = null;
   const line = (text: string) => process.stderr.write(`${text}\n`);
+  let fetchBar: cliProgress.SingleBar | null = null;
   return {
     onProgress(event) {
+      if (event.stage === "fetch") {
+        if (mode === "lines") {
+          if (event.done > 0) line(`Fetched ${event.done}/${event.total} pages.`);
+        } else {
+          fetchBar ??= new cliProgress.SingleBar(
+            { format: "Fetching  {bar} {value}/{total} pages | {eta_formatted} left", stream: process.stderr, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          );
+          if (!fetchBar.isActive) fetchBar.start(event.total, 0);
+          fetchBar.update(event.done);
+          if (event.done >= event.total) {
+            fetchBar.stop();
+            fetchBar = null;
+          }
+        }
+      }
       if (event.stage === "load") line(`Loaded ${event.pages} page(s)${event.errors ? `, ${event.errors} skipped` : ""}.`);
       if (event.stage === "embed") {
         if (mode === "lines") {
@@ -30,6 +47,9 @@ export function createProgressReporter(mode: "bar" | "lines" | "silent"): { onPr
         line("Writing the new index version…");
       }
     },
-    stop: () => bar?.stop(),
+    stop: () => {
+      fetchBar?.stop();
+      bar?.stop();
+    },
   };
 }

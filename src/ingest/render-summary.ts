@@ -12,7 +12,9 @@ export function summaryJson(summary: IngestSummary) {
     chunks: summary.chunks,
     embedded: summary.embedded,
     errors: summary.errors,
+    notes: summary.notes,
     changes: summary.changes,
+    ...(summary.gate ? { gate: summary.gate } : {}),
   };
 }
 
@@ -21,10 +23,13 @@ export function renderSummary(summary: IngestSummary): string {
   const lines: string[] = [];
   const head = summary.dryRun
     ? `Dry run: nothing written; the index stays at version ${summary.version ?? "(none)"}.`
-    : summary.written
+    : summary.gate && !summary.gate.passed
+      ? `Gate failed: ${summary.gate.reason}. The new version was not published; the index stays at version ${summary.version ?? "(none)"}.`
+      : summary.written
       ? `Index updated: version ${summary.previousVersion ?? "(none)"} → ${summary.version}.`
       : `Nothing changed; the index stays at version ${summary.version}.`;
   lines.push(head);
+  if (summary.gate?.passed) lines.push(`  gate    passed: ${summary.gate.reason}`);
   lines.push(`  pages   ${counts(summary.pages)}`);
   lines.push(`  chunks  ${counts(summary.chunks)}  (${summary.embedded} embedded)`);
   for (const change of summary.changes.slice(0, 20)) {
@@ -32,10 +37,18 @@ export function renderSummary(summary: IngestSummary): string {
     lines.push(`  ${change.status.padEnd(8)} ${change.title} <${change.url}>${change.status === "updated" ? sections : ""}`);
   }
   if (summary.changes.length > 20) lines.push(`  … and ${summary.changes.length - 20} more pages`);
-  if (summary.errors.length > 0) {
-    lines.push(`${summary.errors.length} file(s) skipped (their pages keep what was indexed before):`);
-    for (const error of summary.errors) lines.push(`  ✗ ${error.file}: ${error.reason}`);
+  const fromWeb = (file: string) => /^https?:\/\//.test(file);
+  const files = summary.errors.filter((error) => !fromWeb(error.file));
+  const pages = summary.errors.filter((error) => fromWeb(error.file));
+  if (files.length > 0) {
+    lines.push(`${files.length} file(s) skipped (their pages keep what was indexed before):`);
+    for (const error of files) lines.push(`  ✗ ${error.file}: ${error.reason}`);
   }
+  if (pages.length > 0) {
+    lines.push(`${pages.length} URL(s) not ingested (a gone page, 404 or 410, is removed; the others keep what was indexed before):`);
+    for (const error of pages) lines.push(`  ✗ ${error.file}: ${error.reason}`);
+  }
+  for (const note of summary.notes) lines.push(`  note: ${note}`);
   return lines.join("\n");
 }
 

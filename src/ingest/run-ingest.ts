@@ -1,18 +1,27 @@
 import { DocentError } from "../errors.ts";
+import type { GateResult } from "../eval/gate.ts";
 import type { ChunkRow, ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
 import { type Chunk, type ChunkOptions, chunkDocument, DEFAULT_CHUNK_OPTIONS } from "./chunk.ts";
-import type { SourceError } from "./documents.ts";
+import type { SourceDocument, SourceError } from "./documents.ts";
 import { loadSources } from "./load-sources.ts";
 import { type ChangeCounts, hasChanges, type PageChange, planChanges } from "./plan-changes.ts";
 
 export interface IngestOptions {
   sources: readonly string[];
   maxBytes: number;
+  /** Pages fetched from URLs (src/ingest/web), ingested with the folders' pages; their source is the URL. */
+  documents?: readonly SourceDocument[];
+  /** Sources whose stored rows stay exactly as they are: pages not modified (304) or temporarily unreachable. */
+  keepSources?: ReadonlySet<string>;
+  /** Problems found before the ingest (pages that could not be fetched), reported with the run's own. */
+  errors?: readonly SourceError[];
   dryRun?: boolean;
   /** Replace the whole table, e.g. to switch embedders. */
   rebuild?: boolean;
   chunking?: ChunkOptions;
+  /** Evaluates the complete new rows before they go live; a failed gate writes nothing. */
+  gate?: (rows: readonly ChunkRow[]) => Promise<GateResult>;
 }
 
 export interface IngestSummary {
@@ -25,10 +34,15 @@ export interface IngestSummary {
   chunks: ChangeCounts;
   embedded: number;
   errors: SourceError[];
+  /** Things a maintainer should know that are not failures, e.g. a file whose url a live page took over. */
+  notes: string[];
   changes: PageChange[];
+  /** The gate's verdict, when the run had one and reached it. */
+  gate?: GateResult;
 }
 
 export type IngestProgress =
+  | { stage: "fetch"; done: number; total: number }
   | { stage: "load"; pages: number; errors: number }
   | { stage: "embed"; done: number; total: number }
   | { stage: "write" };
@@ -51,18 +65,22 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   const { store, embedder } = deps;
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const loaded = await loadSources(options.sources, { maxBytes: options.maxBytes });
-  deps.onProgress?.({ stage: "load", pages: loaded.documents.length, errors: loaded.errors.length });
-  if (loaded.documents.length === 0) {
-    throw new DocentError("SOURCE_MISSING", `No usable pages in ${options.sources.join(", ")}; the index was left as it was.`, {
+  const stored = await store.readAll();
+  const { documents, keep, notes } = mergeWebPages(loaded.documents, loaded.failedSources, options, stored);
+  const errors = [...(options.errors ?? []), ...loaded.errors];
+  deps.onProgress?.({ stage: "load", pages: documents.length, errors: errors.length });
+  if (documents.length === 0 && !stored.some((row) => options.keepSources?.has(row.source))) {
+    const where = [...options.sources, ...(options.documents || options.keepSources ? ["the given URLs"] : [])].join(", ");
+    throw new DocentError("SOURCE_MISSING", `No usable pages in ${where}; the index was left as it was.`, {
       hint: "Point --source (or KNOWLEDGE_DIR) at a folder of .md, .txt or .html pages with a url in their front matter.",
     });
   }
   if (!options.rebuild) await store.assertEmbedder(embedder, "ingest");
 
   const chunks: Chunk[] = [];
-  for (const document of loaded.documents) chunks.push(...(await chunkDocument(document, options.chunking ?? DEFAULT_CHUNK_OPTIONS)));
+  for (const document of documents) chunks.push(...(await chunkDocument(document, options.chunking ?? DEFAULT_CHUNK_OPTIONS)));
   const previousVersion = (await store.info())?.version ?? null;
-  const plan = planChanges(await store.readAll(), chunks, loaded.failedSources);
+  const plan = planChanges(stored, chunks, keep);
   const summary: IngestSummary = {
     version: previousVersion,
     previousVersion,
@@ -71,7 +89,8 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     pages: plan.pages,
     chunks: plan.chunks,
     embedded: 0,
-    errors: loaded.errors,
+    errors,
+    notes,
     changes: plan.changes,
   };
   if (options.dryRun || (!options.rebuild && !hasChanges(plan) && store.exists)) return summary;
@@ -81,17 +100,45 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   const vectors = await embedAll(embedder, uniqueByHash(pending), (done, total) => deps.onProgress?.({ stage: "embed", done, total }));
   summary.embedded = vectors.size;
   const vectorOf = (hash: string, reuse: ChunkRow | null) => (options.rebuild ? undefined : reuse?.vector) ?? vectors.get(hash)!;
+  const httpOf = new Map(documents.map((d) => [d.source, d.http]));
   const rows: ChunkRow[] = plan.next.map(({ chunk, reuse }) => ({
     ...chunk,
     searchText: textToEmbed(chunk),
     ingestedAt: reuse && reuse.id === chunk.id && reuse.contentHash === chunk.contentHash ? reuse.ingestedAt : now,
+    httpEtag: httpOf.get(chunk.source)?.etag ?? null,
+    httpLastModified: httpOf.get(chunk.source)?.lastModified ?? null,
     vector: vectorOf(chunk.contentHash, reuse),
   }));
   rows.push(...plan.kept.map((row) => ({ ...row, vector: vectorOf(row.contentHash, row) })));
+  if (options.gate) {
+    summary.gate = await options.gate(rows);
+    if (!summary.gate.passed) return summary;
+  }
   deps.onProgress?.({ stage: "write" });
   summary.version = await store.writeSnapshot(rows, embedder, { rebuild: options.rebuild ?? false });
   summary.written = true;
   return summary;
+}
+
+/**
+ * Puts the fetched pages beside the folders' pages. A live page (fetched now, or kept from an earlier fetch) is
+ * the published version, so a folder file claiming the same url gives way to it, with a note; and stored rows
+ * are only kept for a page that has no fresh text this run, so a page is never half old and half new.
+ */
+function mergeWebPages(folderDocuments: readonly SourceDocument[], failedSources: ReadonlySet<string>, options: IngestOptions, stored: readonly ChunkRow[]) {
+  const fetched = options.documents ?? [];
+  const webUrls = new Set([...fetched.map((d) => d.url), ...stored.filter((row) => options.keepSources?.has(row.source)).map((row) => row.url)]);
+  const notes: string[] = [];
+  const documents: SourceDocument[] = [];
+  for (const document of folderDocuments) {
+    if (webUrls.has(document.url)) notes.push(`${document.source}: left out, its url ${document.url} is ingested from the live page`);
+    else documents.push(document);
+  }
+  documents.push(...fetched);
+  const keep = new Set([...failedSources, ...(options.keepSources ?? [])]);
+  const freshUrls = new Set(documents.map((d) => d.url));
+  for (const row of stored) if (keep.has(row.source) && freshUrls.has(row.url)) keep.delete(row.source);
+  return { documents, keep, notes };
 }
 
 type Embeddable = Pick<Chunk, "title" | "heading" | "text" | "contentHash">;

@@ -25,6 +25,9 @@ export interface ChunkRow {
   source: string;
   pageDate: string | null;
   ingestedAt: string;
+  /** HTTP validators of a page fetched from a URL (null for files): the next fetch asks "changed since?". */
+  httpEtag: string | null;
+  httpLastModified: string | null;
   vector: Float32Array;
 }
 
@@ -106,12 +109,14 @@ export class ChunkStore {
       source: r.source,
       pageDate: r.page_date ?? null,
       ingestedAt: r.ingested_at,
+      httpEtag: r.http_etag ?? null,
+      httpLastModified: r.http_last_modified ?? null,
       vector: Float32Array.from(r.vector as ArrayLike<number>),
     }));
   }
 
   /**
-   * Makes the table hold exactly `rows`, in one atomic commit: matched rows whose hash changed are updated,
+   * Makes the table hold exactly `rows`, in one atomic commit: matched rows whose hash or HTTP validators changed are updated,
    * new ones inserted, the rest deleted. `rebuild` replaces the table (and its embedder) as a new version.
    */
   async writeSnapshot(rows: readonly ChunkRow[], embedder: Embedder, options: { rebuild: boolean }): Promise<number> {
@@ -119,9 +124,10 @@ export class ChunkStore {
     if (this.table === null || options.rebuild) {
       this.table = await this.db.createTable(TABLE_NAME, data, { mode: "overwrite" });
     } else {
+      await addMissingColumns(this.table);
       await this.table
         .mergeInsert("id")
-        .whenMatchedUpdateAll({ where: "target.content_hash != source.content_hash" })
+        .whenMatchedUpdateAll({ where: ["target.content_hash != source.content_hash", differs("http_etag"), differs("http_last_modified")].join(" OR ") })
         .whenNotMatchedInsertAll()
         .whenNotMatchedBySourceDelete()
         .execute(data);
@@ -195,6 +201,22 @@ export class ChunkStore {
   }
 }
 
+/** SQL for "a nullable column differs" (Lance's planner has no IS DISTINCT FROM). */
+function differs(column: string): string {
+  const [t, s] = [`target.${column}`, `source.${column}`];
+  return `(${t} IS NULL AND ${s} IS NOT NULL) OR (${t} IS NOT NULL AND ${s} IS NULL) OR ${t} != ${s}`;
+}
+
+/**
+ * Tables written before the HTTP validator columns existed get them (all null) before a merge, which needs the
+ * same columns on both sides. The data is unchanged, so a reader of that extra version sees the same index.
+ */
+async function addMissingColumns(table: lancedb.Table): Promise<void> {
+  const names = new Set((await table.schema()).fields.map((f) => f.name));
+  const missing = ["http_etag", "http_last_modified"].filter((name) => !names.has(name));
+  if (missing.length > 0) await table.addColumns(missing.map((name) => ({ name, valueSql: "CAST(NULL AS STRING)" })));
+}
+
 function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): arrow.Table {
   const schema = new arrow.Schema([
     new arrow.Field("id", new arrow.Utf8(), false),
@@ -207,6 +229,8 @@ function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): arrow.Tabl
     new arrow.Field("source", new arrow.Utf8(), false),
     new arrow.Field("page_date", new arrow.Utf8(), true),
     new arrow.Field("ingested_at", new arrow.Utf8(), false),
+    new arrow.Field("http_etag", new arrow.Utf8(), true),
+    new arrow.Field("http_last_modified", new arrow.Utf8(), true),
     new arrow.Field(
       "vector",
       new arrow.FixedSizeList(embedder.dimensions, new arrow.Field("item", new arrow.Float32(), true)),
@@ -226,6 +250,8 @@ function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): arrow.Tabl
       source: r.source,
       page_date: r.pageDate,
       ingested_at: r.ingestedAt,
+      http_etag: r.httpEtag,
+      http_last_modified: r.httpLastModified,
       vector: Array.from(r.vector),
     })),
     { schema },

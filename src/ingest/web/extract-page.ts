@@ -1,0 +1,87 @@
+import { Readability } from "@mozilla/readability";
+import { parseHTML } from "linkedom";
+import type { SourceDocument } from "../documents.ts";
+import { htmlToMarkdown } from "../parse-source.ts";
+import type { HttpValidators } from "./fetch-page.ts";
+
+export type ExtractResult = { ok: true; document: SourceDocument } | { ok: false; reason: string };
+
+/** Page furniture that is never policy text: removed before Readability looks for the main content. */
+const CLUTTER_SELECTOR = [
+  "script",
+  "style",
+  "noscript",
+  "template",
+  "iframe",
+  "form",
+  "button",
+  "nav",
+  "footer",
+  "aside",
+  "dialog",
+  '[role="navigation"]',
+  '[role="contentinfo"]',
+  '[role="complementary"]',
+  '[role="dialog"]',
+  '[role="alertdialog"]',
+  '[aria-modal="true"]',
+  "[hidden]",
+  '[aria-hidden="true"]',
+].join(", ");
+/** Cookie and consent banners, newsletter boxes, breadcrumbs and skip links, recognised by their id or class. */
+const CLUTTER_NAME = /cookie|consent|gdpr|newsletter|breadcrumb|skip-link|skip-to|promo|announcement/i;
+
+/**
+ * A fetched HTML page → SourceDocument: clutter (navigation, footers, cookie banners) dropped, main content
+ * extracted with Readability, converted to Markdown with Turndown (headings kept, so chunks keep their heading
+ * path). The URL is the page's canonical link, else the URL it was served from; the source is the requested URL.
+ */
+export function extractPage(source: string, html: string, finalUrl: string, http: HttpValidators): ExtractResult {
+  const { document } = parseHTML(html);
+  const canonical = canonicalUrl(document, finalUrl);
+  const metaTitle = document.querySelector('meta[property="og:title"]')?.getAttribute("content")?.trim();
+  const updated = isoDate(document.querySelector('meta[property="article:modified_time"]')?.getAttribute("content"));
+
+  for (const element of [...document.querySelectorAll(CLUTTER_SELECTOR)]) element.remove();
+  for (const element of [...document.querySelectorAll("[id], [class]")]) {
+    const name = `${element.getAttribute("id") ?? ""} ${element.getAttribute("class") ?? ""}`;
+    // Never remove a wrapper of the content itself (e.g. <body class="cookie-banner-open">).
+    if (CLUTTER_NAME.test(name) && !element.matches("html, body, main, article") && !element.querySelector("main, article, h1")) element.remove();
+  }
+  // A site header holds the logo and links; keep one only when it carries the page's own heading.
+  for (const header of [...document.querySelectorAll("header")]) if (!header.querySelector("h1")) header.remove();
+
+  const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0]).parse();
+  const title = withoutSiteName(metaTitle || article?.title?.trim() || document.querySelector("h1")?.textContent?.trim() || new URL(canonical).pathname);
+  const markdown = htmlToMarkdown(article?.content ?? document.querySelector("main")?.innerHTML ?? document.body?.innerHTML ?? "");
+  if (markdown === "") return { ok: false, reason: "no main content found in the HTML page" };
+  return { ok: true, document: { source, url: canonical, title, updated, markdown, http } };
+}
+
+/** "Security & privacy | Example Trust Center" → "Security & privacy": a short site name after a bar is not the title. */
+function withoutSiteName(title: string): string {
+  const match = /^(.+?)\s+\|\s+([^|]+)$/.exec(title.trim());
+  return match && match[2]!.split(/\s+/).length <= 5 ? match[1]!.trim() : title.trim();
+}
+
+function canonicalUrl(document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null }, finalUrl: string): string {
+  const declared = document.querySelector('link[rel="canonical"]')?.getAttribute("href") ?? document.querySelector('meta[property="og:url"]')?.getAttribute("content");
+  if (declared) {
+    try {
+      const url = new URL(declared.trim(), finalUrl);
+      if (url.protocol === "http:" || url.protocol === "https:") {
+        url.hash = "";
+        return url.toString();
+      }
+    } catch {
+      // an unusable canonical link falls back to the URL the page was served from
+    }
+  }
+  return finalUrl;
+}
+
+function isoDate(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString().slice(0, 10);
+}

@@ -1,0 +1,243 @@
+// The playground page's script: no framework, no build. The server renders every message to HTML; this file only
+// sends what the visitor does to the JSON API and applies the server-sent events (messages, typing, modals, role).
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+async function post(path, body) {
+  const response = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const result = await response.json().catch(() => ({ ok: false, error: `HTTP ${response.status}` }));
+  if (!response.ok || result.ok === false) throw new Error(result.error || `HTTP ${response.status}`);
+  return result;
+}
+
+function toast(text) {
+  const element = document.createElement("div");
+  element.className = "toast";
+  element.textContent = text;
+  $("#toasts").append(element);
+  setTimeout(() => element.remove(), 6000);
+}
+
+function fromHtml(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  return template.content.firstElementChild;
+}
+
+// --- messages -------------------------------------------------------------------------------------------------
+
+const nearBottom = (list) => list.scrollHeight - list.scrollTop - list.clientHeight < 120;
+const scrollDown = (list) => (list.scrollTop = list.scrollHeight);
+
+function upsertMessage({ id, channelId, authorId, html, remove }) {
+  const existing = document.getElementById(`m-${id}`);
+  if (remove) return existing?.remove();
+  const list = document.getElementById(`messages-${channelId}`);
+  if (!list) return;
+  const stick = nearBottom(list);
+  const element = fromHtml(html);
+  if (existing) {
+    // Keep a message the visitor dismissed dismissed, as Discord does.
+    if (existing.hidden) element.hidden = true;
+    existing.replaceWith(element);
+  } else {
+    list.append(element);
+    stopTyping(channelId, authorId);
+  }
+  if (stick || !existing) scrollDown(list);
+}
+
+// --- typing indicators: shown for 10 s, or until the typist's message arrives (as on Discord) -----------------
+
+const typists = new Map(); // channelId -> Map(userId -> {name, timer})
+
+function renderTyping(channelId) {
+  const element = $(`.typing[data-channel="${channelId}"]`);
+  if (!element) return;
+  const names = [...(typists.get(channelId)?.values() ?? [])].map((t) => t.name);
+  element.replaceChildren();
+  if (names.length === 0) return;
+  const dots = document.createElement("span");
+  dots.className = "dots";
+  dots.append(document.createElement("i"), document.createElement("i"), document.createElement("i"));
+  const text = document.createElement("span");
+  const strong = document.createElement("strong");
+  strong.textContent = names.join(", ");
+  text.append(strong, names.length > 1 ? " are typing…" : " is typing…");
+  element.append(dots, text);
+}
+
+function startTyping({ channelId, userId, name }) {
+  if (!typists.has(channelId)) typists.set(channelId, new Map());
+  const channel = typists.get(channelId);
+  clearTimeout(channel.get(userId)?.timer);
+  channel.set(userId, { name, timer: setTimeout(() => stopTyping(channelId, userId), 10_000) });
+  renderTyping(channelId);
+}
+
+function stopTyping(channelId, userId) {
+  const channel = typists.get(channelId);
+  if (!channel?.has(userId)) return;
+  clearTimeout(channel.get(userId).timer);
+  channel.delete(userId);
+  renderTyping(channelId);
+}
+
+// --- role -------------------------------------------------------------------------------------------------------
+
+function showRole(role) {
+  document.body.dataset.role = role;
+  for (const input of $$('input[name="role"]')) input.checked = input.value === role;
+  $(".role-label").textContent = role === "moderator" ? "Moderator" : "Member";
+}
+
+// --- modals -----------------------------------------------------------------------------------------------------
+
+function openModal({ html, customId, channelId, messageId }) {
+  const dialog = $("#modal");
+  dialog.innerHTML = html;
+  const form = $("form", dialog);
+  $("[data-modal-cancel]", dialog).addEventListener("click", () => dialog.close());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(form).entries());
+    try {
+      const result = await post("/api/modal", { channelId, customId, fields, messageId });
+      dialog.close();
+      if (result.failed) toast("This interaction failed");
+    } catch (error) {
+      toast(error.message);
+    }
+  });
+  dialog.showModal();
+  $("input, textarea", dialog)?.focus();
+}
+
+// --- events from the server -----------------------------------------------------------------------------------
+
+function connect() {
+  const source = new EventSource("/events");
+  source.addEventListener("reset", (event) => {
+    const { role, panes } = JSON.parse(event.data);
+    showRole(role);
+    for (const { channelId, html } of panes) {
+      const list = document.getElementById(`messages-${channelId}`);
+      if (!list) continue;
+      const intro = $(".channel-start", list);
+      const dismissed = new Set($$(".msg[hidden]", list).map((m) => m.id));
+      list.innerHTML = html;
+      if (intro) list.prepend(intro);
+      for (const id of dismissed) if (document.getElementById(id)) document.getElementById(id).hidden = true;
+      scrollDown(list);
+    }
+    document.body.dataset.connected = "true";
+  });
+  source.addEventListener("message", (event) => upsertMessage(JSON.parse(event.data)));
+  source.addEventListener("delete", (event) => document.getElementById(`m-${JSON.parse(event.data).id}`)?.remove());
+  source.addEventListener("typing", (event) => startTyping(JSON.parse(event.data)));
+  source.addEventListener("modal", (event) => openModal(JSON.parse(event.data)));
+  source.addEventListener("role", (event) => showRole(JSON.parse(event.data).role));
+  source.addEventListener("error", () => (document.body.dataset.connected = "false"));
+}
+
+// --- what the visitor does --------------------------------------------------------------------------------------
+
+function isCommand(text) {
+  return /^\/ask(\s|$)/.test(text);
+}
+
+/** What a typed slash command becomes: the command the bot registered, with its options. */
+function parseCommand(text, form) {
+  if (isCommand(text)) return { name: "ask", question: text.replace(/^\/ask\s*/, ""), public: $('input[name="public"]', form).checked };
+  if (/^\/docent\s+status\s*$/.test(text)) return { name: "docent", subcommand: "status" };
+  return null;
+}
+
+function wireComposer(form) {
+  const input = $(".composer-input", form);
+  const hint = $(".command-hint", form);
+  const update = () => (hint.hidden = !isCommand(input.value));
+  input.addEventListener("input", update);
+  for (const tool of $$("[data-insert]", form)) {
+    tool.addEventListener("click", () => {
+      const insert = tool.dataset.insert;
+      input.value = insert.startsWith("/") ? insert + input.value.replace(/^\/ask\s*/, "") : insert + input.value;
+      update();
+      input.focus();
+    });
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    const channelId = form.dataset.channel;
+    try {
+      const command = parseCommand(text, form);
+      if (command) {
+        if (command.name === "ask" && !command.question) return toast("/ask needs a question");
+        input.value = "";
+        update();
+        const result = await post("/api/command", { channelId, ...command });
+        if (result.failed) toast("The application did not respond");
+      } else {
+        input.value = "";
+        update();
+        await post("/api/messages", { channelId, content: text });
+      }
+    } catch (error) {
+      toast(error.message);
+    }
+  });
+}
+
+document.addEventListener("click", async (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const button = target?.closest("button[data-custom-id]");
+  if (button && !button.disabled) {
+    const message = button.closest(".msg");
+    button.classList.add("pending");
+    $(".interaction-failed", message)?.remove();
+    try {
+      const result = await post("/api/click", { channelId: message.dataset.channel, messageId: message.dataset.id, customId: button.dataset.customId });
+      if (result.failed) {
+        const note = document.createElement("div");
+        note.className = "interaction-failed";
+        note.textContent = "This interaction failed";
+        $(".components", document.getElementById(message.id))?.after(note);
+      }
+    } catch (error) {
+      toast(error.message);
+    } finally {
+      button.classList.remove("pending");
+    }
+    return;
+  }
+  const dismiss = target?.closest("[data-dismiss]");
+  if (dismiss) return void (dismiss.closest(".msg").hidden = true);
+  const jump = target?.closest("[data-jump]");
+  if (jump) {
+    const destination = document.getElementById(`m-${jump.dataset.jump}`);
+    if (destination) {
+      event.preventDefault();
+      destination.scrollIntoView({ block: "center", behavior: "smooth" });
+      destination.classList.remove("flash");
+      void destination.offsetWidth;
+      destination.classList.add("flash");
+    }
+  }
+});
+
+for (const input of $$('input[name="role"]')) {
+  input.addEventListener("change", async () => {
+    try {
+      showRole((await post("/api/role", { role: input.value })).role);
+    } catch (error) {
+      toast(error.message);
+    }
+  });
+}
+
+for (const form of $$(".composer")) wireComposer(form);
+for (const list of $$(".messages")) scrollDown(list);
+connect();

@@ -1,0 +1,91 @@
+/**
+ * The playground page, rendered on the server: a Discord-like window with the server's channel list, #general
+ * (where members ask) and #docent-review (where moderators review) side by side, the current messages already in
+ * place. `client.js` then keeps it live over server-sent events. Pure.
+ */
+import { GENERAL_CHANNEL_ID, type Role } from "./playground-guild.ts";
+import { escapeHtml } from "./render-markdown.ts";
+
+export interface PageInput {
+  panes: ReadonlyArray<{ id: string; name: string; topic: string; html: string }>;
+  role: Role;
+  reviewAvailable: boolean;
+  botName: string;
+  visitorName: string;
+}
+
+function composer(channelId: string, channelName: string, botName: string, tip: string): string {
+  return `
+      <form class="composer" data-channel="${channelId}" autocomplete="off">
+        <div class="command-hint" hidden>
+          <span class="command-name">/ask</span> <span class="command-param">question</span>
+          <label class="command-public"><input type="checkbox" name="public"> public <span class="muted">(answer in the channel for everyone)</span></label>
+        </div>
+        <div class="composer-box">
+          <button type="button" class="composer-tool" data-insert="@${escapeHtml(botName)} " title="Mention ${escapeHtml(botName)}" aria-label="Mention ${escapeHtml(botName)}">@</button>
+          <button type="button" class="composer-tool" data-insert="/ask " title="Use /ask" aria-label="Use the /ask command">/</button>
+          <input class="composer-input" name="content" maxlength="2000" placeholder="Message #${escapeHtml(channelName)} — ${escapeHtml(tip)}" aria-label="Message #${escapeHtml(channelName)}">
+          <button type="submit" class="composer-send" aria-label="Send">Send</button>
+        </div>
+      </form>`;
+}
+
+function pane(p: PageInput["panes"][number], input: PageInput): string {
+  const isReview = p.id !== GENERAL_CHANNEL_ID;
+  const notice =
+    isReview && !input.reviewAvailable
+      ? `<div class="pane-notice">This build of Docent has no review channel yet (no <code>REVIEW_CHANNEL_ID</code> setting), so nothing is mirrored here.</div>`
+      : "";
+  return `
+    <section class="pane${isReview ? " pane-review" : ""}" data-channel="${p.id}" aria-label="#${escapeHtml(p.name)}">
+      <header class="pane-header"><span class="hash">#</span><span class="pane-name">${escapeHtml(p.name)}</span><span class="pane-topic">${escapeHtml(p.topic)}</span>${isReview ? '<span class="pane-badge">moderators</span>' : ""}</header>
+      ${notice}
+      <div class="messages" id="messages-${p.id}" data-channel="${p.id}" aria-live="polite">
+        <div class="channel-start"><div class="channel-start-icon">#</div><h2>Welcome to #${escapeHtml(p.name)}!</h2><p>${escapeHtml(p.topic)}.</p></div>
+        ${p.html}
+      </div>
+      <div class="typing" data-channel="${p.id}" aria-live="polite"></div>
+      ${composer(p.id, p.name, input.botName, isReview ? "moderators: /docent status" : `@${input.botName} a question, or /ask`)}
+    </section>`;
+}
+
+export function renderPage(input: PageInput): string {
+  const channelLinks = input.panes
+    .map((p) => `<a class="channel-link${p.id === GENERAL_CHANNEL_ID ? " active" : ""}" href="#messages-${p.id}"><span class="hash">#</span>${escapeHtml(p.name)}</a>`)
+    .join("");
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Docent playground</title>
+  <link rel="stylesheet" href="/page.css">
+  <script type="module" src="/client.js"></script>
+</head>
+<body data-role="${input.role}">
+  <div class="banner" role="note"><strong>Local playground</strong> — the real Docent bot talking to a Discord stand-in on this machine (127.0.0.1). Nothing reaches Discord, and nothing is kept after the process stops.</div>
+  <div class="app">
+    <nav class="servers" aria-label="Servers"><div class="server-icon" title="Docent playground">DP</div></nav>
+    <aside class="sidebar">
+      <header class="guild-name">Docent playground</header>
+      <div class="channel-group">Text channels</div>
+      ${channelLinks}
+      <div class="user-panel">
+        <div class="avatar small" style="background:#3ba55c" aria-hidden="true">${escapeHtml((input.visitorName[0] ?? "?").toUpperCase())}</div>
+        <div class="user-panel-name"><div>${escapeHtml(input.visitorName)}</div><div class="muted role-label">${input.role === "moderator" ? "Moderator" : "Member"}</div></div>
+      </div>
+      <fieldset class="role-switch">
+        <legend>Act as</legend>
+        <label><input type="radio" name="role" value="member"${input.role === "member" ? " checked" : ""}> Member</label>
+        <label><input type="radio" name="role" value="moderator"${input.role === "moderator" ? " checked" : ""}> Moderator <span class="muted">(Manage Messages)</span></label>
+      </fieldset>
+    </aside>
+    <main class="panes">${input.panes.map((p) => pane(p, input)).join("")}
+    </main>
+  </div>
+  <dialog id="modal" class="modal" aria-label="Form from ${escapeHtml(input.botName)}"></dialog>
+  <div id="toasts" class="toasts" aria-live="assertive"></div>
+</body>
+</html>
+`;
+}
