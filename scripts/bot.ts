@@ -1,10 +1,13 @@
 /**
  * `npm start`: the Discord bot. Composition root: config and logger, then the bot, until a signal stops it.
  * Without a DISCORD_TOKEN it starts the local playground instead (the same bot against a Discord stand-in).
+ * With SHARD_COUNT it runs discord.js's ShardingManager instead, one `scripts/shard.ts` process per shard.
  */
 import "../src/cli/quiet-native-logs.ts";
+import { fileURLToPath } from "node:url";
 import { runCli } from "../src/cli/run-cli.ts";
 import { loadConfig, requireDiscordToken } from "../src/config.ts";
+import { startShardingManager } from "../src/discord/sharding.ts";
 import { startDocentBot } from "../src/discord/start-bot.ts";
 import { runPlayground } from "../src/playground/run-playground.ts";
 import { createLogger } from "../src/log.ts";
@@ -17,7 +20,17 @@ runCli(async () => {
   const token = requireDiscordToken(config);
   const logger = createLogger(config.LOG_LEVEL === "warn" ? "info" : config.LOG_LEVEL);
   process.on("unhandledRejection", (error) => logger.error({ event: "unhandled_rejection", err: String(error).slice(0, 200) }, "unhandled rejection"));
-  const bot = await startDocentBot({ config, logger, token });
+  const bot =
+    config.SHARD_COUNT === undefined
+      ? await startDocentBot({ config, logger, token })
+      : await startShardingManager({
+          config,
+          logger,
+          token,
+          shardFile: fileURLToPath(new URL("./shard.ts", import.meta.url)),
+          // Shard processes run the TypeScript entry under Node with tsx, as `npm start` does.
+          execArgv: ["--import", import.meta.resolve("tsx")],
+        });
   const stop = async (signal: string) => {
     logger.info({ event: "shutdown", signal }, "shutting down");
     await bot.stop();

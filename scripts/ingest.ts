@@ -14,11 +14,13 @@ import { renderSummary, summaryJson } from "../src/ingest/render-summary.ts";
 import { type IngestProgress, runIngest } from "../src/ingest/run-ingest.ts";
 import { fetchWebSources, storedWebState, type WebFetchResult, type WebTargets } from "../src/ingest/web/fetch-sources.ts";
 import { checkWebUrl, parseUrlList } from "../src/ingest/web/url-list.ts";
-import { ChunkStore } from "../src/retrieval/chunk-store.ts";
+import { ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.ts";
 import { createEmbedder } from "../src/retrieval/create-embedder.ts";
+import { storageOptionsFor } from "../src/retrieval/storage-options.ts";
 
 const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--urls-file FILE ...] [--sitemap URL ...]
                          [--db URI] [--dry-run] [--rollback] [--rebuild] [--gate FILE [--gate-min X]] [--announce] [--json]
+       npm run ingest -- --cleanup [--retention-days N] [--db URI] [--json]
   --source DIR      folder of .md/.txt/.html pages (repeatable; default KNOWLEDGE_DIR)
   --url URL         a live page to fetch and ingest (repeatable)
   --urls-file FILE  page URLs, one per line, # for comments (repeatable), e.g. knowledge/sources.txt
@@ -31,6 +33,9 @@ const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--ur
                     only if quote-hit@5 is not below the live version's nor below --gate-min (0..1, default 0)
   --announce        after a run that changed pages, post the changelog to REVIEW_CHANNEL_ID with DISCORD_TOKEN
                     (DISCORD_API_URL is honoured)
+  --cleanup         remove index versions older than --retention-days (default 7) and files no version uses
+                    (left by crashed runs); keeps the latest ${KEEP_INGEST_TAGS} ingests for --rollback. Run it when no
+                    ingest is running.
   --json            print only one JSON object on stdout
 Pages from URLs are ingested together with the folder pages (KNOWLEDGE_DIR unless --source is given), so a
 URL run never removes the shipped pages; a live page replaces a folder page that has the same url. The index
@@ -56,6 +61,8 @@ runCli(async () => {
         "dry-run": { type: "boolean", default: false },
         rollback: { type: "boolean", default: false },
         rebuild: { type: "boolean", default: false },
+        cleanup: { type: "boolean", default: false },
+        "retention-days": { type: "string" },
         gate: { type: "string" },
         "gate-min": { type: "string" },
         announce: { type: "boolean", default: false },
@@ -87,8 +94,24 @@ runCli(async () => {
   // Checked before any work, so an ingest is never done only to fail at the announcement.
   const announceTo = args.announce ? { token: requireDiscordToken(config), channelId: requireReviewChannel(config) } : null;
   const gateQuestions = args.gate ? await readQuestions(args.gate) : null;
-  const store = await ChunkStore.open(args.db ?? config.LANCEDB_URI);
+  const retentionDays = args["retention-days"] === undefined ? 7 : Number(args["retention-days"]);
+  if (!(retentionDays >= 0 && Number.isFinite(retentionDays))) throw usageError(`--retention-days must be a number of days, 0 or more (got "${args["retention-days"]}").`, USAGE);
+  if (args["retention-days"] !== undefined && !args.cleanup) throw usageError("--retention-days goes with --cleanup.", USAGE);
+  const uri = args.db ?? config.LANCEDB_URI;
+  const store = await ChunkStore.open(uri, { storageOptions: storageOptionsFor(uri, config) });
   try {
+    if (args.cleanup) {
+      const result = await store.cleanup(retentionDays);
+      if (args.json) process.stdout.write(`${JSON.stringify({ cleanup: true, retentionDays, ...result })}\n`);
+      else {
+        process.stdout.write(
+          `Cleanup (older than ${retentionDays} day(s)): removed ${result.versionsRemoved} version(s) and ${formatBytes(result.bytesRemoved)} of files; ` +
+            `${result.versionsAfter} version(s) left, live version ${result.version}.\n`,
+        );
+        if (result.tagsDeleted.length > 0) process.stdout.write(`Forgot ${result.tagsDeleted.length} old ingest tag(s) (${result.tagsDeleted.join(", ")}); --rollback reaches back ${KEEP_INGEST_TAGS} ingests.\n`);
+      }
+      return 0;
+    }
     if (args.rollback) {
       const result = await store.rollback();
       const info = await store.info();
@@ -132,6 +155,12 @@ runCli(async () => {
     store.close();
   }
 });
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
 
 async function readUrlFiles(files: readonly string[]): Promise<string[]> {
   const urls: string[] = [];

@@ -32,6 +32,7 @@ const schema = z.object({
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   DISCORD_GUILD_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
+  SHARD_COUNT: z.preprocess(emptyAsUndefined, z.union([z.literal("auto"), z.coerce.number().int().positive().max(10_000)]).optional()),
   ALLOWED_CHANNEL_IDS: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/).optional()),
   COOLDOWN_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
   MAX_CONCURRENT_ANSWERS: positiveInt(4),
@@ -41,6 +42,13 @@ const schema = z.object({
   MODERATOR_ROLE_IDS: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/).optional()),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn")),
   PLAYGROUND_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  INDEX_REFRESH_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3_600_000).default(0)),
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  AWS_SESSION_TOKEN: optionalString,
+  AWS_REGION: optionalString,
+  AWS_ENDPOINT: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  AWS_ALLOW_HTTP: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("false")),
 });
 
 const expectedForms: Record<string, string> = {
@@ -60,6 +68,7 @@ const expectedForms: Record<string, string> = {
   INGEST_FETCH_MAX_BYTES: "a positive whole number of bytes",
   DISCORD_API_URL: "an http(s) URL of a Discord REST API base, e.g. https://discord.com/api",
   DISCORD_GUILD_ID: "a Discord id (15-21 digits)",
+  SHARD_COUNT: "auto or a positive whole number of shards (unset: one process, no sharding manager)",
   ALLOWED_CHANNEL_IDS: "a comma-separated list of Discord channel ids",
   COOLDOWN_SECONDS: "a number of seconds from 0 to 3600",
   MAX_CONCURRENT_ANSWERS: "a positive whole number",
@@ -69,6 +78,9 @@ const expectedForms: Record<string, string> = {
   MODERATOR_ROLE_IDS: "a comma-separated list of Discord role ids",
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
   PLAYGROUND_PORT: "a port number from 0 to 65535 (0 picks a free port)",
+  INDEX_REFRESH_MS: "a whole number of milliseconds from 0 to 3600000 (0 checks for a new index version before every search)",
+  AWS_ENDPOINT: "an http(s) URL of an S3-compatible server, e.g. http://127.0.0.1:7480",
+  AWS_ALLOW_HTTP: "true or false",
 };
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -80,7 +92,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? "configuration");
     const got = env[name];
-    const shown = name === "OPENAI_API_KEY" || name === "DISCORD_TOKEN" || got === undefined ? "" : ` (got "${got}")`;
+    const shown = name === "OPENAI_API_KEY" || name === "DISCORD_TOKEN" || name.startsWith("AWS_SECRET") || name === "AWS_SESSION_TOKEN" || got === undefined ? "" : ` (got "${got}")`;
     throw new DocentError("CONFIG_INVALID", `${name} is invalid${shown}: expected ${expectedForms[name] ?? issue?.message}.`, {
       hint: `Fix ${name} in .env or the environment; .env.example documents every variable.`,
     });
@@ -95,6 +107,21 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         hint: `Set OPENAI_API_KEY, or use ${name}=${offline} to stay offline.`,
       });
     }
+  }
+  for (const [name, other] of [
+    ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+    ["AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"],
+  ] as const) {
+    if (config[other] && !config[name]) {
+      throw new DocentError("CONFIG_INVALID", `${name} is missing: ${other} is set, and object storage needs both.`, {
+        hint: `Set ${name} in .env or the environment, or unset ${other} to use the platform's credentials.`,
+      });
+    }
+  }
+  if (config.AWS_ENDPOINT?.startsWith("http://") && config.AWS_ALLOW_HTTP !== "true") {
+    throw new DocentError("CONFIG_INVALID", `AWS_ALLOW_HTTP must be true for the plain-http AWS_ENDPOINT ${config.AWS_ENDPOINT}.`, {
+      hint: "Set AWS_ALLOW_HTTP=true (local or trusted networks only), or use an https:// endpoint.",
+    });
   }
   if (config.REVIEW_MODE === "approve" && !config.REVIEW_CHANNEL_ID) {
     throw new DocentError("CONFIG_INVALID", "REVIEW_CHANNEL_ID is missing: REVIEW_MODE=approve sends every draft answer there for a moderator.", {

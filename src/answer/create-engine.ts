@@ -4,6 +4,7 @@ import type { Logger } from "../log.ts";
 import { ChunkStore } from "../retrieval/chunk-store.ts";
 import { createEmbedder, createOpenAIClient } from "../retrieval/create-embedder.ts";
 import { createRetriever } from "../retrieval/retriever.ts";
+import { storageOptionsFor } from "../retrieval/storage-options.ts";
 import type { EngineDeps } from "./answer-question.ts";
 import type { Answerer } from "./answer-types.ts";
 import { createExtractiveAnswerer } from "./extractive-answerer.ts";
@@ -20,14 +21,15 @@ export interface Engine extends EngineDeps {
  * With `ingestIfMissing`, an absent index is first built from KNOWLEDGE_DIR, so a fresh clone answers at once.
  */
 export async function createEngine(config: Config, options: { dbUri?: string; logger?: Logger; ingestIfMissing?: boolean; onNotice?: (text: string) => void } = {}): Promise<Engine> {
-  const store = await ChunkStore.open(options.dbUri ?? config.LANCEDB_URI);
+  const uri = options.dbUri ?? config.LANCEDB_URI;
+  const store = await ChunkStore.open(uri, { storageOptions: storageOptionsFor(uri, config) });
   try {
     const embedder = await createEmbedder(config);
     if (!store.exists && options.ingestIfMissing) {
       options.onNotice?.(`No index at ${store.uri} yet: ingesting ${config.KNOWLEDGE_DIR} first…`);
       await runIngest({ store, embedder }, { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES });
     }
-    const retriever = await createRetriever(store, embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT });
+    const retriever = await createRetriever(store, embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT, refreshMs: config.INDEX_REFRESH_MS });
     const answerer: Answerer =
       config.LLM_PROVIDER === "openai" ? createOpenAIAnswerer({ client: createOpenAIClient(config), model: config.OPENAI_CHAT_MODEL }) : createExtractiveAnswerer();
     return { store, retriever, answerer, ...(options.logger ? { logger: options.logger } : {}), close: () => store.close() };

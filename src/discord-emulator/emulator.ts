@@ -19,7 +19,8 @@ import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EmulatorCore, clone } from "./core.ts";
-import { GatewayServer } from "./gateway.ts";
+import { GatewayServer, shardOf } from "./gateway.ts";
+import type { GatewaySessionInfo } from "./gateway.ts";
 import { InteractionService } from "./interactions.ts";
 import type { CommandOptionInput } from "./interactions.ts";
 import { guildCreatePayload, readyPayload } from "./payloads.ts";
@@ -51,6 +52,8 @@ export type {
   ScriptedFailure,
 } from "./types.ts";
 export type { CommandOptionInput } from "./interactions.ts";
+export type { GatewaySessionInfo } from "./gateway.ts";
+export { shardOf } from "./gateway.ts";
 
 /** Discord's default heartbeat interval. */
 const DEFAULT_HEARTBEAT_MS = 41_250;
@@ -67,6 +70,8 @@ export interface DiscordEmulator {
   readonly gatewayUrl: string;
   /** The bot's application id (= bot user id). */
   readonly applicationId: string;
+  /** Number of gateway shards (the `shards` option). */
+  readonly shardCount: number;
 
   /** Posts a message as a user (dispatches MESSAGE_CREATE) and returns it. Mentions in `content` count too. */
   sendUserMessage(input: {
@@ -131,8 +136,12 @@ export interface DiscordEmulator {
   /** Commands the bot registered: global ones, or a guild's. */
   registeredCommands(guildId?: string): unknown[];
 
-  /** Sends op 7 RECONNECT to every session; the client must RESUME and keep working. */
-  requestReconnect(): void;
+  /** Sends op 7 RECONNECT to every session, or to one shard's; the client must RESUME and keep working. */
+  requestReconnect(shardId?: number): void;
+  /** The gateway sessions (connected or resumable) with their shard and the dispatches they were sent. */
+  gatewaySessions(): GatewaySessionInfo[];
+  /** The shard a guild's events go to: `(guild_id >> 22) % shardCount`. */
+  shardOf(guildId: string): number;
   /** Makes the next request whose method and decoded path (after /api/v10) match fail once. */
   failNextRequest(match: { method?: string; pathIncludes: string }, failure: ScriptedFailure): void;
   /** Closes every connection and the server. Call after `client.destroy()`. */
@@ -141,17 +150,21 @@ export interface DiscordEmulator {
 
 /** Starts an emulator on 127.0.0.1 and resolves once it listens. */
 export async function startDiscordEmulator(options: EmulatorOptions): Promise<DiscordEmulator> {
+  const shardCount = options.shards ?? 1;
+  if (!Number.isInteger(shardCount) || shardCount < 1) throw new Error(`Discord emulator: shards must be a positive integer (got ${shardCount})`);
   const ids = new SnowflakeGenerator();
   const state = new EmulatorState(options);
+  const guildsOfShard = (shardId: number) => [...state.guilds.values()].filter((guild) => shardOf(guild.id, shardCount) === shardId);
   let port = 0;
   const gatewayUrl = (): string => `ws://127.0.0.1:${port}/gateway`;
   const gateway = new GatewayServer({
     token: options.botToken,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
+    shardCount,
     // A distinct path for resumes makes it visible (in tests and logs) that discord.js used resume_gateway_url.
     resumeUrl: () => `ws://127.0.0.1:${port}/gateway-resume`,
-    readyPayload: () => readyPayload(state),
-    guildCreatePayloads: () => [...state.guilds.values()].map((guild) => guildCreatePayload(state, guild)),
+    readyPayload: (shardId) => readyPayload(state, guildsOfShard(shardId).map((guild) => guild.id), [shardId, shardCount]),
+    guildCreatePayloads: (shardId) => guildsOfShard(shardId).map((guild) => guildCreatePayload(state, guild)),
     guildMembers: (request) => {
       const guild = typeof request.guild_id === "string" ? state.guilds.get(request.guild_id) : undefined;
       if (!guild) return [];
@@ -169,7 +182,7 @@ export async function startDiscordEmulator(options: EmulatorOptions): Promise<Di
         .slice(0, limit)
         .map((member) => state.memberPayload(member, { includeUser: true }));
     },
-    onSessionLive: (sessionId, resumed) => core.emit({ type: "gateway_connect", sessionId, resumed }),
+    onSessionLive: (sessionId, resumed, shardId) => core.emit({ type: "gateway_connect", sessionId, resumed, shardId }),
   });
   const core = new EmulatorCore(state, gateway, ids);
   const interactions = new InteractionService(core, options.interactionDeadlineMs);
@@ -178,6 +191,7 @@ export async function startDiscordEmulator(options: EmulatorOptions): Promise<Di
     interactions,
     token: options.botToken,
     gatewayUrl,
+    shardCount,
     httpBaseUrl: () => `http://127.0.0.1:${port}`,
   });
 
@@ -198,7 +212,7 @@ export async function startDiscordEmulator(options: EmulatorOptions): Promise<Di
     });
   });
   port = (server.address() as AddressInfo).port;
-  return new Emulator(core, interactions, router, server, gatewayUrl());
+  return new Emulator(core, interactions, router, server, gatewayUrl(), shardCount);
 }
 
 class Emulator implements DiscordEmulator {
@@ -214,6 +228,7 @@ class Emulator implements DiscordEmulator {
     private readonly router: RestRouter,
     private readonly server: Server,
     readonly gatewayUrl: string,
+    readonly shardCount: number,
   ) {
     const { port } = server.address() as AddressInfo;
     this.restApiUrl = `http://127.0.0.1:${port}/api`;
@@ -315,8 +330,16 @@ class Emulator implements DiscordEmulator {
     return clone(guildId === undefined ? commands.global : (commands.guilds.get(guildId) ?? []));
   }
 
-  requestReconnect(): void {
-    this.core.gateway.requestReconnect();
+  requestReconnect(shardId?: number): void {
+    this.core.gateway.requestReconnect(shardId);
+  }
+
+  gatewaySessions(): GatewaySessionInfo[] {
+    return this.core.gateway.sessionInfo();
+  }
+
+  shardOf(guildId: string): number {
+    return shardOf(guildId, this.shardCount);
   }
 
   failNextRequest(match: { method?: string; pathIncludes: string }, failure: ScriptedFailure): void {

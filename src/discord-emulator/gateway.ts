@@ -4,6 +4,10 @@
  *
  * HELLO -> IDENTIFY -> READY + GUILD_CREATE*, heartbeats answered with ACKs, dispatches numbered per session, and
  * sessions that survive a disconnect so the client can RESUME (op 6) and get the dispatches it missed replayed.
+ *
+ * Sharding as on Discord: with N shards every IDENTIFY must carry `shard: [id, N]` (else close 4011; a wrong id or
+ * count closes 4010); a shard's READY lists only its guilds, whose GUILD_CREATEs follow on that connection; a
+ * dispatch about a guild goes to the sessions of shard `(guild_id >> 22) % N`, anything else to shard 0.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -33,7 +37,14 @@ export const CloseCode = {
   AuthenticationFailed: 4004,
   AlreadyAuthenticated: 4005,
   InvalidSeq: 4007,
+  InvalidShard: 4010,
+  ShardingRequired: 4011,
 } as const;
+
+/** The shard that receives a guild's events: `(guild_id >> 22) % shardCount`, as Discord routes them. */
+export function shardOf(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
 
 /** Dispatches kept per session for replay on RESUME; far more than a test can miss during one reconnect. */
 const REPLAY_BUFFER = 1000;
@@ -48,6 +59,8 @@ interface DispatchFrame {
 /** A gateway session: outlives its socket so that a RESUME can pick it up. */
 interface Session {
   id: string;
+  /** The shard this session identified as. */
+  shardId: number;
   seq: number;
   history: DispatchFrame[];
   socket: WebSocket | null;
@@ -58,16 +71,28 @@ export interface GatewayOptions {
   /** The bot token IDENTIFY and RESUME must carry (with or without a "Bot " prefix). */
   token: string;
   heartbeatIntervalMs: number;
+  /** Number of shards the bot must connect with (1: unsharded). */
+  shardCount: number;
   /** URL sent as READY's `resume_gateway_url`. */
   resumeUrl: () => string;
-  /** READY's `d` for a new session (the gateway adds `session_id` and `resume_gateway_url`). */
-  readyPayload: () => Record<string, unknown>;
-  /** GUILD_CREATE payloads sent right after READY, one per guild. */
-  guildCreatePayloads: () => unknown[];
+  /** READY's `d` for a new session of a shard (the gateway adds `session_id` and `resume_gateway_url`). */
+  readyPayload: (shardId: number) => Record<string, unknown>;
+  /** GUILD_CREATE payloads sent right after READY, one per guild of the shard. */
+  guildCreatePayloads: (shardId: number) => unknown[];
   /** Answers op 8 (REQUEST_GUILD_MEMBERS) with the members matching the request. */
   guildMembers: (request: { guild_id?: unknown; user_ids?: unknown; query?: unknown; limit?: unknown }) => unknown[];
   /** Called when a session becomes live (after READY or RESUMED). */
-  onSessionLive?: (sessionId: string, resumed: boolean) => void;
+  onSessionLive?: (sessionId: string, resumed: boolean, shardId: number) => void;
+}
+
+/** What {@link GatewayServer.sessionInfo} reports about one session. */
+export interface GatewaySessionInfo {
+  sessionId: string;
+  shardId: number;
+  /** Whether its socket is open (a session whose socket closed stays resumable). */
+  connected: boolean;
+  /** The dispatches it was sent (or buffered) that are still in its replay buffer, oldest first. */
+  dispatches: Array<{ s: number; t: string; id?: string; guildId?: string }>;
 }
 
 /** Serves Discord's gateway protocol to any number of connections. */
@@ -92,17 +117,42 @@ export class GatewayServer {
     return count;
   }
 
-  /**
-   * Sends a dispatch to every session. A session whose socket is gone (client reconnecting) buffers it, and the
-   * client gets it on RESUME, as on Discord.
-   */
-  dispatch(t: string, d: unknown): void {
-    for (const session of this.sessions.values()) this.dispatchTo(session, t, d);
+  /** The sessions (live or resumable), in the order they identified. */
+  sessionInfo(): GatewaySessionInfo[] {
+    return [...this.sessions.values()].map((session) => ({
+      sessionId: session.id,
+      shardId: session.shardId,
+      connected: session.socket?.readyState === WebSocket.OPEN,
+      dispatches: session.history.map((frame) => {
+        const d = (frame.d ?? {}) as Record<string, unknown>;
+        return {
+          s: frame.s,
+          t: frame.t,
+          ...(typeof d["id"] === "string" ? { id: d["id"] } : {}),
+          ...(typeof d["guild_id"] === "string" ? { guildId: d["guild_id"] } : {}),
+        };
+      }),
+    }));
   }
 
-  /** Sends op 7 RECONNECT to every connected session; discord.js closes with 4200 and RESUMEs on a new socket. */
-  requestReconnect(): void {
+  /**
+   * Sends a dispatch to the sessions of the shard it belongs to: the shard of its `guild_id`, or shard 0 when it
+   * has none. A session whose socket is gone (client reconnecting) buffers it, and the client gets it on RESUME,
+   * as on Discord.
+   */
+  dispatch(t: string, d: unknown): void {
+    const guildId = (d as { guild_id?: unknown } | null)?.guild_id;
+    const shardId = typeof guildId === "string" && /^\d+$/.test(guildId) ? shardOf(guildId, this.options.shardCount) : 0;
+    for (const session of this.sessions.values()) if (session.shardId === shardId) this.dispatchTo(session, t, d);
+  }
+
+  /**
+   * Sends op 7 RECONNECT to every connected session, or only to those of one shard; discord.js closes with 4200
+   * and RESUMEs on a new socket.
+   */
+  requestReconnect(shardId?: number): void {
     for (const session of this.sessions.values()) {
+      if (shardId !== undefined && session.shardId !== shardId) continue;
       if (session.socket) this.send(session.socket, { op: Op.Reconnect, d: null, s: null, t: null });
     }
   }
@@ -161,7 +211,12 @@ export class GatewayServer {
             socket.close(CloseCode.AuthenticationFailed, "Authentication failed.");
             return;
           }
-          session = this.identify(socket);
+          const shard = this.checkShard(d["shard"]);
+          if (typeof shard !== "number") {
+            socket.close(shard.code, shard.reason);
+            return;
+          }
+          session = this.identify(socket, shard);
           return;
         }
         case Op.Resume: {
@@ -209,16 +264,32 @@ export class GatewayServer {
     this.send(socket, { op: Op.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs }, s: null, t: null });
   }
 
-  private identify(socket: WebSocket): Session {
-    const session: Session = { id: randomBytes(16).toString("hex"), seq: 0, history: [], socket };
+  /** The shard id an IDENTIFY's `shard` field names, or the close Discord answers a missing or invalid one with. */
+  private checkShard(shard: unknown): number | { code: number; reason: string } {
+    const count = this.options.shardCount;
+    if (shard === undefined || shard === null) {
+      return count === 1 ? 0 : { code: CloseCode.ShardingRequired, reason: "Sharding required." };
+    }
+    const [id, total] = Array.isArray(shard) && shard.length === 2 ? (shard as unknown[]) : [];
+    if (!Number.isInteger(id) || total !== count || (id as number) < 0 || (id as number) >= count) {
+      return { code: CloseCode.InvalidShard, reason: "Invalid shard." };
+    }
+    return id as number;
+  }
+
+  private identify(socket: WebSocket, shardId: number): Session {
+    // A fresh IDENTIFY for a shard retires that shard's sessions nobody is connected to (a crashed process's);
+    // a session that is still connected keeps receiving, as two bot instances on one shard do on Discord.
+    for (const [id, old] of this.sessions) if (old.shardId === shardId && !old.socket) this.sessions.delete(id);
+    const session: Session = { id: randomBytes(16).toString("hex"), shardId, seq: 0, history: [], socket };
     this.sessions.set(session.id, session);
     this.dispatchTo(session, "READY", {
-      ...this.options.readyPayload(),
+      ...this.options.readyPayload(shardId),
       session_id: session.id,
       resume_gateway_url: this.options.resumeUrl(),
     });
-    for (const guild of this.options.guildCreatePayloads()) this.dispatchTo(session, "GUILD_CREATE", guild);
-    this.options.onSessionLive?.(session.id, false);
+    for (const guild of this.options.guildCreatePayloads(shardId)) this.dispatchTo(session, "GUILD_CREATE", guild);
+    this.options.onSessionLive?.(session.id, false, shardId);
     return session;
   }
 
@@ -239,7 +310,7 @@ export class GatewayServer {
     if (previous && previous !== socket) previous.terminate();
     for (const frame of session.history) if (frame.s > seq) this.send(socket, frame);
     this.dispatchTo(session, "RESUMED", {});
-    this.options.onSessionLive?.(session.id, true);
+    this.options.onSessionLive?.(session.id, true, session.shardId);
     return session;
   }
 }

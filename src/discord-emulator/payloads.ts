@@ -208,15 +208,18 @@ export function guildCreatePayload(state: EmulatorState, guild: GuildRecord): Re
   };
 }
 
-/** READY's `d`, minus `session_id`/`resume_gateway_url` which the gateway fills in per session. */
-export function readyPayload(state: EmulatorState): Record<string, unknown> {
+/**
+ * READY's `d` for a shard, minus `session_id`/`resume_gateway_url` which the gateway fills in per session.
+ * `guildIds` are the guilds of that shard.
+ */
+export function readyPayload(state: EmulatorState, guildIds: readonly string[], shard: [number, number] = [0, 1]): Record<string, unknown> {
   return {
     v: 10,
     user: { ...state.botUser, verified: true, mfa_enabled: false, email: null },
     // Guilds start unavailable; discord.js waits for one GUILD_CREATE per entry before emitting ClientReady.
-    guilds: [...state.guilds.keys()].map((id) => ({ id, unavailable: true })),
+    guilds: guildIds.map((id) => ({ id, unavailable: true })),
     application: readyApplication(state.applicationId),
-    shard: [0, 1],
+    shard,
     user_settings: {},
     private_channels: [],
     presences: [],

@@ -59,6 +59,8 @@ export interface RestContext {
   token: string;
   /** `ws://127.0.0.1:PORT/gateway`, the answer of GET /gateway/bot. */
   gatewayUrl: () => string;
+  /** Number of shards GET /gateway/bot recommends. */
+  shardCount: number;
   /** `http://127.0.0.1:PORT`, base of the (placeholder) attachment URLs. */
   httpBaseUrl: () => string;
 }
@@ -180,8 +182,9 @@ export class RestRouter {
     this.add("GET", "/gateway/bot", () =>
       ok({
         url: this.context.gatewayUrl(),
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 },
+        shards: this.context.shardCount,
+        // A large bot's IDENTIFY bucket count: shards starting together need not wait 5 s for each other.
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 16 },
       }),
     );
     this.add("GET", "/gateway", () => ok({ url: this.context.gatewayUrl() }));

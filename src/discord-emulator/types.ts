@@ -38,6 +38,11 @@ export interface EmulatorOptions {
   /** Port on 127.0.0.1; default 0 (random free port). */
   port?: number;
   /**
+   * Number of gateway shards; default 1. GET /gateway/bot recommends it, IDENTIFY must then carry
+   * `shard: [id, shards]`, and guild events go to shard `(guild_id >> 22) % shards` (guild-less ones to shard 0).
+   */
+  shards?: number;
+  /**
    * When set, an interaction that gets no initial callback within this many ms expires like on Discord
    * (callback -> 404 "Unknown interaction", code 10062). Off by default so slow CI machines don't flake.
    */
@@ -234,7 +239,7 @@ export type EmulatorEvent =
   | { type: "commands_registered"; guildId?: string; commands: unknown[] }
   | { type: "reaction_add" | "reaction_remove"; channelId: string; messageId: string; emoji: string }
   | { type: "rest_request"; method: string; path: string; status: number; route: string | null; query: string }
-  | { type: "gateway_connect"; sessionId: string; resumed: boolean };
+  | { type: "gateway_connect"; sessionId: string; resumed: boolean; shardId: number };
 
 /** Scripted one-shot REST failure (see `failNextRequest`). */
 export type ScriptedFailure =

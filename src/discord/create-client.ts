@@ -1,12 +1,16 @@
-import { Client, GatewayIntentBits, Partials } from "discord.js";
+import { Client, type ClientOptions, GatewayIntentBits, Partials } from "discord.js";
 
 /**
  * The discord.js client with the intents Docent needs: guild messages and their content (to see mentions
  * and questions). `restApiUrl` points REST at a proxy or a local Discord stand-in; the gateway address then
  * comes from that API's /gateway/bot, as with real Discord. Mentions are off by default for every message.
+ *
+ * `managedShard`: the process is a shard spawned by discord.js's ShardingManager (`SHARD_COUNT` set); the client
+ * then takes its shard id and the shard count from the SHARDS and SHARD_COUNT variables the manager gives it.
+ * Otherwise the client is the bot's only shard, whatever those variables say.
  */
-export function createDiscordClient(options: { restApiUrl?: string | undefined; globalRequestsPerSecond?: number } = {}): Client {
-  return new Client({
+export function createDiscordClient(options: { restApiUrl?: string | undefined; globalRequestsPerSecond?: number; managedShard?: boolean } = {}): Client {
+  const clientOptions: ClientOptions = {
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     partials: [Partials.Channel],
     allowedMentions: { parse: [], repliedUser: false },
@@ -16,5 +20,26 @@ export function createDiscordClient(options: { restApiUrl?: string | undefined; 
       ...(options.globalRequestsPerSecond ? { globalRequestsPerSecond: options.globalRequestsPerSecond } : {}),
       timeout: 15_000,
     },
-  });
+  };
+  if (options.managedShard) return new Client(clientOptions);
+  return withoutShardVariables(() => new Client({ ...clientOptions, shards: [0], shardCount: 1 }));
+}
+
+/**
+ * Runs `build` with SHARDS and SHARD_COUNT hidden from the environment. discord.js's Client reads them whenever
+ * its shard options equal the defaults (`shardCount: 1` does), but in an unmanaged process SHARD_COUNT is Docent's
+ * own setting — `auto`, or empty from a copied .env.example — and would make the client refuse to start.
+ */
+function withoutShardVariables<T>(build: () => T): T {
+  const saved: Record<string, string> = {};
+  for (const name of ["SHARDS", "SHARD_COUNT"]) {
+    const value = process.env[name];
+    if (value !== undefined) saved[name] = value;
+    delete process.env[name];
+  }
+  try {
+    return build();
+  } finally {
+    Object.assign(process.env, saved);
+  }
 }

@@ -3,6 +3,7 @@ import { Index } from "@lancedb/lancedb";
 import * as arrow from "apache-arrow";
 import { DocentError } from "../errors.ts";
 import type { Embedder } from "./embedder.ts";
+import { isObjectStoreUri, type StorageOptions, storeOpenError } from "./storage-options.ts";
 
 export const TABLE_NAME = "chunks";
 const EMBEDDER_KEY = "docent.embedder";
@@ -31,6 +32,21 @@ export interface ChunkRow {
   vector: Float32Array;
 }
 
+/** Ingest tags kept by `cleanup` (older ones are deleted so their versions can be removed): rollback reaches back this far. */
+export const KEEP_INGEST_TAGS = 5;
+
+export interface CleanupResult {
+  /** Versions (manifests) removed. */
+  versionsRemoved: number;
+  /** Bytes of data files removed (old versions' files and files no version uses, such as a crashed write's). */
+  bytesRemoved: number;
+  /** Ingest tags deleted because they were older than the last KEEP_INGEST_TAGS. */
+  tagsDeleted: string[];
+  versionsBefore: number;
+  versionsAfter: number;
+  version: number;
+}
+
 export interface IndexInfo {
   version: number;
   embedderId: string;
@@ -49,18 +65,22 @@ export class ChunkStore {
     private table: lancedb.Table | null,
   ) {}
 
-  static async open(uri: string): Promise<ChunkStore> {
-    let db: lancedb.Connection;
+  /**
+   * Opens (or prepares to create) the index at a folder or an object-store URI. `storageOptions` (from
+   * storageOptionsFor) are only used for object storage; a refusal, a missing bucket or an unreachable server
+   * becomes a DocentError naming the setting to fix.
+   */
+  static async open(uri: string, options: { storageOptions?: StorageOptions } = {}): Promise<ChunkStore> {
+    const storageOptions = isObjectStoreUri(uri) ? (options.storageOptions ?? {}) : {};
+    let db: lancedb.Connection | undefined;
     try {
-      db = await lancedb.connect(uri);
+      db = await lancedb.connect(uri, Object.keys(storageOptions).length > 0 ? { storageOptions } : {});
+      const names = await db.tableNames();
+      return new ChunkStore(uri, db, names.includes(TABLE_NAME) ? await db.openTable(TABLE_NAME) : null);
     } catch (error) {
-      throw new DocentError("INDEX_UNREADABLE", `Cannot open the index at ${uri}.`, {
-        hint: "Check LANCEDB_URI (or --db): a folder path or a URI LanceDB accepts.",
-        cause: error,
-      });
+      db?.close();
+      throw storeOpenError(error, uri, storageOptions);
     }
-    const names = await db.tableNames();
-    return new ChunkStore(uri, db, names.includes(TABLE_NAME) ? await db.openTable(TABLE_NAME) : null);
   }
 
   get exists(): boolean {
@@ -193,6 +213,37 @@ export class ChunkStore {
     await table.checkoutLatest();
     await (await table.tags()).delete(`ingest-${latest}`);
     return { from: latest, restored: previous, version: await table.version() };
+  }
+
+  /**
+   * Removes versions older than `olderThanDays` and files no version needs (a crashed ingest's, included).
+   * Tagged versions cannot be removed, so ingest tags beyond the latest KEEP_INGEST_TAGS are deleted first:
+   * `--rollback` still reaches back that many ingests. The live version is never touched.
+   */
+  async cleanup(olderThanDays: number): Promise<CleanupResult> {
+    const table = this.requireTable();
+    await table.checkoutLatest();
+    const versions = await table.listVersions();
+    const tags = await table.tags();
+    const ingests = await this.ingestVersions();
+    const tagsDeleted = ingests.slice(0, Math.max(0, ingests.length - KEEP_INGEST_TAGS)).map((v) => `ingest-${v}`);
+    for (const name of tagsDeleted) await tags.delete(name);
+    // LanceDB refuses to prune a tagged version: never reach past the oldest ingest still kept for rollback.
+    const oldestKeptIngest = ingests.slice(-KEEP_INGEST_TAGS)[0];
+    const oldestKept = versions.find((v) => v.version === oldestKeptIngest);
+    let cutoff = Date.now() - olderThanDays * 86_400_000;
+    if (oldestKept) cutoff = Math.min(cutoff, new Date(oldestKept.timestamp).getTime() - 1);
+    const stats = await table.optimize({ cleanupOlderThan: new Date(cutoff), deleteUnverified: true });
+    await table.checkoutLatest();
+    const versionsAfter = (await table.listVersions()).length;
+    return {
+      versionsRemoved: Number(stats.prune.oldVersionsRemoved),
+      bytesRemoved: Number(stats.prune.bytesRemoved),
+      tagsDeleted,
+      versionsBefore: versions.length,
+      versionsAfter,
+      version: await table.version(),
+    };
   }
 
   close(): void {

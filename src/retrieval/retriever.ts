@@ -8,19 +8,30 @@ import { type RetrievalMode, search } from "./search.ts";
 export interface RetrieverOptions {
   mode: RetrievalMode;
   vectorWeight: number;
+  /**
+   * How stale the index may be, in ms: 0 (default) checks for a newer version before every search; more checks at
+   * most once per that many ms (a list request on object storage is saved on the other searches).
+   */
+  refreshMs?: number;
+  now?: () => number;
 }
 
 /**
- * Retrieval over the live index. Before each search it moves to the table's latest version (a cheap
- * manifest check), so a long-running bot sees a re-ingest without a restart; the vocabulary the refusal gate
- * uses is rebuilt only when that version changes.
+ * Retrieval over the live index. Before a search it moves to the table's latest version (a manifest listing:
+ * ~1 ms on disk, a few ms on object storage), at most once per `refreshMs`, so a long-running bot sees a re-ingest
+ * without a restart; the vocabulary the refusal gate uses is rebuilt only when that version changes.
  */
 export async function createRetriever(store: ChunkStore, embedder: Embedder, options: RetrieverOptions): Promise<Retriever> {
   const table: Table = store.requireTable();
   await store.assertEmbedder(embedder, "search");
   let vocabularyVersion = -1;
   let vocabulary = new Set<string>();
+  const refreshMs = options.refreshMs ?? 0;
+  const now = options.now ?? Date.now;
+  let checkedAt = -Infinity;
   const refresh = async () => {
+    if (refreshMs > 0 && now() - checkedAt < refreshMs) return;
+    checkedAt = now();
     await table.checkoutLatest();
     const version = await table.version();
     if (version === vocabularyVersion) return;

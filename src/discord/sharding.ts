@@ -1,0 +1,109 @@
+/**
+ * `npm start` with SHARD_COUNT: discord.js's ShardingManager runs one process per shard (the shard entry script,
+ * which starts the same bot as a single process does). Discord sends each shard the events of the guilds
+ * `(guild_id >> 22) % shardCount` maps to it, so every message reaches exactly one shard and is answered once.
+ * A shard that exits is spawned again; the manager logs spawns, readiness, deaths and reconnects with shard ids
+ * and process ids, never message content.
+ */
+import { once } from "node:events";
+import { DiscordAPIError, REST, Routes, type Shard, ShardingManager } from "discord.js";
+import { createEngine } from "../answer/create-engine.ts";
+import type { Config } from "../config.ts";
+import { DocentError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+
+/** Discord allows one IDENTIFY per 5 s per concurrency bucket; discord.js's default spacing between shards. */
+const IDENTIFY_SPACING_MS = 5_500;
+/** How long a shard may take from spawn to ready (opening the index, logging in, receiving its guilds). */
+const SHARD_READY_TIMEOUT_MS = 60_000;
+
+export interface RunningManager {
+  manager: ShardingManager;
+  /** Stops respawning, asks every shard to shut down (SIGTERM) and waits for them. */
+  stop(): Promise<void>;
+}
+
+interface GatewayBot {
+  shards: number;
+  session_start_limit: { max_concurrency: number };
+}
+
+/**
+ * Asks `GET /gateway/bot` (through DISCORD_API_URL when set, so a REST proxy or a local stand-in is honoured) for
+ * the recommended shard count and the IDENTIFY concurrency. Also proves the token before any shard starts, so a
+ * rejected token stops the program instead of making shards die and respawn forever.
+ */
+async function fetchGatewayBot(config: Config, token: string): Promise<GatewayBot> {
+  const rest = new REST({ ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), timeout: 15_000 }).setToken(token);
+  try {
+    return (await rest.get(Routes.gatewayBot())) as GatewayBot;
+  } catch (error) {
+    if (error instanceof DiscordAPIError && error.status === 401) {
+      throw new DocentError("CONFIG_INVALID", "Discord rejected DISCORD_TOKEN (authentication failed).", { hint: "Copy the bot token again from the Discord developer portal (Bot tab) into .env.", cause: error });
+    }
+    throw new DocentError("CONFIG_INVALID", `Could not ask Discord for the shard count (${String((error as Error).message).slice(0, 120)}).`, { hint: "Check the network and DISCORD_API_URL (leave it empty for discord.com).", cause: error });
+  }
+}
+
+/**
+ * Starts the sharding manager over `shardFile` and resolves once every shard is ready. `execArgv` is what the
+ * shard processes run Node with (e.g. `--import tsx` for a TypeScript entry).
+ */
+export async function startShardingManager(options: { config: Config; logger: Logger; token: string; shardFile: string; execArgv: string[] }): Promise<RunningManager> {
+  const { config, logger, token } = options;
+  const gateway = await fetchGatewayBot(config, token);
+  const totalShards = config.SHARD_COUNT === "auto" ? gateway.shards : (config.SHARD_COUNT ?? 1);
+  const maxConcurrency = Math.max(1, gateway.session_start_limit?.max_concurrency ?? 1);
+  // Shards are spawned one after the other; shard k and k + maxConcurrency share an IDENTIFY bucket.
+  const delay = Math.ceil(IDENTIFY_SPACING_MS / maxConcurrency);
+
+  // Build the index here, once, if there is none: shards starting together must not all ingest at the same time.
+  const engine = await createEngine(config, { logger, ingestIfMissing: true, onNotice: (text) => logger.info(text) });
+  engine.close();
+
+  const manager = new ShardingManager(options.shardFile, { totalShards, token, respawn: true, mode: "process", execArgv: options.execArgv });
+  const state = { stopping: false };
+  manager.on("shardCreate", (shard: Shard) => watchShard(shard, totalShards, logger, state));
+  logger.info({ event: "sharding_start", totalShards, recommended: gateway.shards, maxConcurrency, spawnDelayMs: delay }, "starting shards");
+
+  const stop = async (): Promise<void> => {
+    state.stopping = true;
+    manager.respawn = false;
+    const exits: Array<Promise<unknown>> = [];
+    for (const shard of manager.shards.values()) {
+      const child = shard.process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+      exits.push(once(child, "exit"));
+      // Shard#kill sends SIGTERM (the shard logs out and exits) and tells the shard not to respawn.
+      shard.kill();
+    }
+    const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+    await Promise.race([Promise.all(exits), timeout]);
+  };
+
+  try {
+    await manager.spawn({ amount: totalShards, delay, timeout: SHARD_READY_TIMEOUT_MS });
+  } catch (error) {
+    await stop();
+    throw new DocentError("CONFIG_INVALID", `A shard failed to start (${String((error as Error).message).slice(0, 160)}).`, { hint: "The shard's own log lines above say why.", cause: error });
+  }
+  logger.info({ event: "sharding_ready", totalShards }, "all shards ready");
+  return { manager, stop };
+}
+
+/** Logs a shard's life cycle: ids, process ids and exit codes only. Quiet about the shutdown it was asked for. */
+function watchShard(shard: Shard, totalShards: number, logger: Logger, state: { stopping: boolean }): void {
+  const base = { shard: shard.id, totalShards };
+  // Process mode: the shard's child is a ChildProcess.
+  const proc = (child: unknown) => child as { pid?: number; exitCode?: number | null; signalCode?: string | null };
+  shard.on("spawn", (child) => logger.info({ ...base, event: "shard_spawn", pid: proc(child).pid }, "shard process started"));
+  shard.on("ready", () => logger.info({ ...base, event: "shard_ready", pid: shard.process?.pid }, "shard ready"));
+  shard.on("death", (child) => {
+    if (state.stopping) logger.info({ ...base, event: "shard_stop", pid: proc(child).pid }, "shard process stopping");
+    else logger.warn({ ...base, event: "shard_death", pid: proc(child).pid, exitCode: proc(child).exitCode, signal: proc(child).signalCode }, "shard process exited; spawning it again");
+  });
+  shard.on("disconnect", () => state.stopping || logger.warn({ ...base, event: "shard_disconnect" }, "shard disconnected from the gateway"));
+  shard.on("reconnecting", () => state.stopping || logger.info({ ...base, event: "shard_reconnecting" }, "shard reconnecting"));
+  shard.on("resume", () => logger.info({ ...base, event: "shard_resume" }, "shard resumed"));
+  shard.on("error", (error: Error) => logger.error({ ...base, event: "shard_error", err: String(error.message).slice(0, 200) }, "shard error"));
+}
