@@ -1,18 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { buildVocabulary, judgeRelevance } from "../src/retrieval/relevance.ts";
+import { buildTermStats, judgeRelevance } from "../src/retrieval/relevance.ts";
 
 describe("judgeRelevance", () => {
-  const vocabulary = buildVocabulary(["API inputs are retained for thirty days for abuse monitoring.", "Zero data retention is available to eligible customers."]);
+  const stats = buildTermStats([
+    "API inputs are retained for thirty days for abuse monitoring.",
+    "Zero data retention is available to eligible API customers.",
+    "API data is encrypted at rest and in transit; run mode checks twice a year.",
+    "Customers own their API inputs and outputs.",
+  ]);
   it("refuses when nothing was retrieved or the question has no searchable words", () => {
-    expect(judgeRelevance("how long is data retained?", 0, vocabulary)).toMatchObject({ refuse: true, reason: "nothing retrieved" });
-    expect(judgeRelevance("?? !!", 3, vocabulary)).toMatchObject({ refuse: true });
+    expect(judgeRelevance("how long is data retained?", 0, stats)).toMatchObject({ refuse: true, reason: "nothing retrieved" });
+    expect(judgeRelevance("?? !!", 3, stats)).toMatchObject({ refuse: true });
   });
   it("refuses when most of the question's words never occur in the index", () => {
-    const verdict = judgeRelevance("good recipe for banana bread", 5, vocabulary);
+    const verdict = judgeRelevance("what's a good recipe for banana bread", 5, stats);
     expect(verdict.refuse).toBe(true);
     expect(verdict.reason).toMatch(/banana/);
   });
+  it("refuses when the known words are incidental, none of the pages' subject vocabulary", () => {
+    expect(judgeRelevance("why does my effect run twice in dev mode", 5, stats)).toMatchObject({ refuse: true, reason: expect.stringMatching(/subject/) });
+  });
   it("answers when the index speaks the question's language, stems included", () => {
-    expect(judgeRelevance("do you retain API inputs for monitoring abuse?", 5, vocabulary)).toMatchObject({ refuse: false, knownShare: 1 });
+    expect(judgeRelevance("do you retain API inputs for monitoring abuse?", 5, stats)).toMatchObject({ refuse: false, knownShare: 1 });
   });
 });

@@ -2,10 +2,14 @@ import { contentStems } from "./text-terms.ts";
 
 /**
  * The refusal gate. Measured on the dev questions (scripts/bench/retrieval.ts): word-overlap signals separate
- * answerable from unanswerable-but-on-topic questions poorly, so this gate only catches questions the pages
- * do not even talk about — when fewer than half of the question's content words appear anywhere in the index.
+ * answerable from unanswerable-but-on-topic questions poorly, so this gate only catches questions the pages do
+ * not talk about: when fewer than half of the question's content words appear anywhere in the index, or when
+ * none of them belongs to the pages' own subject vocabulary (words found in at least 5% of the passages).
  */
 export const MIN_KNOWN_SHARE = 0.5;
+export const SUBJECT_WORD_MIN_SHARE = 0.05;
+/** Leftovers of English contractions ("what's" → "what" + "s"): never meaningful on their own. */
+const CONTRACTION_PARTS = new Set(["s", "t", "ll", "re", "ve", "d", "m"]);
 
 export interface RelevanceVerdict {
   refuse: boolean;
@@ -13,19 +17,35 @@ export interface RelevanceVerdict {
   knownShare: number;
 }
 
-export function judgeRelevance(query: string, passageCount: number, vocabulary: ReadonlySet<string>): RelevanceVerdict {
-  if (passageCount === 0) return { refuse: true, reason: "nothing retrieved", knownShare: 0 };
-  const stems = [...new Set(contentStems(query))];
-  if (stems.length === 0) return { refuse: true, reason: "the question has no searchable words", knownShare: 0 };
-  const unknown = stems.filter((s) => !vocabulary.has(s));
-  const knownShare = 1 - unknown.length / stems.length;
-  if (knownShare >= MIN_KNOWN_SHARE) return { refuse: false, reason: "", knownShare };
-  return { refuse: true, reason: `the indexed pages do not use most of the question's words (${unknown.slice(0, 6).join(", ")})`, knownShare };
+/** How many passages each content stem occurs in, and how many passages there are. */
+export interface TermStats {
+  passages: number;
+  documentFrequency: ReadonlyMap<string, number>;
 }
 
-/** Every content stem of the indexed text: what the gate checks a question against. */
-export function buildVocabulary(texts: Iterable<string>): Set<string> {
-  const vocabulary = new Set<string>();
-  for (const text of texts) for (const stem of contentStems(text)) vocabulary.add(stem);
-  return vocabulary;
+export function judgeRelevance(query: string, passageCount: number, stats: TermStats): RelevanceVerdict {
+  if (passageCount === 0) return { refuse: true, reason: "nothing retrieved", knownShare: 0 };
+  const stems = [...new Set(contentStems(query))].filter((s) => !CONTRACTION_PARTS.has(s));
+  if (stems.length === 0) return { refuse: true, reason: "the question has no searchable words", knownShare: 0 };
+  const unknown = stems.filter((s) => !stats.documentFrequency.has(s));
+  const knownShare = 1 - unknown.length / stems.length;
+  if (knownShare < MIN_KNOWN_SHARE) {
+    return { refuse: true, reason: `the indexed pages do not use most of the question's words (${unknown.slice(0, 6).join(", ")})`, knownShare };
+  }
+  const subjectMin = Math.max(3, SUBJECT_WORD_MIN_SHARE * stats.passages);
+  if (!stems.some((s) => (stats.documentFrequency.get(s) ?? 0) >= subjectMin)) {
+    return { refuse: true, reason: "none of the question's words belongs to the subject of the indexed pages", knownShare };
+  }
+  return { refuse: false, reason: "", knownShare };
+}
+
+/** Document frequencies of the content stems of the indexed texts: what the gate checks a question against. */
+export function buildTermStats(texts: Iterable<string>): TermStats {
+  const documentFrequency = new Map<string, number>();
+  let passages = 0;
+  for (const text of texts) {
+    passages++;
+    for (const stem of new Set(contentStems(text))) documentFrequency.set(stem, (documentFrequency.get(stem) ?? 0) + 1);
+  }
+  return { passages, documentFrequency };
 }

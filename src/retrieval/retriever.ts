@@ -2,7 +2,7 @@ import type { Table } from "@lancedb/lancedb";
 import type { Retriever } from "../answer/answer-question.ts";
 import type { ChunkStore } from "./chunk-store.ts";
 import type { Embedder } from "./embedder.ts";
-import { buildVocabulary, judgeRelevance } from "./relevance.ts";
+import { buildTermStats, judgeRelevance, type TermStats } from "./relevance.ts";
 import { type RetrievalMode, search } from "./search.ts";
 
 export interface RetrieverOptions {
@@ -19,13 +19,13 @@ export interface RetrieverOptions {
 /**
  * Retrieval over the live index. Before a search it moves to the table's latest version (a manifest listing:
  * ~1 ms on disk, a few ms on object storage), at most once per `refreshMs`, so a long-running bot sees a re-ingest
- * without a restart; the vocabulary the refusal gate uses is rebuilt only when that version changes.
+ * without a restart; the term statistics the refusal gate uses are rebuilt only when that version changes.
  */
 export async function createRetriever(store: ChunkStore, embedder: Embedder, options: RetrieverOptions): Promise<Retriever> {
   const table: Table = store.requireTable();
   await store.assertEmbedder(embedder, "search");
-  let vocabularyVersion = -1;
-  let vocabulary = new Set<string>();
+  let statsVersion = -1;
+  let termStats: TermStats = { passages: 0, documentFrequency: new Map() };
   const refreshMs = options.refreshMs ?? 0;
   const now = options.now ?? Date.now;
   let checkedAt = -Infinity;
@@ -34,10 +34,10 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
     checkedAt = now();
     await table.checkoutLatest();
     const version = await table.version();
-    if (version === vocabularyVersion) return;
+    if (version === statsVersion) return;
     const rows = await table.query().select(["search_text"]).toArray();
-    vocabulary = buildVocabulary(rows.map((row) => row.search_text as string));
-    vocabularyVersion = version;
+    termStats = buildTermStats(rows.map((row) => row.search_text as string));
+    statsVersion = version;
   };
   await refresh();
   return {
@@ -46,7 +46,7 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
       return search({ table, embedder }, query, { mode: options.mode, limit, vectorWeight: options.vectorWeight });
     },
     judge(query, passages) {
-      const verdict = judgeRelevance(query, passages.length, vocabulary);
+      const verdict = judgeRelevance(query, passages.length, termStats);
       return { refuse: verdict.refuse, reason: verdict.reason };
     },
   };
