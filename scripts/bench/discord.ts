@@ -15,7 +15,8 @@ import { runIngest } from "../../src/ingest/run-ingest.ts";
 import { ChunkStore } from "../../src/retrieval/chunk-store.ts";
 import { createLocalEmbedder } from "../../src/retrieval/local-embedder.ts";
 import { createRetriever } from "../../src/retrieval/retriever.ts";
-import { ALICE, startBot } from "../../test/support/bot-harness.ts";
+import { startBot } from "../../test/support/bot-harness.ts";
+import { BENCH_QUESTIONS, benchUsers, quantileMs } from "./mention-load.ts";
 
 const { values } = parseArgs({
   options: {
@@ -27,14 +28,6 @@ const { values } = parseArgs({
 });
 const N = Number(values.mentions);
 const M = Number(values.users);
-const QUESTIONS = [
-  "do you train on my API data?",
-  "how long are API inputs kept for abuse monitoring?",
-  "what is zero data retention and who can get it?",
-  "is data encrypted at rest?",
-  "how do I report a security vulnerability?",
-  "does azure openai store my prompts?",
-];
 
 const work = mkdtempSync(path.join(tmpdir(), "docent-bench-discord-"));
 const embedder = createLocalEmbedder();
@@ -44,19 +37,19 @@ const retriever = await createRetriever(store, embedder, { mode: "fts", vectorWe
 const bot = await startBot({ retriever, answerer: createExtractiveAnswerer() }, { load: { cooldownMs: 0, maxConcurrent: Number(values.concurrent), maxQueued: Number(values.queue) } });
 
 try {
-  const users = Array.from({ length: M }, (_, i) => ({ ...ALICE, id: String(200000000000000000n + BigInt(i)), username: `user${i}` }));
+  const users = benchUsers(M);
   const started = performance.now();
   const results = await Promise.allSettled(
     Array.from({ length: N }, async (_, i) => {
       const t0 = performance.now();
-      const { reply } = await bot.mention(users[i % M]!, QUESTIONS[i % QUESTIONS.length]!);
+      const { reply } = await bot.mention(users[i % M]!, BENCH_QUESTIONS[i % BENCH_QUESTIONS.length]!);
       return { ms: performance.now() - t0, kind: /Sources/.test(reply.content) || /don't cover/.test(reply.content) ? "answered" : /a lot of questions|asking quickly/.test(reply.content) ? "turned away" : "other" };
     }),
   );
   const wall = performance.now() - started;
   const ok = results.filter((r): r is PromiseFulfilledResult<{ ms: number; kind: string }> => r.status === "fulfilled").map((r) => r.value);
   const answered = ok.filter((r) => r.kind === "answered").map((r) => r.ms).sort((a, b) => a - b);
-  const q = (p: number) => (answered[Math.min(answered.length - 1, Math.floor(p * answered.length))] ?? 0).toFixed(1);
+  const q = (p: number) => quantileMs(answered, p);
   console.log(`Discord benchmark: ${N} mentions from ${M} users at once; ${values.concurrent} answered concurrently, ${values.queue} queued at most (Node ${process.version})`);
   console.table([
     {

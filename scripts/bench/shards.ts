@@ -18,6 +18,7 @@ import { ChunkStore } from "../../src/retrieval/chunk-store.ts";
 import { createLocalEmbedder } from "../../src/retrieval/local-embedder.ts";
 import { startDiscordEmulator } from "../../src/discord-emulator/emulator.ts";
 import type { EmulatorEvent, EmulatorUser, Message } from "../../src/discord-emulator/types.ts";
+import { BENCH_QUESTIONS, benchUsers } from "./mention-load.ts";
 
 const { values } = parseArgs({
   options: {
@@ -30,14 +31,6 @@ const { values } = parseArgs({
 });
 const N = Number(values.mentions);
 const M = Number(values.users);
-const QUESTIONS = [
-  "do you train on my API data?",
-  "how long are API inputs kept for abuse monitoring?",
-  "what is zero data retention and who can get it?",
-  "is data encrypted at rest?",
-  "how do I report a security vulnerability?",
-  "does azure openai store my prompts?",
-];
 const PROJECT_DIR = path.resolve(import.meta.dirname, "../..");
 const TOKEN = "bench-shards-token";
 const BOT: EmulatorUser = { id: "900000000000000001", username: "docent", bot: true };
@@ -46,7 +39,7 @@ const GUILDS = [
   { id: "300000000000000001", channel: "400000000000000001" },
   { id: "300000000004194305", channel: "400000000000000002" },
 ];
-const users: EmulatorUser[] = Array.from({ length: M }, (_, i) => ({ id: String(200000000000000000n + BigInt(i)), username: `user${i}` }));
+const users: EmulatorUser[] = benchUsers(M);
 
 const work = mkdtempSync(path.join(tmpdir(), "docent-bench-shards-"));
 const db = path.join(work, "db");
@@ -109,7 +102,7 @@ async function run(shardCount: number): Promise<Record<string, string | number>>
       Array.from({ length: N }, async (_, i) => {
         const guild = GUILDS[i % GUILDS.length]!;
         const t0 = performance.now();
-        const question: Message = await emulator.sendUserMessage({ channelId: guild.channel, author: users[i % M]!, content: `<@${BOT.id}> ${QUESTIONS[i % QUESTIONS.length]}`, mentions: [BOT.id] });
+        const question: Message = await emulator.sendUserMessage({ channelId: guild.channel, author: users[i % M]!, content: `<@${BOT.id}> ${BENCH_QUESTIONS[i % BENCH_QUESTIONS.length]}`, mentions: [BOT.id] });
         sentAt.set(question.id, t0);
       }),
     );
