@@ -22,7 +22,9 @@ import { answerQuestion } from "../../src/answer/answer-question.ts";
 import { createExtractiveAnswerer } from "../../src/answer/extractive-answerer.ts";
 import { containsQuote, type QuestionOutcome, scoreOutcomes } from "../../src/eval/metrics.ts";
 import { type EvalQuestion, readQuestions } from "../../src/eval/questions.ts";
+import { DEFAULT_CHUNK_OPTIONS } from "../../src/ingest/chunk.ts";
 import { runIngest, textToEmbed } from "../../src/ingest/run-ingest.ts";
+import { cleanQuery } from "../../src/retrieval/clean-query.ts";
 import { type ChunkRow, ChunkStore } from "../../src/retrieval/chunk-store.ts";
 import { createLocalEmbedder } from "../../src/retrieval/local-embedder.ts";
 import { createRetriever } from "../../src/retrieval/retriever.ts";
@@ -78,6 +80,26 @@ try {
   const naive = await naiveBaseline(values.corpus!, questions);
   quality.push(`| naive: RecursiveCharacterTextSplitter 1000/200 + exact cosine (same embedder) | ${pct(naive.hit1)} | ${pct(naive.hit5)} | - | - | - | - | - |`);
   print(`\n## Retrieval quality on the dev questions (${questions.filter((q) => q.kind === "answerable").length} answerable, ${rows.length} chunks)\n\n${quality.join("\n")}`);
+
+  // 1b. Chunk size, the measurement behind DEFAULT_CHUNK_OPTIONS (full-text retrieval; halves guard against luck).
+  const sizes: string[] = [`| chunk size / overlap | chunks | quote@1 | quote@5 | quote@5, odd half | quote@5, even half |`, "|---|---|---|---|---|---|"];
+  for (const [chunkSize, chunkOverlap] of [[450, 60], [600, 80], [900, 120], [1200, 160]] as const) {
+    const sized = await ChunkStore.open(path.join(work, `size-${chunkSize}`));
+    await runIngest({ store: sized, embedder }, { sources: [values.corpus!], maxBytes: 5_000_000, chunking: { chunkSize, chunkOverlap } });
+    const retriever = await createRetriever(sized, embedder, { mode: "fts", vectorWeight: 0 });
+    const hits = await Promise.all(
+      questions.filter((q) => q.kind === "answerable" && q.gold_quote).map(async (q) => {
+        const top = await retriever.retrieve(cleanQuery(q.question), 5);
+        return { at1: top[0] !== undefined && containsQuote(top[0].text, q.gold_quote!), at5: top.some((p) => containsQuote(p.text, q.gold_quote!)) };
+      }),
+    );
+    const share = (list: typeof hits, key: "at1" | "at5") => list.filter((h) => h[key]).length / (list.length || 1);
+    const odd = hits.filter((_, i) => i % 2 === 1);
+    const even = hits.filter((_, i) => i % 2 === 0);
+    sizes.push(`| ${chunkSize} / ${chunkOverlap}${chunkSize === DEFAULT_CHUNK_OPTIONS.chunkSize ? " (default)" : ""} | ${(await sized.info())?.rows} | ${pct(share(hits, "at1"))} | ${pct(share(hits, "at5"))} | ${pct(share(odd, "at5"))} | ${pct(share(even, "at5"))} |`);
+    sized.close();
+  }
+  print(`\n## Chunk size (full-text retrieval, dev questions)\n\n${sizes.join("\n")}`);
 
   // 2. Latency: warm answer vs a bare LanceDB full-text query on the same table, and cold CLI.
   const table = store.requireTable();
