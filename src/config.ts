@@ -133,7 +133,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 
 /** Reads `.env` (if present) into the environment once, then validates it. */
 export function loadConfig(): Config {
-  loadDotenv({ quiet: true });
+  // DOTENV_CONFIG_PATH names another env file (dotenv honours it only in its preload, so pass it on here):
+  // tests and scripts point it at a missing file so a developer's own .env cannot leak into them.
+  loadDotenv({ quiet: true, ...(process.env.DOTENV_CONFIG_PATH ? { path: process.env.DOTENV_CONFIG_PATH } : {}) });
   return parseConfig(process.env);
 }
 

@@ -6,7 +6,7 @@ import { type DiscordEmulator, startDiscordEmulator } from "../src/discord-emula
 import type { Message } from "../src/discord-emulator/types.ts";
 import { ALICE, BOT, GENERAL, GUILD } from "./support/bot-harness.ts";
 import { KNOWLEDGE_DIR, tempDir, writePage } from "./support/fixtures.ts";
-import { PROJECT_DIR, runScript } from "./support/run-script.ts";
+import { PROJECT_DIR, runScript, scriptEnv } from "./support/run-script.ts";
 
 const TOKEN = "cli-bot-token";
 let emulator: DiscordEmulator;
@@ -29,7 +29,7 @@ async function ask(text: string): Promise<Message> {
 
 describe("npm start (the bot's entry point) against the local Discord emulator", () => {
   it("starts the local playground when DISCORD_TOKEN is missing, and prints its address", async () => {
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LANCEDB_LOG: "error", DOTENV_CONFIG_PATH: "/nonexistent/.env", PLAYGROUND_PORT: "0", LANCEDB_URI: path.join(work.dir, "db-playground"), KNOWLEDGE_DIR };
+    const env = scriptEnv({ PLAYGROUND_PORT: "0", LANCEDB_URI: path.join(work.dir, "db-playground"), KNOWLEDGE_DIR });
     const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
     const closed = new Promise((resolve) => child.once("close", resolve));
     let stdout = "";
@@ -65,7 +65,7 @@ describe("npm start (the bot's entry point) against the local Discord emulator",
     const db = path.join(work.dir, "db");
     const env = { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: emulator.restApiUrl, LANCEDB_URI: db, KNOWLEDGE_DIR: knowledge, COOLDOWN_SECONDS: "0", LANCEDB_LOG: "error" };
     const connected = emulator.waitFor((e) => e.type === "gateway_connect", 20_000);
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], { cwd: PROJECT_DIR, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], { cwd: PROJECT_DIR, env: scriptEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     let logs = "";
     child.stdout.on("data", (d) => (logs += d));
     child.stderr.on("data", (d) => (logs += d));

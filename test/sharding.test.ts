@@ -13,7 +13,7 @@ import { type DiscordEmulator, startDiscordEmulator } from "../src/discord-emula
 import type { EmulatorUser, Message } from "../src/discord-emulator/types.ts";
 import { ALICE, BOT } from "./support/bot-harness.ts";
 import { KNOWLEDGE_DIR, tempDir } from "./support/fixtures.ts";
-import { PROJECT_DIR } from "./support/run-script.ts";
+import { PROJECT_DIR, scriptEnv } from "./support/run-script.ts";
 
 const TOKEN = "sharding-test-token";
 /** `(id >> 22) % 2`: guild A lands on shard 0, guild B on shard 1. */
@@ -68,11 +68,7 @@ beforeAll(async () => {
   const knowledge = path.join(work.dir, "knowledge");
   await cp(KNOWLEDGE_DIR, knowledge, { recursive: true });
   // No index yet: the manager builds it once, before the shards start.
-  const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    DOTENV_CONFIG_PATH: "/nonexistent/.env",
-    LANCEDB_LOG: "error",
+  const env = scriptEnv({
     LOG_LEVEL: "info",
     DISCORD_TOKEN: TOKEN,
     DISCORD_API_URL: emulator.restApiUrl,
@@ -80,7 +76,7 @@ beforeAll(async () => {
     LANCEDB_URI: path.join(work.dir, "db"),
     KNOWLEDGE_DIR: knowledge,
     COOLDOWN_SECONDS: "0",
-  };
+  });
   manager = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
   managerClosed = new Promise((resolve) => manager.once("close", resolve));
   manager.stdout!.on("data", (d) => (logs += d));

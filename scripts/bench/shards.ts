@@ -18,6 +18,7 @@ import { ChunkStore } from "../../src/retrieval/chunk-store.ts";
 import { createLocalEmbedder } from "../../src/retrieval/local-embedder.ts";
 import { startDiscordEmulator } from "../../src/discord-emulator/emulator.ts";
 import type { EmulatorEvent, EmulatorUser, Message } from "../../src/discord-emulator/types.ts";
+import { scriptEnv } from "../../test/support/run-script.ts";
 import { BENCH_QUESTIONS, benchUsers } from "./mention-load.ts";
 
 const { values } = parseArgs({
@@ -61,11 +62,7 @@ async function run(shardCount: number): Promise<Record<string, string | number>>
   try {
     bot = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], {
       cwd: PROJECT_DIR,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        DOTENV_CONFIG_PATH: "/nonexistent/.env",
-        LANCEDB_LOG: "error",
+      env: scriptEnv({
         LOG_LEVEL: "info",
         DISCORD_TOKEN: TOKEN,
         DISCORD_API_URL: emulator.restApiUrl,
@@ -74,7 +71,7 @@ async function run(shardCount: number): Promise<Record<string, string | number>>
         COOLDOWN_SECONDS: "0",
         MAX_CONCURRENT_ANSWERS: values.concurrent,
         MAX_QUEUED_QUESTIONS: values.queue,
-      },
+      }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     bot.stdout!.on("data", (d) => (logs += d));

@@ -3,6 +3,14 @@ import path from "node:path";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "../..");
 
+/**
+ * The environment a project script gets in tests and benchmarks: only PATH and HOME from this process, LanceDB
+ * quiet, and no .env (DOTENV_CONFIG_PATH points at a missing file), plus the given variables.
+ */
+export function scriptEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LANCEDB_LOG: "error", DOTENV_CONFIG_PATH: "/nonexistent/.env", ...extra };
+}
+
 export interface ScriptResult {
   code: number | null;
   stdout: string;
@@ -15,7 +23,7 @@ export function runScript(script: string, args: string[], env: Record<string, st
     // `node --import tsx` keeps the script in this one process, so a SIGKILL reaches the process doing the work.
     const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts", script), ...args], {
       cwd: PROJECT_DIR,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LANCEDB_LOG: "error", DOTENV_CONFIG_PATH: "/nonexistent/.env", ...env },
+      env: scriptEnv(env),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
