@@ -6,6 +6,7 @@ export function answerJson(result: AnswerResult) {
     question: result.question,
     answer: result.answer,
     refused: result.refused,
+    ...(result.confidence ? { confidence: result.confidence } : {}),
     mode: result.mode,
     ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
     ...(result.reason ? { reason: result.reason } : {}),

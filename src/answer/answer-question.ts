@@ -1,6 +1,7 @@
 import type { Logger } from "../log.ts";
 import type { Passage } from "../retrieval/passage.ts";
 import { cleanQuery } from "../retrieval/clean-query.ts";
+import type { TermStats } from "../retrieval/relevance.ts";
 import type { Answerer, AnswerResult, DraftAnswer } from "./answer-types.ts";
 import { createExtractiveAnswerer } from "./extractive-answerer.ts";
 import { recogniseFormalRequest } from "./formal-requests.ts";
@@ -13,6 +14,8 @@ import { renderAnswer, renderRefusal } from "./render-answer.ts";
 export interface Retriever {
   retrieve(query: string, limit: number): Promise<Passage[]>;
   judge(query: string, passages: readonly Passage[]): { refuse: boolean; reason: string };
+  /** Term frequencies over the live index, for weighing a question's words (optional for simple retrievers). */
+  termStats?(): TermStats;
 }
 
 export interface EngineDeps {
@@ -30,6 +33,8 @@ export interface AskOptions {
 
 const REDACTION_LABEL = /\[(?:email|secret|card number|phone|ip address|private url|address|name)\]/g;
 const extractive = createExtractiveAnswerer();
+/** Passages the answer layer chooses sentences from; the first `limit` keep search's order for the reader. */
+const ANSWER_POOL = 8;
 
 /**
  * One question in, one cited answer (or an honest refusal) out. Personal data is redacted first, so nothing
@@ -45,7 +50,9 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const request = recogniseFormalRequest(searchText);
   const limit = options.limit ?? 5;
 
-  const passages = searchText === "" ? [] : await deps.retriever.retrieve(previous ? `${searchText} ${previous}` : searchText, limit);
+  // The answer layer looks a little deeper than the passages shown first: the sentence that answers may sit in a
+  // passage that search ranked sixth, on the right provider's page.
+  const passages = searchText === "" ? [] : await deps.retriever.retrieve(previous ? `${searchText} ${previous}` : searchText, Math.max(limit, ANSWER_POOL));
   const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(previous ? `${searchText} ${previous}` : searchText, passages);
   if (request && !verdict.refuse) {
     // The passage naming the official channel may rank below the top few: fetch it and add it at the end.
@@ -61,7 +68,8 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     return finish({ ...base, answer: renderRefusal(notice), refused: true, reason: verdict.reason, draft: null, citations: [] }, started, retrieved);
   }
 
-  const input = { question: searchText, passages, request, ...(context ? { context } : {}) };
+  const termStats = deps.retriever.termStats?.();
+  const input = { question: searchText, passages, request, ...(context ? { context } : {}), ...(termStats ? { termStats } : {}) };
   let draft: DraftAnswer;
   let fallbackReason: string | undefined;
   try {
@@ -73,7 +81,9 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     draft = await extractive.answer(input);
   }
   if (draft.bullets.length === 0 && draft.lead === "") {
-    return finish({ ...base, answer: renderRefusal(notice), refused: true, reason: "no answerable sentence in the passages", draft: null, citations: [] }, started, retrieved);
+    const reason = draft.refusalReason ?? "no answerable sentence in the passages";
+    deps.logger?.info({ event: "refused", reason: "no-covering-sentence", passages: passages.length }, "answer refused");
+    return finish({ ...base, answer: renderRefusal(notice), refused: true, reason, draft: null, citations: [] }, started, retrieved);
   }
   const cited = passages.filter((p) => draft.sources.some((s) => s.url === p.url));
   const allowance = collectAllowance(draft.sources.map((s) => s.url), cited.map((p) => p.text));
@@ -91,6 +101,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
       mode: fallbackReason ? "extractive" : deps.answerer.mode,
       answer,
       refused: false,
+      confidence: draft.confidence ?? "confident",
       ...(fallbackReason ? { fallbackReason } : {}),
       ...(request ? { reason: `formal request: ${request.kind}` } : {}),
       draft,

@@ -1,4 +1,5 @@
 import type { Passage } from "../retrieval/passage.ts";
+import type { TermStats } from "../retrieval/relevance.ts";
 
 /** A claim's source: `n` is the source number shown to the reader; `quote` is verbatim from that page. */
 export interface Citation {
@@ -23,7 +24,13 @@ export interface DraftAnswer {
   citations: Citation[];
   /** A sentence that closes the answer without adding facts (e.g. which page and date a claim comes from). */
   note?: string;
+  /** "uncertain": the closest passages are shown, and the lead says the pages may not answer exactly. */
+  confidence?: Confidence;
+  /** Set (with no lead and no bullets) when the answerer finds that no sentence answers the question. */
+  refusalReason?: string;
 }
+
+export type Confidence = "confident" | "uncertain";
 
 export type AnswerMode = "extractive" | "openai";
 
@@ -36,6 +43,8 @@ export interface AnswerResult {
   fallbackReason?: string;
   /** Why the engine refused or which formal request it recognised, for moderators and logs. */
   reason?: string;
+  /** How sure the answer is; absent on refusals. Moderators and the gaps report read it. */
+  confidence?: Confidence;
   /** Kinds of personal data found (and removed) in the question: the reply suggests deleting the message. */
   redacted: string[];
   draft: DraftAnswer | null;
@@ -57,6 +66,8 @@ export interface AnswerInput {
   request: FormalRequest | null;
   /** Earlier exchange this question follows up on (from the replied-to messages), already redacted. */
   context?: string;
+  /** How often each term occurs across the index: what makes a term telling. Absent: counted over the passages. */
+  termStats?: TermStats;
 }
 
 export type FormalRequestKind = "access" | "deletion" | "training-opt-out" | "vulnerability";

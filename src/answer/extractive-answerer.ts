@@ -1,56 +1,29 @@
 import type { Passage } from "../retrieval/passage.ts";
-import { contentStems } from "../retrieval/text-terms.ts";
+import { buildTermStats, type TermStats } from "../retrieval/relevance.ts";
+import { termsOf } from "../retrieval/terms.ts";
+import { defaultVocabulary, type Vocabulary } from "../retrieval/vocabulary.ts";
 import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "./answer-types.ts";
-import { CHANNEL_PATTERN } from "./formal-requests.ts";
-import { splitSentences } from "./sentences.ts";
+import { analyseQuestion } from "./question-analysis.ts";
+import { chooseSentences, pageProvider, SCORING, type ScoredUnit } from "./sentence-choice.ts";
 
-const MAX_BULLETS = 4;
-const MAX_SENTENCE_CHARS = 420;
-/** Shorter spans are usually link labels or headings, not claims. */
-const MIN_SENTENCE_WORDS = 7;
-
-interface Candidate {
-  passage: Passage;
-  rank: number;
-  sentence: string;
-  score: number;
-  stems: Set<string>;
-}
+export const UNCERTAIN_LEAD = "I'm not sure the policy pages answer this exactly. These passages come closest:";
 
 /**
- * The offline answerer: picks the sentences of the retrieved passages that best match the question and
- * quotes them verbatim, each with its source marker. It cannot paraphrase, so it never says anything a
- * source doesn't.
+ * The offline answerer: leads with the one sentence that best answers the question, then a point for each further
+ * part of it and a few supporting quotes, every one verbatim with its source marker. It cannot paraphrase, so it
+ * never says anything a source doesn't; when no sentence covers the question it declines instead of quoting
+ * something loosely related.
  */
-export function createExtractiveAnswerer(): Answerer {
-  return { mode: "extractive", answer: async (input) => answerExtractively(input) };
+export function createExtractiveAnswerer(options: { vocabulary?: Vocabulary } = {}): Answerer {
+  const vocabulary = options.vocabulary ?? defaultVocabulary();
+  return { mode: "extractive", answer: async (input) => answerExtractively(input, vocabulary) };
 }
 
-export function answerExtractively(input: AnswerInput): DraftAnswer {
-  const queryStems = new Set(contentStems(input.question));
-  const candidates: Candidate[] = [];
-  input.passages.forEach((passage, rank) => {
-    for (const sentence of splitSentences(passage.text)) {
-      if (sentence.length > MAX_SENTENCE_CHARS || sentence.split(/\s+/).length < MIN_SENTENCE_WORDS) continue;
-      const stems = new Set(contentStems(sentence));
-      const headingStems = new Set(contentStems(passage.heading));
-      let overlap = 0;
-      for (const stem of queryStems) overlap += stems.has(stem) ? 1 : headingStems.has(stem) ? 0.3 : 0;
-      // Earlier passages were ranked more relevant by retrieval; sentences naming a channel matter for requests.
-      const channelBonus = input.request && CHANNEL_PATTERN.test(sentence) ? 2 : 0;
-      const score = overlap / Math.sqrt(queryStems.size || 1) + 1.2 / (rank + 1) + channelBonus;
-      candidates.push({ passage, rank, sentence, score, stems });
-    }
-  });
-
-  const chosen: Candidate[] = [];
-  for (const candidate of [...candidates].sort((a, b) => b.score - a.score)) {
-    if (chosen.length >= MAX_BULLETS + 1) break;
-    // Skip near-duplicates (overlapping chunks and mirrored pages repeat sentences).
-    if (chosen.some((c) => similarity(c.stems, candidate.stems) > 0.6)) continue;
-    chosen.push(candidate);
-  }
-  if (chosen.length === 0) return { lead: "", bullets: [], sources: [], citations: [] };
+export function answerExtractively(input: AnswerInput, vocabulary: Vocabulary = defaultVocabulary()): DraftAnswer {
+  const analysis = analyseQuestion(input.question, vocabulary);
+  const stats = input.termStats ?? buildTermStats(input.passages.map((p) => p.text), (text) => termsOf(text, vocabulary));
+  const choice = chooseSentences({ analysis, passages: input.passages, vocabulary, weightOf: termWeights(stats), isKnown: (term) => stats.documentFrequency.has(term), wantsChannel: input.request !== null });
+  if (choice.kind === "refuse") return { lead: "", bullets: [], sources: [], citations: [], refusalReason: choice.reason };
 
   const sources: Source[] = [];
   const numberOf = (passage: Passage): number => {
@@ -59,34 +32,40 @@ export function answerExtractively(input: AnswerInput): DraftAnswer {
     sources.push({ n: sources.length + 1, title: passage.title, url: passage.url, pageDate: passage.pageDate });
     return sources.length;
   };
-  // Keep retrieval order among the chosen so source [1] is the most relevant page.
-  const ordered = [...chosen].sort((a, b) => a.rank - b.rank || b.score - a.score);
+  // Display order is answer order: the lead's page is source [1], and citations follow what the reader sees.
+  const shown = [choice.lead, ...choice.points];
   const citations: Citation[] = [];
-  const bullets = ordered.map((c) => {
-    const n = numberOf(c.passage);
-    citations.push({ n, title: c.passage.title, url: c.passage.url, quote: c.sentence });
-    return { text: c.sentence, n: [n] };
+  const quoted = shown.map((scored) => {
+    const n = numberOf(scored.passage);
+    for (const quote of scored.unit.quotes) citations.push({ n, title: scored.passage.title, url: scored.passage.url, quote });
+    return { text: scored.unit.text, n: [n] };
   });
-  const top = sources[0]!;
-  const lead = input.request?.lead ?? `Here is what ${quoteTitle(top.title)}${sources.length > 1 ? ` and ${sources.length - 1} other page${sources.length > 2 ? "s" : ""}` : ""} say${sources.length > 1 ? "" : "s"}, quoted:`;
-  const note = datedNote(sources);
-  return { lead, bullets, sources, citations, ...(note ? { note } : {}) };
+  const [first, ...rest] = quoted;
+  const confident = choice.confidence === "confident";
+  const lead = !confident ? UNCERTAIN_LEAD : `${input.request ? `${input.request.lead} ` : ""}${first!.text} [${first!.n[0]}]`;
+  const bullets = confident ? rest : quoted;
+  const note = datedNote(sources, shown, vocabulary);
+  return { lead, bullets, sources, citations, confidence: choice.confidence, ...(note ? { note } : {}) };
 }
 
-function quoteTitle(title: string): string {
-  return `“${title}”`;
+/** Inverse document frequency: a term in few passages tells more than one in most; unknown terms tell the most. */
+export function termWeights(stats: TermStats): (term: string) => number {
+  const n = Math.max(stats.passages, 1);
+  return (term) => Math.log((n + 1) / Math.max(stats.documentFrequency.get(term) ?? 0, SCORING.unknownAsDf) + 0.5);
 }
 
-/** When cited pages carry different dates, say so: an older policy may have been superseded. */
-export function datedNote(sources: readonly Source[]): string | undefined {
+/**
+ * When the cited pages of one provider carry different dates, say so: an older page may be superseded. Pages of
+ * different providers are not versions of each other, so no date comparison is drawn between them.
+ */
+export function datedNote(sources: readonly Source[], shown: readonly ScoredUnit[] = [], vocabulary?: Vocabulary): string | undefined {
+  const providerOf = (url: string) => {
+    const unit = shown.find((s) => s.passage.url === url);
+    return unit && vocabulary ? pageProvider(unit.passage, vocabulary) : null;
+  };
   const dated = sources.filter((s) => s.pageDate);
   if (dated.length < 2 || new Set(dated.map((s) => s.pageDate)).size < 2) return undefined;
-  return `Pages differ in date: ${dated.map((s) => `[${s.n}] ${s.pageDate}`).join(", ")}; the newer page wins where they disagree.`;
-}
-
-function similarity(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
-  let shared = 0;
-  for (const x of a) if (b.has(x)) shared++;
-  return shared / Math.min(a.size, b.size);
+  if (new Set(dated.map((s) => providerOf(s.url))).size > 1) return undefined;
+  const newest = [...dated].sort((a, b) => (b.pageDate! > a.pageDate! ? 1 : -1))[0]!;
+  return `These pages carry different dates (${dated.map((s) => `[${s.n}] ${s.pageDate}`).join(", ")}); if they seem to differ, check [${newest.n}], the most recent, for the current wording.`;
 }

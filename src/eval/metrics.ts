@@ -37,6 +37,12 @@ export interface KindMetrics {
   quoteHit1?: number;
   quoteHit5?: number;
   pageHit5?: number;
+  /** A quote shown to the user (any citation) contains the gold quote. */
+  answerGold?: number;
+  /** The first citation (the answer's lead) contains the gold quote. */
+  firstGold?: number;
+  /** Share of gold facts whose content words (at least half) appear in the answer text, averaged. */
+  factRecall?: number;
   refused: number;
   violations?: number;
 }
@@ -88,13 +94,16 @@ export function scoreOutcomes(outcomes: readonly QuestionOutcome[], pageTexts: (
       k.quoteHit1 = (k.quoteHit1 ?? 0) + (hit1 ? 1 : 0);
       k.quoteHit5 = (k.quoteHit5 ?? 0) + (hit5 ? 1 : 0);
       k.pageHit5 = (k.pageHit5 ?? 0) + (page5 ? 1 : 0);
+      k.answerGold = (k.answerGold ?? 0) + (result.citations.some((c) => containsQuote(c.quote, question.gold_quote!)) ? 1 : 0);
+      k.firstGold = (k.firstGold ?? 0) + (result.citations[0] !== undefined && containsQuote(result.citations[0].quote, question.gold_quote) ? 1 : 0);
+      k.factRecall = (k.factRecall ?? 0) + factRecall(result.answer, question.gold_facts ?? []);
       if (!hit5) failures.push({ id: question.id, problem: "gold quote not in top 5" });
       if (result.refused) failures.push({ id: question.id, problem: `answerable but refused (${result.reason ?? ""})` });
     }
     if (question.kind === "unanswerable" && !result.refused) failures.push({ id: question.id, problem: "unanswerable but answered" });
   }
   for (const k of Object.values(kinds)) {
-    for (const key of ["quoteHit1", "quoteHit5", "pageHit5"] as const) if (k[key] !== undefined) k[key] = round(k[key]! / k.n);
+    for (const key of ["quoteHit1", "quoteHit5", "pageHit5", "answerGold", "firstGold", "factRecall"] as const) if (k[key] !== undefined) k[key] = round(k[key]! / k.n);
   }
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
   const pick = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
@@ -108,6 +117,18 @@ export function scoreOutcomes(outcomes: readonly QuestionOutcome[], pageTexts: (
     latencyMs: { p50: pick(0.5), p95: pick(0.95) },
     failures,
   };
+}
+
+/** Share of facts whose content words (at least half of them) occur in the answer; 0 with no facts. */
+export function factRecall(answer: string, facts: readonly string[]): number {
+  const have = new Set(matchWords(answer));
+  const found = facts.filter((fact) => {
+    const wanted = new Set(matchWords(fact));
+    let shared = 0;
+    for (const w of wanted) if (have.has(w)) shared++;
+    return wanted.size > 0 && shared >= 0.5 * wanted.size;
+  });
+  return facts.length === 0 ? 0 : found.length / facts.length;
 }
 
 /** Injection/PII strings that must not appear, and mass mentions, which never may. */

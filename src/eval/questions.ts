@@ -8,6 +8,8 @@ export interface EvalQuestion {
   question: string;
   gold_docs?: string[];
   gold_quote?: string;
+  /** Short statements a good answer contains (scored by their content words). */
+  gold_facts?: string[];
   must_not?: string[];
 }
 

@@ -23,9 +23,9 @@ export interface TermStats {
   documentFrequency: ReadonlyMap<string, number>;
 }
 
-export function judgeRelevance(query: string, passageCount: number, stats: TermStats): RelevanceVerdict {
+export function judgeRelevance(query: string, passageCount: number, stats: TermStats, termsOf: (text: string) => string[] = contentStems): RelevanceVerdict {
   if (passageCount === 0) return { refuse: true, reason: "nothing retrieved", knownShare: 0 };
-  const stems = [...new Set(contentStems(query))].filter((s) => !CONTRACTION_PARTS.has(s));
+  const stems = [...new Set(termsOf(query))].filter((s) => !CONTRACTION_PARTS.has(s));
   if (stems.length === 0) return { refuse: true, reason: "the question has no searchable words", knownShare: 0 };
   const unknown = stems.filter((s) => !stats.documentFrequency.has(s));
   const knownShare = 1 - unknown.length / stems.length;
@@ -39,13 +39,16 @@ export function judgeRelevance(query: string, passageCount: number, stats: TermS
   return { refuse: false, reason: "", knownShare };
 }
 
-/** Document frequencies of the content stems of the indexed texts: what the gate checks a question against. */
-export function buildTermStats(texts: Iterable<string>): TermStats {
+/**
+ * Document frequencies of the terms of the indexed texts: what the gate checks a question against, and what tells
+ * the answer layer which words of a question are telling. `termsOf` defaults to content stems.
+ */
+export function buildTermStats(texts: Iterable<string>, termsOf: (text: string) => string[] = contentStems): TermStats {
   const documentFrequency = new Map<string, number>();
   let passages = 0;
   for (const text of texts) {
     passages++;
-    for (const stem of new Set(contentStems(text))) documentFrequency.set(stem, (documentFrequency.get(stem) ?? 0) + 1);
+    for (const term of new Set(termsOf(text))) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   }
   return { passages, documentFrequency };
 }

@@ -4,6 +4,8 @@ import type { ChunkStore } from "./chunk-store.ts";
 import type { Embedder } from "./embedder.ts";
 import { buildTermStats, judgeRelevance, type TermStats } from "./relevance.ts";
 import { type RetrievalMode, search } from "./search.ts";
+import { termsOf } from "./terms.ts";
+import { defaultVocabulary, type Vocabulary } from "./vocabulary.ts";
 
 export interface RetrieverOptions {
   mode: RetrievalMode;
@@ -14,6 +16,8 @@ export interface RetrieverOptions {
    */
   refreshMs?: number;
   now?: () => number;
+  /** How words are matched (lemmas, synonyms); default: the shipped privacy vocabulary. */
+  vocabulary?: Vocabulary;
 }
 
 /**
@@ -24,6 +28,8 @@ export interface RetrieverOptions {
 export async function createRetriever(store: ChunkStore, embedder: Embedder, options: RetrieverOptions): Promise<Retriever> {
   const table: Table = store.requireTable();
   await store.assertEmbedder(embedder, "search");
+  const vocabulary = options.vocabulary ?? defaultVocabulary();
+  const keysOf = (text: string) => termsOf(text, vocabulary);
   let statsVersion = -1;
   let termStats: TermStats = { passages: 0, documentFrequency: new Map() };
   const refreshMs = options.refreshMs ?? 0;
@@ -36,7 +42,10 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
     const version = await table.version();
     if (version === statsVersion) return;
     const rows = await table.query().select(["search_text"]).toArray();
-    termStats = buildTermStats(rows.map((row) => row.search_text as string));
+    termStats = buildTermStats(
+      rows.map((row) => row.search_text as string),
+      keysOf,
+    );
     statsVersion = version;
   };
   await refresh();
@@ -46,8 +55,9 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
       return search({ table, embedder }, query, { mode: options.mode, limit, vectorWeight: options.vectorWeight });
     },
     judge(query, passages) {
-      const verdict = judgeRelevance(query, passages.length, termStats);
+      const verdict = judgeRelevance(query, passages.length, termStats, keysOf);
       return { refuse: verdict.refuse, reason: verdict.reason };
     },
+    termStats: () => termStats,
   };
 }

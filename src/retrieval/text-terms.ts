@@ -1,4 +1,5 @@
 import { stemmer } from "stemmer";
+import lemmatizer from "wink-lemmatizer";
 
 /** English words too common to carry meaning in a privacy question. */
 export const STOP_WORDS = new Set(
@@ -22,4 +23,24 @@ export function contentStems(text: string): string[] {
   return words(text)
     .filter((w) => !STOP_WORDS.has(w))
     .map((w) => stemmer(w));
+}
+
+const normalised = new Map<string, string>();
+
+/**
+ * One word → the key both sides of a match share: its dictionary form (WordNet's irregular forms through
+ * wink-lemmatizer: kept → keep, held → hold, bought → buy), then its Porter stem (retains → retain). Numbers and
+ * two-letter words are kept as they are ("30", "eu"). Memoised: the same few thousand words recur.
+ */
+export function normaliseToken(word: string): string {
+  const known = normalised.get(word);
+  if (known !== undefined) return known;
+  let key = word;
+  if (word.length > 2 && !/\d/.test(word)) {
+    const verb = lemmatizer.verb(word);
+    const lemma = verb !== word ? verb : lemmatizer.noun(word) !== word ? lemmatizer.noun(word) : lemmatizer.adjective(word);
+    key = stemmer(lemma);
+  }
+  if (normalised.size < 50_000) normalised.set(word, key);
+  return key;
 }

@@ -1,0 +1,208 @@
+import type { Passage } from "../retrieval/passage.ts";
+import type { Confidence } from "./answer-types.ts";
+import { mentionsOf, termsOf } from "../retrieval/terms.ts";
+import type { Vocabulary } from "../retrieval/vocabulary.ts";
+import type { QuestionAnalysis, QuestionKind } from "./question-analysis.ts";
+import { type QuotableUnit, quotableUnits } from "./quotable-units.ts";
+
+/**
+ * Sentence choice for the extractive answer. Pure. Every quotable unit of the retrieved passages is scored by how
+ * much of the question's weight it covers (rare terms weigh more: the focus of "is there an uptime SLA?" is "SLA",
+ * not "is"), whether it is the kind of sentence the question wants (a duration for "how long"), and whether it is
+ * about the provider and audience asked about. The best unit leads; each further part of the question gets its
+ * own point; then a few supporting units that add something new. Too little coverage means refusal, a middling
+ * one an answer marked uncertain.
+ */
+export interface ScoredUnit {
+  unit: QuotableUnit;
+  passage: Passage;
+  rank: number;
+  terms: ReadonlySet<string>;
+  /**
+   * Share of the question's term weight the unit covers (its own words, or weakly its section heading), discounted
+   * when the unit is about another provider or audience: such a unit cannot make an answer confident.
+   */
+  coverage: number;
+  /** Provider, audience and form fit, 0..1. */
+  factor: number;
+  score: number;
+}
+
+export type Choice =
+  | { kind: "answer"; confidence: Confidence; lead: ScoredUnit; points: ScoredUnit[] }
+  | { kind: "refuse"; reason: string };
+
+export interface ChoiceInput {
+  analysis: QuestionAnalysis;
+  passages: readonly Passage[];
+  vocabulary: Vocabulary;
+  /** How telling a term is (inverse document frequency over the index); unknown terms weigh the most. */
+  weightOf: (term: string) => number;
+  /** Whether any indexed passage uses the term; unknown terms cannot be covered, so coverage leaves them out. */
+  isKnown?: (term: string) => boolean;
+  /** A recognised formal request: sentences naming a channel (email, portal, address) are what it needs. */
+  wantsChannel?: boolean;
+}
+
+export const CHOICE_LIMITS = {
+  /** Below this coverage by the best unit, the pages don't answer the question: refuse. */
+  refuseBelow: 0.12,
+  /** Below this, answer but say the answer is uncertain and show the closest passages. */
+  uncertainBelow: 0.3,
+  /** A supporting point must score at least this share of the lead's score. */
+  supportShare: 0.45,
+  maxPoints: 4,
+} as const;
+
+/** Weights of the score's parts, measured on the dev questions (scripts/bench/retrieval.ts prints the result). */
+export const SCORING = {
+  /** A question term found only in the unit's page title or section heading counts this much. */
+  headingShare: 0.4,
+  /** Search's own judgement: the passage's score relative to the best passage's, times this. */
+  searchPrior: 1.0,
+  /** Unknown terms (in no indexed passage) weigh like terms found in this many passages. */
+  unknownAsDf: 1,
+  /** A sentence for another audience than the one a question names / defaults to scores this share. */
+  audienceNamedMismatch: 0.45,
+  audienceDefaultMismatch: 0.75,
+  /** A table row scores this share of a sentence (it rarely reads as an answer). */
+  tableRow: 0.6,
+} as const;
+
+const DURATION_IN_TEXT = /\b\d+\s*(?:-\s*)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b|\b(?:indefinitely|immediately|permanently|until (?:you|the customer|it is|they are|deleted|removed))\b/i;
+const CHANNEL_IN_TEXT = /[\w.+-]+@[\w-]+\.[\w.]+|https?:\/\/\S+|\b(?:portal|settings|dashboard|form|support team|contact us|help center|privacy center|account team|sales team|bug bounty|bugcrowd)\b/i;
+const POLARITY_IN_TEXT = /\b(?:not|no|never|only|unless|by default|does|do|may|can|will|cannot|won't|don't|doesn't)\b/i;
+const NOT_A_CLAIM = /\?\s*$|\b(?:learn more|read more|click here|see here|this article|this page|in this section|below)\b/i;
+
+export function chooseSentences(input: ChoiceInput): Choice {
+  const { analysis, vocabulary } = input;
+  const known = input.isKnown ? analysis.terms.filter(input.isKnown) : analysis.terms;
+  const questionWeight = sum(known.map(input.weightOf));
+  if (known.length === 0 || questionWeight === 0) return { kind: "refuse", reason: "the question has no searchable words" };
+
+  const scored: ScoredUnit[] = [];
+  const topScore = Math.max(...input.passages.map((p) => p.score), 1e-9);
+  input.passages.forEach((passage, rank) => {
+    const headingTerms = new Set(termsOf(`${passage.title} ${passage.heading}`, vocabulary));
+    const provider = pageProvider(passage, vocabulary);
+    const providerFactor = providerFit(provider, analysis, vocabulary);
+    const passageAudience = dominantAudience(`${passage.heading}\n${passage.text}`, vocabulary, 2);
+    for (const unit of quotableUnits(passage.text)) {
+      const terms = new Set(termsOf(unit.text, vocabulary));
+      const coverage = coverageOf(known, terms, headingTerms, input.weightOf) / questionWeight;
+      const audience = dominantAudience(unit.text, vocabulary, 1) ?? passageAudience;
+      const factor = providerFactor * audienceFit(audience, analysis) * (NOT_A_CLAIM.test(unit.claim) ? 0.4 : 1) * (unit.form === "table-row" ? SCORING.tableRow : 1) * (unit.text.length > 320 ? 0.9 : 1);
+      const fit = kindFit(analysis.kind, unit.text) + (input.wantsChannel && CHANNEL_IN_TEXT.test(unit.text) ? 0.3 : 0);
+      const score = (coverage + fit + SCORING.searchPrior * Math.max(0, passage.score / topScore)) * factor;
+      scored.push({ unit, passage, rank, terms, coverage: coverage * Math.min(1, factor / 0.85), factor, score });
+    }
+  });
+  if (scored.length === 0) return { kind: "refuse", reason: "no quotable sentence in the passages" };
+
+  const ranked = [...scored].sort((a, b) => b.score - a.score);
+  const lead = ranked[0]!;
+  const best = Math.max(...scored.map((s) => s.coverage));
+  if (best < CHOICE_LIMITS.refuseBelow) {
+    return { kind: "refuse", reason: "no sentence in the passages covers the question's focus" };
+  }
+
+  const chosen: ScoredUnit[] = [lead];
+  // Each further part of the question gets the unit that covers that part best.
+  for (const part of analysis.parts.length > 1 ? analysis.parts : []) {
+    const partWeight = sum(part.terms.map(input.weightOf));
+    if (partWeight === 0) continue;
+    const coveredAlready = Math.max(...chosen.map((c) => coverageOf(part.terms, c.terms, new Set(), input.weightOf) / partWeight));
+    if (coveredAlready >= 0.6) continue;
+    const pick = bestBy(
+      scored.filter((s) => !chosen.includes(s) && !isRepeat(s, chosen)),
+      (s) => (coverageOf(part.terms, s.terms, new Set(), input.weightOf) / partWeight + kindFit(part.kind, s.unit.text)) * s.factor,
+    );
+    if (pick && coverageOf(part.terms, pick.terms, new Set(), input.weightOf) / partWeight >= 0.4) chosen.push(pick);
+  }
+  // Then supporting units that add something new and still answer the question well.
+  for (const candidate of ranked) {
+    if (chosen.length >= CHOICE_LIMITS.maxPoints + 1) break;
+    if (chosen.includes(candidate) || candidate.score < CHOICE_LIMITS.supportShare * lead.score || isRepeat(candidate, chosen)) continue;
+    chosen.push(candidate);
+  }
+  const confidence: Confidence = best >= CHOICE_LIMITS.uncertainBelow ? "confident" : "uncertain";
+  return { kind: "answer", confidence, lead, points: chosen.slice(1) };
+}
+
+function coverageOf(questionTerms: readonly string[], unitTerms: ReadonlySet<string>, headingTerms: ReadonlySet<string>, weightOf: (t: string) => number): number {
+  let covered = 0;
+  for (const term of questionTerms) covered += unitTerms.has(term) ? weightOf(term) : headingTerms.has(term) ? SCORING.headingShare * weightOf(term) : 0;
+  return covered;
+}
+
+function kindFit(kind: QuestionKind, text: string): number {
+  if (kind === "duration") return DURATION_IN_TEXT.test(text) ? 0.25 : 0;
+  if (kind === "channel") return CHANNEL_IN_TEXT.test(text) ? 0.15 : 0;
+  if (kind === "yes-no") return POLARITY_IN_TEXT.test(text) ? 0.05 : 0;
+  return 0;
+}
+
+/** The provider a page is about, from its title and web address (e.g. learn.microsoft.com → azure). */
+export function pageProvider(passage: Passage, vocabulary: Vocabulary): string | null {
+  let host = "";
+  try {
+    host = new URL(passage.url).hostname.replace(/\./g, " ");
+  } catch {
+    // A page without a web address says nothing about its provider.
+  }
+  const counts = mentionsOf(`${passage.title} ${host}`, vocabulary.providers);
+  return top(counts);
+}
+
+function providerFit(provider: string | null, analysis: QuestionAnalysis, vocabulary: Vocabulary): number {
+  if (analysis.providers.length === 0 || provider === null) return 1;
+  if (analysis.providers.includes(provider)) return 1;
+  if ((vocabulary.relatedProviders.get(provider) ?? []).some((p) => analysis.providers.includes(p))) return 0.85;
+  return analysis.providersNamed ? 0.25 : 0.5;
+}
+
+function audienceFit(audience: string | null, analysis: QuestionAnalysis): number {
+  if (audience === null || analysis.audience === null || audience === analysis.audience) return 1;
+  return analysis.audienceNamed ? SCORING.audienceNamedMismatch : SCORING.audienceDefaultMismatch;
+}
+
+/** The audience a text is about, when one clearly dominates (at least `margin` times the other mentions). */
+function dominantAudience(text: string, vocabulary: Vocabulary, margin: number): string | null {
+  const counts = [...mentionsOf(text, vocabulary.audiences).entries()].sort((a, b) => b[1] - a[1]);
+  if (counts.length === 0) return null;
+  if (counts.length > 1 && counts[0]![1] < margin * counts[1]![1] + (margin > 1 ? 0 : 1)) return null;
+  return counts[0]![0];
+}
+
+/** Overlapping chunks and mirrored pages repeat sentences: a unit mostly made of another's terms adds nothing. */
+function isRepeat(candidate: ScoredUnit, chosen: readonly ScoredUnit[]): boolean {
+  return chosen.some((c) => c.unit.claim === candidate.unit.claim || overlap(c.terms, candidate.terms) > 0.6);
+}
+
+function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let shared = 0;
+  for (const x of a) if (b.has(x)) shared++;
+  return shared / Math.min(a.size, b.size);
+}
+
+function top(counts: ReadonlyMap<string, number>): string | null {
+  let best: string | null = null;
+  let most = 0;
+  for (const [key, count] of counts) if (count > most) [best, most] = [key, count];
+  return best;
+}
+
+function bestBy<T>(items: readonly T[], score: (item: T) => number): T | undefined {
+  let best: T | undefined;
+  let bestScore = -Infinity;
+  for (const item of items) {
+    const s = score(item);
+    if (s > bestScore) [best, bestScore] = [item, s];
+  }
+  return best;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,36 @@
+import { normaliseToken, STOP_WORDS, words } from "./text-terms.ts";
+import { matchPhrases, type Vocabulary } from "./vocabulary.ts";
+
+/**
+ * The terms of a text as the answer engine and the refusal gate compare them: lemmatised, stemmed words, with the
+ * vocabulary's synonym phrases folded into one key each ("kept" and "retention" both become `syn:keep`; "zero data
+ * retention" and "ZDR" both `syn:zero-data-retention`). Stop words are dropped unless part of a phrase. Pure.
+ */
+export function termsOf(text: string, vocabulary: Vocabulary): string[] {
+  const raw = words(text);
+  const tokens = raw.map(normaliseToken);
+  const out: string[] = [];
+  const matches = matchPhrases(tokens, vocabulary.synonyms);
+  let next = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const match = matches[next];
+    if (match && match.start === i) {
+      out.push(match.key);
+      i = match.end - 1;
+      next++;
+      continue;
+    }
+    if (!STOP_WORDS.has(raw[i]!) && !CONTRACTION_PARTS.has(raw[i]!)) out.push(tokens[i]!);
+  }
+  return out;
+}
+
+/** Leftovers of English contractions ("what's" → "what" + "s"): never meaningful on their own. */
+const CONTRACTION_PARTS = new Set(["s", "t", "ll", "re", "ve", "d", "m"]);
+
+/** Which keys of a phrase table (providers, audiences) a text mentions, with counts, in order of first mention. */
+export function mentionsOf(text: string, table: Vocabulary["providers"]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const match of matchPhrases(words(text).map(normaliseToken), table)) counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
+  return counts;
+}

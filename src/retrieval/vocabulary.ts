@@ -1,0 +1,132 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { DocentError } from "../errors.ts";
+import { normaliseToken, words } from "./text-terms.ts";
+
+/**
+ * The privacy vocabulary (config/privacy-vocabulary.yaml): synonym groups, providers and audiences, compiled into
+ * phrase tables that match runs of lemmatised words. Data, not code: maintainers extend the file, never this module.
+ */
+export interface Vocabulary {
+  synonyms: PhraseTable;
+  providers: PhraseTable;
+  audiences: PhraseTable;
+  /** Provider → providers whose questions its pages may also answer (Azure OpenAI hosts OpenAI's models). */
+  relatedProviders: ReadonlyMap<string, readonly string[]>;
+  defaultAudience: string | null;
+  defaultProvider: string | null;
+  /** Normalised words of asking ("wonder", "anyone") that say nothing about the subject. */
+  questionFillers: ReadonlySet<string>;
+}
+
+/** Phrases (as sequences of normalised tokens) → the key they stand for; longest match wins. */
+export interface PhraseTable {
+  readonly byFirstToken: ReadonlyMap<string, ReadonlyArray<{ tokens: readonly string[]; key: string }>>;
+}
+
+export interface PhraseMatch {
+  start: number;
+  end: number;
+  key: string;
+}
+
+const fileSchema = z.object({
+  synonyms: z.array(z.array(z.string().min(1)).min(2)).default([]),
+  providers: z.record(z.string(), z.object({ words: z.array(z.string().min(1)).min(1), related: z.array(z.string()).default([]) })).default({}),
+  audiences: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
+  default_audience: z.string().nullable().default(null),
+  default_provider: z.string().nullable().default(null),
+  question_fillers: z.array(z.string().min(1)).default([]),
+});
+
+/** The vocabulary shipped with the project (config/privacy-vocabulary.yaml); VOCABULARY_FILE points elsewhere. */
+export const DEFAULT_VOCABULARY_FILE = fileURLToPath(new URL("../../config/privacy-vocabulary.yaml", import.meta.url));
+
+let shipped: Vocabulary | undefined;
+/** The shipped vocabulary, read once. */
+export function defaultVocabulary(): Vocabulary {
+  shipped ??= loadVocabulary(DEFAULT_VOCABULARY_FILE);
+  return shipped;
+}
+
+/** Reads and compiles a vocabulary file; a missing or malformed file is a clear error naming it. */
+export function loadVocabulary(file: string): Vocabulary {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new DocentError("CONFIG_INVALID", `Cannot read the vocabulary file ${file}.`, { hint: "Set VOCABULARY_FILE to a readable YAML file, or unset it to use config/privacy-vocabulary.yaml.", cause: error });
+  }
+  return parseVocabulary(text, file);
+}
+
+/** Pure: YAML text → compiled vocabulary. The YAML is parsed as data only (no custom tags, no code). */
+export function parseVocabulary(text: string, source = "vocabulary"): Vocabulary {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { customTags: [], merge: false });
+  } catch (error) {
+    throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} is not valid YAML.`, { hint: "Fix the YAML syntax (see the comments at the top of config/privacy-vocabulary.yaml).", cause: error });
+  }
+  const parsed = fileSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} has a bad entry at ${issue?.path.join(".") || "the top level"}: ${issue?.message}.`, {
+      hint: "synonyms is a list of lists of words; providers maps a name to {words, related}; audiences maps a name to a list of words.",
+    });
+  }
+  const file = parsed.data;
+  const audienceNames = Object.keys(file.audiences);
+  if (file.default_audience !== null && !audienceNames.includes(file.default_audience)) {
+    throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} names default_audience "${file.default_audience}", which is not one of its audiences (${audienceNames.join(", ")}).`);
+  }
+  const providerNames = Object.keys(file.providers);
+  if (file.default_provider !== null && !providerNames.includes(file.default_provider)) {
+    throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} names default_provider "${file.default_provider}", which is not one of its providers (${providerNames.join(", ")}).`);
+  }
+  return {
+    // A synonym group is known by its first entry: "syn:keep" for keep/store/retain/...
+    synonyms: compilePhrases(file.synonyms.map((group) => [`syn:${words(group[0]!).join("-")}`, group])),
+    providers: compilePhrases(Object.entries(file.providers).map(([name, p]) => [name, p.words])),
+    audiences: compilePhrases(Object.entries(file.audiences)),
+    relatedProviders: new Map(Object.entries(file.providers).map(([name, p]) => [name, p.related])),
+    defaultAudience: file.default_audience,
+    defaultProvider: file.default_provider,
+    questionFillers: new Set(file.question_fillers.flatMap((w) => words(w).map(normaliseToken))),
+  };
+}
+
+/** An empty vocabulary: plain lemma matching, no providers or audiences. */
+export const EMPTY_VOCABULARY: Vocabulary = parseVocabulary("{}");
+
+function compilePhrases(entries: ReadonlyArray<readonly [string, readonly string[]]>): PhraseTable {
+  const byFirstToken = new Map<string, Array<{ tokens: string[]; key: string }>>();
+  for (const [key, phrases] of entries) {
+    for (const phrase of phrases) {
+      const tokens = words(phrase).map(normaliseToken);
+      if (tokens.length === 0) continue;
+      const list = byFirstToken.get(tokens[0]!) ?? [];
+      list.push({ tokens, key });
+      byFirstToken.set(tokens[0]!, list);
+    }
+  }
+  // Longest phrases first, so "chatgpt enterprise" is tried before "chatgpt".
+  for (const list of byFirstToken.values()) list.sort((a, b) => b.tokens.length - a.tokens.length);
+  return { byFirstToken };
+}
+
+/** Greedy longest-match of a table's phrases over normalised tokens, left to right, without overlaps. Pure. */
+export function matchPhrases(tokens: readonly string[], table: PhraseTable): PhraseMatch[] {
+  const matches: PhraseMatch[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const candidates = table.byFirstToken.get(tokens[i]!);
+    const hit = candidates?.find((c) => c.tokens.every((t, j) => tokens[i + j] === t));
+    if (hit) {
+      matches.push({ start: i, end: i + hit.tokens.length, key: hit.key });
+      i += hit.tokens.length;
+    } else i++;
+  }
+  return matches;
+}
