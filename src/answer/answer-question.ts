@@ -5,6 +5,7 @@ import type { TermStats } from "../retrieval/relevance.ts";
 import type { Answerer, AnswerResult, DraftAnswer } from "./answer-types.ts";
 import { createExtractiveAnswerer } from "./extractive-answerer.ts";
 import { recogniseFormalRequest } from "./formal-requests.ts";
+import { splitQuestionParts } from "./question-analysis.ts";
 import { ChatFallback } from "./openai-answerer.ts";
 import { collectAllowance, sanitizeOutput } from "./output-guards.ts";
 import { redact } from "./redact.ts";
@@ -35,6 +36,8 @@ const REDACTION_LABEL = /\[(?:email|secret|card number|phone|ip address|private 
 const extractive = createExtractiveAnswerer();
 /** Passages the answer layer chooses sentences from; the first `limit` keep search's order for the reader. */
 const ANSWER_POOL = 8;
+/** Passages added for each part of a question in several parts. */
+const PART_POOL = 2;
 
 /**
  * One question in, one cited answer (or an honest refusal) out. Personal data is redacted first, so nothing
@@ -53,6 +56,11 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   // The answer layer looks a little deeper than the passages shown first: the sentence that answers may sit in a
   // passage that search ranked sixth, on the right provider's page.
   const passages = searchText === "" ? [] : await deps.retriever.retrieve(previous ? `${searchText} ${previous}` : searchText, Math.max(limit, ANSWER_POOL));
+  // A question in several parts gets the best passages for each part too, so every part can be answered.
+  const parts = splitQuestionParts(searchText);
+  for (const part of parts.length > 1 ? parts : []) {
+    for (const passage of await deps.retriever.retrieve(part, PART_POOL)) if (!passages.some((p) => p.id === passage.id)) passages.push(passage);
+  }
   const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(previous ? `${searchText} ${previous}` : searchText, passages);
   if (request && !verdict.refuse) {
     // The passage naming the official channel may rank below the top few: fetch it and add it at the end.

@@ -49,7 +49,7 @@ export const CHOICE_LIMITS = {
   refuseBelow: 0.12,
   /** Below this, answer but say the answer is uncertain and show the closest passages. */
   uncertainBelow: 0.3,
-  /** A supporting point must score at least this share of the lead's score. */
+  /** A supporting point must score, and cover, at least this share of what the lead does. */
   supportShare: 0.45,
   maxPoints: 4,
 } as const;
@@ -58,6 +58,11 @@ export const CHOICE_LIMITS = {
 export const SCORING = {
   /** A question term found only in the unit's page title or section heading counts this much. */
   headingShare: 0.4,
+  /**
+   * ... and this much for the first sentence under the heading: well-written pages answer their heading first, so
+   * that sentence carries the heading's topic ("Can I use OpenAI in a private cloud?" → "Azure OpenAI runs…").
+   */
+  openingHeadingShare: 0.8,
   /** Search's own judgement: the passage's score relative to the best passage's, times this. */
   searchPrior: 1.0,
   /** Unknown terms (in no indexed passage) weigh like terms found in this many passages. */
@@ -67,7 +72,7 @@ export const SCORING = {
   audienceDefaultMismatch: 0.75,
   /** A table row scores this share of a sentence (it rarely reads as an answer). */
   tableRow: 0.6,
-} as const;
+};
 
 const DURATION_IN_TEXT = /\b\d+\s*(?:-\s*)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b|\b(?:indefinitely|immediately|permanently|until (?:you|the customer|it is|they are|deleted|removed))\b/i;
 const CHANNEL_IN_TEXT = /[\w.+-]+@[\w-]+\.[\w.]+|https?:\/\/\S+|\b(?:portal|settings|dashboard|form|support team|contact us|help center|privacy center|account team|sales team|bug bounty|bugcrowd)\b/i;
@@ -87,15 +92,16 @@ export function chooseSentences(input: ChoiceInput): Choice {
     const provider = pageProvider(passage, vocabulary);
     const providerFactor = providerFit(provider, analysis, vocabulary);
     const passageAudience = dominantAudience(`${passage.heading}\n${passage.text}`, vocabulary, 2);
-    for (const unit of quotableUnits(passage.text)) {
+    quotableUnits(passage.text).forEach((unit, index) => {
       const terms = new Set(termsOf(unit.text, vocabulary));
-      const coverage = coverageOf(known, terms, headingTerms, input.weightOf) / questionWeight;
+      const headingShare = index === 0 && unit.form === "prose" ? SCORING.openingHeadingShare : SCORING.headingShare;
+      const coverage = coverageOf(known, terms, headingTerms, input.weightOf, headingShare) / questionWeight;
       const audience = dominantAudience(unit.text, vocabulary, 1) ?? passageAudience;
       const factor = providerFactor * audienceFit(audience, analysis) * (NOT_A_CLAIM.test(unit.claim) ? 0.4 : 1) * (unit.form === "table-row" ? SCORING.tableRow : 1) * (unit.text.length > 320 ? 0.9 : 1);
       const fit = kindFit(analysis.kind, unit.text) + (input.wantsChannel && CHANNEL_IN_TEXT.test(unit.text) ? 0.3 : 0);
       const score = (coverage + fit + SCORING.searchPrior * Math.max(0, passage.score / topScore)) * factor;
       scored.push({ unit, passage, rank, terms, coverage: coverage * Math.min(1, factor / 0.85), factor, score });
-    }
+    });
   });
   if (scored.length === 0) return { kind: "refuse", reason: "no quotable sentence in the passages" };
 
@@ -122,16 +128,17 @@ export function chooseSentences(input: ChoiceInput): Choice {
   // Then supporting units that add something new and still answer the question well.
   for (const candidate of ranked) {
     if (chosen.length >= CHOICE_LIMITS.maxPoints + 1) break;
-    if (chosen.includes(candidate) || candidate.score < CHOICE_LIMITS.supportShare * lead.score || isRepeat(candidate, chosen)) continue;
+    const weak = candidate.score < CHOICE_LIMITS.supportShare * lead.score || candidate.coverage < CHOICE_LIMITS.supportShare * lead.coverage;
+    if (chosen.includes(candidate) || weak || isRepeat(candidate, chosen)) continue;
     chosen.push(candidate);
   }
   const confidence: Confidence = best >= CHOICE_LIMITS.uncertainBelow ? "confident" : "uncertain";
   return { kind: "answer", confidence, lead, points: chosen.slice(1) };
 }
 
-function coverageOf(questionTerms: readonly string[], unitTerms: ReadonlySet<string>, headingTerms: ReadonlySet<string>, weightOf: (t: string) => number): number {
+function coverageOf(questionTerms: readonly string[], unitTerms: ReadonlySet<string>, headingTerms: ReadonlySet<string>, weightOf: (t: string) => number, headingShare = SCORING.headingShare): number {
   let covered = 0;
-  for (const term of questionTerms) covered += unitTerms.has(term) ? weightOf(term) : headingTerms.has(term) ? SCORING.headingShare * weightOf(term) : 0;
+  for (const term of questionTerms) covered += unitTerms.has(term) ? weightOf(term) : headingTerms.has(term) ? headingShare * weightOf(term) : 0;
   return covered;
 }
 
