@@ -35,28 +35,29 @@ describe("answerExtractively", () => {
     passage("b", "Zero data retention is available to eligible customers who ask their account team. With it, inputs and outputs are not written to abuse monitoring logs.", { pageDate: "2025-01-01" }),
     passage("a2", "Retention for abuse monitoring lasts at most 30 days for every endpoint of the API.", { url: "https://example.com/a", pageDate: "2024-06-01" }),
   ];
-  it("quotes whole sentences verbatim, numbers sources by page, and cites each bullet", () => {
+  it("leads with the sentence that answers, quotes verbatim, numbers sources in display order", () => {
     const draft = answerExtractively({ question: "how long are API inputs retained for abuse monitoring?", passages, request: null });
-    expect(draft.bullets.length).toBeGreaterThanOrEqual(2);
-    expect(draft.bullets.length).toBeLessThanOrEqual(5);
-    expect(draft.sources.map((s) => s.url)).toEqual(["https://example.com/a", "https://example.com/b"].slice(0, draft.sources.length));
+    expect(draft.lead).toContain("30 days");
+    expect(draft.lead).toMatch(/\[1\]$/);
+    expect(draft.citations[0]!.quote).toBe(draft.lead.replace(/ \[1\]$/, ""));
+    expect(draft.sources[0]!.url).toBe("https://example.com/a");
+    expect(draft.bullets.length).toBeLessThanOrEqual(4);
     for (const citation of draft.citations) {
       const source = passages.filter((p) => p.url === citation.url);
       expect(source.some((p) => quoteIsVerbatim(citation.quote, p.text))).toBe(true);
     }
-    expect(draft.bullets[0]!.text).toContain("30 days");
   });
 
-  it("leads with the official channel for a formal request and prefers sentences that name it", () => {
+  it("leads with the official channel for a formal request, quoting the sentence that names it", () => {
     const request = recogniseFormalRequest("how do I get all my personal data that openai stores about me exported?");
     expect(request?.kind).toBe("access");
     const draft = answerExtractively({
       question: "export my personal data",
-      passages: [passage("p", "You can exercise your rights over your personal data in several ways today. Submit a request through privacy.openai.com or email dsar@openai.com to get a copy.")],
+      passages: [passage("p", "You can exercise your rights over your personal data in several ways today. Submit a request through privacy.openai.com or email dsar@openai.com to get a copy of your personal data.")],
       request,
     });
     expect(draft.lead).toMatch(/official privacy request channel/);
-    expect(draft.bullets[0]!.text).toContain("dsar@openai.com");
+    expect(draft.lead).toContain("dsar@openai.com");
   });
 });
 

@@ -70,6 +70,8 @@ export const SCORING = {
   /** A sentence for another audience than the one a question names / defaults to scores this share. */
   audienceNamedMismatch: 0.45,
   audienceDefaultMismatch: 0.75,
+  /** How much an unknown question word weighs in the coverage a sentence must reach, as a share of its weight. */
+  unknownShare: 0.2,
   /** A table row scores this share of a sentence (it rarely reads as an answer). */
   tableRow: 0.6,
 };
@@ -82,8 +84,11 @@ const NOT_A_CLAIM = /\?\s*$|\b(?:learn more|read more|click here|see here|this a
 export function chooseSentences(input: ChoiceInput): Choice {
   const { analysis, vocabulary } = input;
   const known = input.isKnown ? analysis.terms.filter(input.isKnown) : analysis.terms;
-  const questionWeight = sum(known.map(input.weightOf));
-  if (known.length === 0 || questionWeight === 0) return { kind: "refuse", reason: "the question has no searchable words" };
+  const unknown = analysis.terms.filter((t) => !known.includes(t));
+  // Words no page uses cannot be covered by any sentence; they still weigh a little, since an unknown focus
+  // ("uptime SLA", "FedRAMP") is what an unanswerable question often hinges on, but chatty words are unknown too.
+  const questionWeight = sum(known.map(input.weightOf)) + SCORING.unknownShare * sum(unknown.map(input.weightOf));
+  if (known.length === 0 || questionWeight === 0) return { kind: "refuse", reason: "none of the question's words occurs in the pages" };
 
   const scored: ScoredUnit[] = [];
   const topScore = Math.max(...input.passages.map((p) => p.score), 1e-9);
