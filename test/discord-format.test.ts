@@ -63,22 +63,23 @@ describe("LoadControl", () => {
   it("applies a per-user cooldown", () => {
     let now = 0;
     const control = new LoadControl({ cooldownMs: 1000, maxConcurrent: 2, maxQueued: 2, now: () => now });
-    expect(control.admit("a")).toEqual({ ok: true });
+    expect(control.admit("a")).toMatchObject({ ok: true });
     now = 400;
     expect(control.admit("a")).toEqual({ ok: false, reason: "cooldown", retryInMs: 600 });
-    expect(control.admit("b")).toEqual({ ok: true });
+    expect(control.admit("b")).toMatchObject({ ok: true });
     now = 1000;
-    expect(control.admit("a")).toEqual({ ok: true });
+    expect(control.admit("a")).toMatchObject({ ok: true });
   });
 
   it("bounds concurrency and turns questions away when the queue is full", async () => {
     const control = new LoadControl({ cooldownMs: 0, maxConcurrent: 1, maxQueued: 1 });
     const gates: Array<() => void> = [];
     const task = () => new Promise<void>((resolve) => gates.push(resolve));
-    expect(control.admit("a").ok).toBe(true);
-    const first = control.run(task);
-    expect(control.admit("b").ok).toBe(true);
-    const second = control.run(task);
+    const a = control.admit("a");
+    const b = control.admit("b");
+    if (!a.ok || !b.ok) throw new Error("expected both admitted");
+    const first = a.slot.run(task);
+    const second = b.slot.run(task);
     await Promise.resolve();
     expect(control.stats).toEqual({ running: 1, queued: 1 });
     expect(control.admit("c")).toEqual({ ok: false, reason: "busy" });
@@ -89,5 +90,21 @@ describe("LoadControl", () => {
     gates.shift()!();
     await second;
     expect(control.stats).toEqual({ running: 0, queued: 0 });
+  });
+
+  it("reserves the place when admitting, so a burst admitted before any answer starts still holds the bound", () => {
+    const control = new LoadControl({ cooldownMs: 0, maxConcurrent: 1, maxQueued: 5 });
+    // A hundred questions admitted in one go, as handlers do before their first await.
+    const admissions = Array.from({ length: 100 }, (_, i) => control.admit(`user-${i}`));
+    expect(admissions.filter((a) => a.ok)).toHaveLength(6);
+    expect(admissions.slice(6).every((a) => !a.ok && a.reason === "busy")).toBe(true);
+    expect(control.stats).toEqual({ running: 0, queued: 6 });
+    // A place given back unused (the handler failed before answering) is free again, once.
+    const first = admissions[0]!;
+    if (!first.ok) throw new Error("expected the first admitted");
+    first.slot.release();
+    first.slot.release();
+    expect(control.admit("late").ok).toBe(true);
+    expect(control.admit("later")).toEqual({ ok: false, reason: "busy" });
   });
 });

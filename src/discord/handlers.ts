@@ -76,9 +76,14 @@ async function onMessage(client: Client, deps: Context, message: Message): Promi
     await message.reply(noticePayload(admissionNotice(admission)));
     return;
   }
-  if (message.channel.isSendable()) await message.channel.sendTyping().catch(() => {});
-  const followUp = await readFollowUp(me.id, message);
-  const result = await deps.load.run(() => answerQuestion(deps.engine, message.content, followUp ? { followUp } : {}));
+  let result: AnswerResult;
+  try {
+    if (message.channel.isSendable()) await message.channel.sendTyping().catch(() => {});
+    const followUp = await readFollowUp(me.id, message);
+    result = await admission.slot.run(() => answerQuestion(deps.engine, message.content, followUp ? { followUp } : {}));
+  } finally {
+    admission.slot.release();
+  }
   logAnswer(deps.logger, "mention", message.id, result);
   const content = formatDiscordAnswer(result, message.author.id);
   const where = { askerId: message.author.id, guildId: message.guildId, channelId: message.channelId };
@@ -120,7 +125,7 @@ async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): P
     await interaction.editReply(noticePayload(admissionNotice(admission)));
     return;
   }
-  const result = await deps.load.run(() => answerQuestion(deps.engine, question));
+  const result = await admission.slot.run(() => answerQuestion(deps.engine, question));
   logAnswer(deps.logger, "ask", interaction.id, result);
   // The question line makes the answer message self-contained: follow-ups and public re-posts read it back.
   const header = `> **Q:** ${sanitizeEcho(result.question).replace(/\s+/g, " ").slice(0, 300)}`;
