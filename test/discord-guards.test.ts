@@ -1,7 +1,9 @@
+import type { TextChannel } from "discord.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Answerer } from "../src/answer/answer-types.ts";
-import type { EmulatorUser, Message } from "../src/discord-emulator/types.ts";
-import { BOT, GENERAL, startBot } from "./support/bot-harness.ts";
+import { answerPayload } from "../src/discord/reply-payload.ts";
+import type { EmulatorUser, Interaction, Message } from "../src/discord-emulator/types.ts";
+import { ALICE, BOB, BOT, GENERAL, OFF_LIMITS, startBot } from "./support/bot-harness.ts";
 import { buildTestEngine } from "./support/engine.ts";
 import { KNOWLEDGE_DIR } from "./support/fixtures.ts";
 
@@ -9,6 +11,7 @@ import { KNOWLEDGE_DIR } from "./support/fixtures.ts";
  * Abuse of the Discord side (issue #12, items 7, 11, 12, 14), through the real discord.js client against the
  * emulator: bursts of questions, repeated and simultaneous clicks, asking where the bot must not answer.
  */
+const EPHEMERAL = 1 << 6;
 const BUSY = "I'm answering a lot of questions right now. Please ask again in a minute.";
 
 let built: Awaited<ReturnType<typeof buildTestEngine>>;
@@ -66,4 +69,46 @@ describe("the queue bound under a burst (MAX_CONCURRENT_ANSWERS=1, MAX_QUEUED_QU
     expect(busy.length).toBe(100 - answered.length);
     expect(bot.logLines.join("")).toMatch(/"event":"question_deferred","reason":"busy"/);
   }, 40_000);
+});
+
+describe("ALLOWED_CHANNEL_IDS applies to every way of asking", () => {
+  it("refuses /ask (private and public) and Post publicly outside the allowlist, privately, and ignores mentions and follow-ups there", async () => {
+    bot = await startBot(built.engine, { allowedChannels: [GENERAL] });
+    const { emulator, client } = bot;
+    const refusal = async (interaction: Interaction) => {
+      await emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === interaction.id);
+      return emulator.interactionResponses(interaction.id);
+    };
+    const refused = { kind: "callback", type: 4, ephemeral: true, data: { content: `I don't answer questions in this channel. Please ask in <#${GENERAL}>.` } };
+
+    for (const publicAnswer of [false, true]) {
+      const ask = await emulator.runSlashCommand({
+        channelId: OFF_LIMITS,
+        user: ALICE,
+        name: "ask",
+        options: [
+          { name: "question", type: 3, value: "do you train on my API data?" },
+          { name: "public", type: 5, value: publicAnswer },
+        ],
+      });
+      const responses = await refusal(ask);
+      expect(responses).toHaveLength(1);
+      expect(responses[0]).toMatchObject(refused);
+    }
+
+    // An answer with a "Post publicly" button in a channel that is (no longer) allowed.
+    const channel = (await client.channels.fetch(OFF_LIMITS)) as TextChannel;
+    const planted = await channel.send(answerPayload("Hi! An answer from before the allowlist changed.", { pingUserId: null, withPublicButton: true }));
+    const click = await emulator.clickButton({ channelId: OFF_LIMITS, messageId: planted.id, customId: "docent:public", user: ALICE });
+    expect(await refusal(click)).toMatchObject([refused]);
+
+    // Mentions and a follow-up reply there are ignored; a later mention in #general proves they were handled first.
+    const mention = await emulator.sendUserMessage({ channelId: OFF_LIMITS, author: BOB, content: `<@${BOT.id}> is data encrypted?`, mentions: [BOT.id] });
+    await emulator.sendUserMessage({ channelId: OFF_LIMITS, author: BOB, content: `<@${BOT.id}> and at rest?`, mentions: [BOT.id], replyTo: planted.id });
+    await bot.mention(BOB, "is data encrypted at rest?");
+    // The bot's only visible message there is the planted one (the refusals are ephemeral).
+    expect(emulator.messages(OFF_LIMITS).filter((m) => m.author.id === BOT.id && (m.flags & EPHEMERAL) === 0).map((m) => m.id)).toEqual([planted.id]);
+    expect(botReplyTo(emulator.messages(OFF_LIMITS), mention.id)).toEqual([]);
+    expect(bot.logLines.join("")).toMatch(/"event":"channel_not_allowed"/);
+  });
 });

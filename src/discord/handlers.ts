@@ -11,6 +11,7 @@ import { answerQuestion, type EngineDeps } from "../answer/answer-question.ts";
 import type { AnswerResult } from "../answer/answer-types.ts";
 import { sanitizeEcho } from "../answer/output-guards.ts";
 import type { Logger } from "../log.ts";
+import { channelNotice, isAllowedChannel } from "./channel-allowlist.ts";
 import { ASK_COMMAND, DOCENT_COMMAND } from "./commands.ts";
 import { parseButtonId } from "./custom-ids.ts";
 import { followUpContext, type ReferencedMessage } from "./follow-up.ts";
@@ -45,7 +46,8 @@ export const SORRY = "Sorry, something went wrong on my side. Please try again i
  * message, the log gets ids and the error, never the message text.
  */
 export function attachHandlers(client: Client, deps: BotDeps): void {
-  const context: Context = { ...deps, desk: new ReviewDesk(client, deps.review ?? { channelId: null, mode: "off", moderatorRoleIds: new Set() }, deps.logger) };
+  const desk = new ReviewDesk(client, deps.review ?? { channelId: null, mode: "off", moderatorRoleIds: new Set() }, deps.logger);
+  const context: Context = { ...deps, desk };
   client.on(Events.MessageCreate, (message) => {
     void onMessage(client, context, message).catch((error) => {
       deps.logger.error({ event: "mention_failed", messageId: message.id, channelId: message.channelId, err: errorSummary(error) }, "mention handling failed");
@@ -68,7 +70,8 @@ async function onMessage(client: Client, deps: Context, message: Message): Promi
   if (!me || message.author.bot || message.webhookId) return;
   // A direct mention of the bot's user only: @everyone, @here and role mentions do not summon it.
   if (!message.mentions.users.has(me.id)) return;
-  if (!isAllowedChannel(deps.allowedChannels, message.channelId, message.channel.isThread() ? message.channel.parentId : null)) return;
+  // Outside the allowlist a mention (follow-ups included) is ignored without a word: the bot stays out of those channels.
+  if (!isAllowedChannel(deps.allowedChannels, message)) return;
 
   const admission = deps.load.admit(message.author.id);
   if (!admission.ok) {
@@ -116,6 +119,10 @@ async function onStatus(deps: Context, interaction: ChatInputCommandInteraction)
 }
 
 async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): Promise<void> {
+  if (!isAllowedChannel(deps.allowedChannels, interaction)) {
+    await refuseChannel(deps, interaction);
+    return;
+  }
   const question = interaction.options.getString("question", true);
   const isPublic = interaction.options.getBoolean("public") ?? false;
   // Defer first: answering can take longer than the 3 seconds Discord allows for the first response.
@@ -153,11 +160,24 @@ async function onButton(deps: Context, interaction: ButtonInteraction): Promise<
     if (interaction.message.author.id === interaction.client.user.id) await deps.desk.recordVote(interaction.message, interaction.user.id, action.vote);
     return;
   }
-  // Post publicly: the ephemeral answer itself carries the text, so nothing needs to be remembered.
+  await postPublicly(deps, interaction);
+}
+
+/** Post publicly: the ephemeral answer itself carries the text, so nothing needs to be remembered. */
+async function postPublicly(deps: Context, interaction: ButtonInteraction): Promise<void> {
+  if (!isAllowedChannel(deps.allowedChannels, interaction)) {
+    await refuseChannel(deps, interaction);
+    return;
+  }
   const content = interaction.message.content;
   await interaction.update({ components: [] });
   await interaction.followUp(answerPayload(content, { pingUserId: null }));
   deps.logger.info({ event: "posted_public", interactionId: interaction.id }, "ephemeral answer posted publicly");
+}
+
+async function refuseChannel(deps: Context, interaction: ChatInputCommandInteraction | ButtonInteraction): Promise<void> {
+  deps.logger.info({ event: "channel_not_allowed", interactionId: interaction.id, channelId: interaction.channelId }, "question outside the allowed channels");
+  await interaction.reply({ ...noticePayload(channelNotice(deps.allowedChannels)), flags: PRIVATE });
 }
 
 async function readFollowUp(botId: string, message: Message) {
@@ -167,10 +187,6 @@ async function readFollowUp(botId: string, message: Message) {
   const question = answer.reference?.messageId ? await answer.fetchReference().catch(() => null) : null;
   const asRef = (m: Message | null): ReferencedMessage | null => (m ? { authorId: m.author.id, content: m.content } : null);
   return followUpContext(botId, asRef(answer), asRef(question));
-}
-
-export function isAllowedChannel(allowed: ReadonlySet<string> | null, channelId: string, parentId: string | null): boolean {
-  return allowed === null || allowed.has(channelId) || (parentId !== null && allowed.has(parentId));
 }
 
 function admissionNotice(admission: Exclude<Admission, { ok: true }>): string {
