@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AnswerResult } from "../src/answer/answer-types.ts";
 import { DISCORD_CONTENT_LIMIT, formatDiscordAnswer, shorten } from "../src/discord/format-reply.ts";
 import { LoadControl } from "../src/discord/load-control.ts";
+import { OncePerKey } from "../src/discord/per-key.ts";
 
 const result = (bullets: string[], extra: Partial<AnswerResult> = {}): AnswerResult => ({
   question: "q",
@@ -106,5 +107,30 @@ describe("LoadControl", () => {
     first.slot.release();
     expect(control.admit("late").ok).toBe(true);
     expect(control.admit("later")).toEqual({ ok: false, reason: "busy" });
+  });
+});
+
+describe("OncePerKey", () => {
+  it("lets one claim through, tells later ones whether the work is under way or done, and frees the key after a failure", () => {
+    const once = new OncePerKey();
+    expect(once.claim("answer-1")).toBe("claimed");
+    expect(once.claim("answer-1")).toBe("in-flight");
+    expect(once.claim("answer-2")).toBe("claimed");
+    once.finish("answer-1", true);
+    expect(once.claim("answer-1")).toBe("done");
+    once.finish("answer-2", false);
+    expect(once.claim("answer-2")).toBe("claimed");
+  });
+
+  it("forgets the oldest finished keys beyond its capacity, never one in flight", () => {
+    const once = new OncePerKey(2);
+    expect(once.claim("busy")).toBe("claimed");
+    for (const key of ["a", "b", "c"]) {
+      once.claim(key);
+      once.finish(key, true);
+    }
+    expect(once.claim("busy")).toBe("in-flight");
+    expect(once.claim("a")).toBe("claimed");
+    expect(once.claim("c")).toBe("done");
   });
 });

@@ -38,6 +38,13 @@ async function until(what: string, condition: () => boolean, timeoutMs = 8_000):
 const member = (i: number): EmulatorUser => ({ id: String(200_000_000_000_000_000n + BigInt(i)), username: `member${i}` });
 const botReplyTo = (messages: Message[], questionId: string) => messages.filter((m) => m.author.id === BOT.id && m.message_reference?.message_id === questionId);
 
+/** A private /ask answer: runs the command and returns the ephemeral answer message. */
+async function askPrivately(user: EmulatorUser, question: string): Promise<Message> {
+  const interaction = await bot!.emulator.runSlashCommand({ channelId: GENERAL, user, name: "ask", options: [{ name: "question", type: 3, value: question }] });
+  const edited = await bot!.emulator.waitFor<{ messageId: string }>((e) => e.type === "webhook_edit" && e.interactionId === interaction.id);
+  return bot!.emulator.message(edited.messageId)!;
+}
+
 describe("the queue bound under a burst (MAX_CONCURRENT_ANSWERS=1, MAX_QUEUED_QUESTIONS=5)", () => {
   it("answers at most 6 of 100 simultaneous mentions and tells every other asker it is busy; nobody is left without a reply", async () => {
     // Answers wait at a gate, so none finishes (and frees a place) while the burst is still arriving.
@@ -110,5 +117,27 @@ describe("ALLOWED_CHANNEL_IDS applies to every way of asking", () => {
     expect(emulator.messages(OFF_LIMITS).filter((m) => m.author.id === BOT.id && (m.flags & EPHEMERAL) === 0).map((m) => m.id)).toEqual([planted.id]);
     expect(botReplyTo(emulator.messages(OFF_LIMITS), mention.id)).toEqual([]);
     expect(bot.logLines.join("")).toMatch(/"event":"channel_not_allowed"/);
+  });
+});
+
+describe("Post publicly", () => {
+  it("posts an answer once when its button is clicked three times at once; the other clicks hear it is already being posted", async () => {
+    bot = await startBot(built.engine);
+    const { emulator } = bot;
+    const answer = await askPrivately(ALICE, "do you train on my API data?");
+    const clicks = await Promise.all([1, 2, 3].map(() => emulator.clickButton({ channelId: GENERAL, messageId: answer.id, customId: "docent:public", user: ALICE })));
+    await Promise.all(clicks.map((click) => emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === click.id)));
+    const poster = clicks.find((click) => emulator.interactionResponses(click.id)[0]?.type === 7)!;
+    await until("the public post", () => emulator.interactionResponses(poster.id).some((r) => r.kind === "followup"));
+
+    const first = clicks.map((click) => emulator.interactionResponses(click.id)[0]!);
+    expect(first.filter((r) => r.type === 7)).toHaveLength(1);
+    expect(first.filter((r) => r.type === 4)).toEqual([
+      expect.objectContaining({ ephemeral: true, data: expect.objectContaining({ content: "This answer is already being posted in the channel." }) }),
+      expect.objectContaining({ ephemeral: true, data: expect.objectContaining({ content: "This answer is already being posted in the channel." }) }),
+    ]);
+    const copies = emulator.messages(GENERAL).filter((m) => m.author.id === BOT.id && (m.flags & EPHEMERAL) === 0 && m.content === answer.content);
+    expect(copies).toHaveLength(1);
+    expect(emulator.message(answer.id)!.components).toEqual([]);
   });
 });

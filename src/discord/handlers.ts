@@ -17,6 +17,7 @@ import { parseButtonId } from "./custom-ids.ts";
 import { followUpContext, type ReferencedMessage } from "./follow-up.ts";
 import { formatDiscordAnswer } from "./format-reply.ts";
 import type { Admission, LoadControl } from "./load-control.ts";
+import { OncePerKey } from "./per-key.ts";
 import { answerPayload, noticePayload } from "./reply-payload.ts";
 import { isModerator } from "./review/permissions.ts";
 import { ReviewDesk, type ReviewSettings } from "./review/review-desk.ts";
@@ -34,6 +35,8 @@ export interface BotDeps {
 
 interface Context extends BotDeps {
   desk: ReviewDesk;
+  /** Ephemeral answers posted publicly (or being posted), by message id: each is posted once. */
+  publicPosts: OncePerKey;
 }
 
 export const AWAITING_APPROVAL = "Thanks for your question! A moderator will check my answer before it is posted here.";
@@ -47,7 +50,7 @@ export const SORRY = "Sorry, something went wrong on my side. Please try again i
  */
 export function attachHandlers(client: Client, deps: BotDeps): void {
   const desk = new ReviewDesk(client, deps.review ?? { channelId: null, mode: "off", moderatorRoleIds: new Set() }, deps.logger);
-  const context: Context = { ...deps, desk };
+  const context: Context = { ...deps, desk, publicPosts: new OncePerKey() };
   client.on(Events.MessageCreate, (message) => {
     void onMessage(client, context, message).catch((error) => {
       deps.logger.error({ event: "mention_failed", messageId: message.id, channelId: message.channelId, err: errorSummary(error) }, "mention handling failed");
@@ -163,16 +166,32 @@ async function onButton(deps: Context, interaction: ButtonInteraction): Promise<
   await postPublicly(deps, interaction);
 }
 
-/** Post publicly: the ephemeral answer itself carries the text, so nothing needs to be remembered. */
+/**
+ * Post publicly: the ephemeral answer itself carries the text, so nothing else needs to be remembered. Clicks
+ * that arrive together, or after the answer went out, must not post it again: the answer's message id is
+ * claimed before anything is sent.
+ */
 async function postPublicly(deps: Context, interaction: ButtonInteraction): Promise<void> {
   if (!isAllowedChannel(deps.allowedChannels, interaction)) {
     await refuseChannel(deps, interaction);
     return;
   }
-  const content = interaction.message.content;
-  await interaction.update({ components: [] });
-  await interaction.followUp(answerPayload(content, { pingUserId: null }));
-  deps.logger.info({ event: "posted_public", interactionId: interaction.id }, "ephemeral answer posted publicly");
+  const answerId = interaction.message.id;
+  const claim = deps.publicPosts.claim(answerId);
+  if (claim !== "claimed") {
+    const text = claim === "done" ? "This answer has already been posted in the channel." : "This answer is already being posted in the channel.";
+    await interaction.reply({ ...noticePayload(text), flags: PRIVATE });
+    return;
+  }
+  let posted = false;
+  try {
+    await interaction.update({ components: [] });
+    await interaction.followUp(answerPayload(interaction.message.content, { pingUserId: null }));
+    posted = true;
+  } finally {
+    deps.publicPosts.finish(answerId, posted);
+  }
+  deps.logger.info({ event: "posted_public", interactionId: interaction.id, messageId: answerId }, "ephemeral answer posted publicly");
 }
 
 async function refuseChannel(deps: Context, interaction: ChatInputCommandInteraction | ButtonInteraction): Promise<void> {
