@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { AnswerResult } from "../src/answer/answer-types.ts";
 import { DISCORD_CONTENT_LIMIT, formatDiscordAnswer, shorten } from "../src/discord/format-reply.ts";
 import { LoadControl } from "../src/discord/load-control.ts";
-import { OncePerKey } from "../src/discord/per-key.ts";
+import { KeyedQueue, OncePerKey } from "../src/discord/per-key.ts";
+import { castVote, readVoters, withVoter } from "../src/discord/review/votes.ts";
 
 const result = (bullets: string[], extra: Partial<AnswerResult> = {}): AnswerResult => ({
   question: "q",
@@ -132,5 +133,73 @@ describe("OncePerKey", () => {
     expect(once.claim("busy")).toBe("in-flight");
     expect(once.claim("a")).toBe("claimed");
     expect(once.claim("c")).toBe("done");
+  });
+});
+
+describe("KeyedQueue", () => {
+  it("runs tasks on one key one at a time, even after a failure, and tasks on other keys freely", async () => {
+    const queue = new KeyedQueue();
+    const log: string[] = [];
+    const step = (name: string, ms: number, fail = false) => async () => {
+      log.push(`${name} start`);
+      await new Promise((r) => setTimeout(r, ms));
+      log.push(`${name} end`);
+      if (fail) throw new Error(name);
+      return name;
+    };
+    const first = queue.run("a", step("a1", 20, true));
+    const second = queue.run("a", step("a2", 1));
+    const other = queue.run("b", step("b1", 1));
+    await expect(first).rejects.toThrow("a1");
+    expect(await second).toBe("a2");
+    expect(await other).toBe("b1");
+    expect(log.indexOf("a2 start")).toBeGreaterThan(log.indexOf("a1 end"));
+    expect(log.indexOf("b1 end")).toBeLessThan(log.indexOf("a1 end"));
+  });
+});
+
+describe("votes on a review message", () => {
+  const review = (footer: string, ...more: Array<{ title: string; description: string }>) => [
+    { title: "Answer", description: "The answer.", footer: { text: footer } },
+    { title: "Question and retrieval", description: "…" },
+    ...more,
+  ];
+
+  it("counts a member once, moves a changed vote, and records who voted what", () => {
+    const first = castVote(review("👍 0 · 👎 0"), "111", "down");
+    expect(first.outcome).toBe("counted");
+    expect(first.embeds[0]!.footer?.text).toBe("👍 0 · 👎 1");
+    const repeat = castVote(first.embeds, "111", "down");
+    expect(repeat.outcome).toBe("repeat");
+    expect(repeat.embeds).toEqual(first.embeds);
+    const second = castVote(first.embeds, "222", "up");
+    const changed = castVote(second.embeds, "111", "up");
+    expect(changed.outcome).toBe("changed");
+    expect(changed.embeds[0]!.footer?.text).toBe("👍 2 · 👎 0");
+    expect(changed.embeds.at(-1)).toEqual({ title: "Votes", description: "👍 <@222> <@111>" });
+    expect(readVoters(changed.embeds)).toEqual(new Map([["111", "up"], ["222", "up"]]));
+  });
+
+  it("keeps counts from before voters were recorded, and the verdict last", () => {
+    const verdict = { title: "Verdict", description: "✅ Marked correct by <@9>" };
+    const cast = castVote(review("👍 3 · 👎 0", verdict), "111", "down");
+    expect(cast.embeds[0]!.footer?.text).toBe("👍 3 · 👎 1");
+    expect(cast.embeds.map((e) => e.title)).toEqual(["Answer", "Question and retrieval", "Votes", "Verdict"]);
+    expect(withVoter(review("👍 0 · 👎 1"), "333", "down").at(-1)).toEqual({ title: "Votes", description: "👎 <@333>" });
+  });
+
+  it("stops counting new voters when the message has no room left for them, rather than counting repeats", () => {
+    const crowded = [{ title: "Answer", description: "x".repeat(4700), footer: { text: "👍 0 · 👎 0" } }];
+    let embeds: ReturnType<typeof castVote>["embeds"] = crowded;
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const cast = castVote(embeds, String(100_000_000_000_000_000n + BigInt(i)), "up");
+      outcomes.add(cast.outcome);
+      embeds = cast.embeds;
+    }
+    expect(outcomes).toEqual(new Set(["counted", "full"]));
+    const counted = Number(/👍 (\d+)/.exec(embeds[0]!.footer!.text)![1]);
+    expect(counted).toBe(readVoters(embeds).size);
+    expect(castVote(embeds, "100000000000000000", "up").outcome).toBe("repeat");
   });
 });

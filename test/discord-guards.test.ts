@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Answerer } from "../src/answer/answer-types.ts";
 import { answerPayload } from "../src/discord/reply-payload.ts";
 import type { EmulatorUser, Interaction, Message } from "../src/discord-emulator/types.ts";
-import { ALICE, BOB, BOT, GENERAL, OFF_LIMITS, startBot } from "./support/bot-harness.ts";
+import { ALICE, BOB, BOT, GENERAL, MOD_ROLE, OFF_LIMITS, REVIEW, startBot } from "./support/bot-harness.ts";
 import { buildTestEngine } from "./support/engine.ts";
 import { KNOWLEDGE_DIR } from "./support/fixtures.ts";
 
@@ -32,6 +32,18 @@ async function until(what: string, condition: () => boolean, timeoutMs = 8_000):
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Resolves once the emulator has seen no event for `ms`: whatever the bot was doing has finished. */
+async function quiet(ms = 250): Promise<void> {
+  let last = Date.now();
+  const touch = () => (last = Date.now());
+  bot!.emulator.events.on("event", touch);
+  try {
+    while (Date.now() - last < ms) await new Promise((r) => setTimeout(r, 25));
+  } finally {
+    bot!.emulator.events.off("event", touch);
   }
 }
 
@@ -139,5 +151,62 @@ describe("Post publicly", () => {
     const copies = emulator.messages(GENERAL).filter((m) => m.author.id === BOT.id && (m.flags & EPHEMERAL) === 0 && m.content === answer.content);
     expect(copies).toHaveLength(1);
     expect(emulator.message(answer.id)!.components).toEqual([]);
+  });
+});
+
+describe("👍/👎 votes", () => {
+  const review = (mode: "all" | "flagged") => ({ channelId: REVIEW, mode, moderatorRoleIds: new Set([MOD_ROLE]) });
+  const voteLines = () => bot!.logLines.filter((line) => line.includes('"event":"vote_recorded"')).length;
+  /** Waits until the bot has handled `n` votes (it logs each) and gone quiet, and at most a few seconds. */
+  const votesHandled = async (n: number) => {
+    await until(`${n} votes handled`, () => voteLines() >= n, 4_000).catch(() => {});
+    await quiet();
+  };
+  const reviewMessages = () => bot!.emulator.messages(REVIEW).filter((m) => m.author.id === BOT.id);
+  const click = (messageId: string, vote: "up" | "down", user: EmulatorUser) => bot!.emulator.clickButton({ channelId: GENERAL, messageId, customId: `docent:fb:${vote}`, user });
+
+  it("👎 clicked three times at once on a private /ask answer posts one review message with one vote", async () => {
+    bot = await startBot(built.engine, { review: review("flagged") });
+    const answer = await askPrivately(ALICE, "is data encrypted in transit?");
+    expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+    await Promise.all([1, 2, 3].map(() => click(answer.id, "down", ALICE)));
+    await votesHandled(3);
+    await click(answer.id, "down", ALICE);
+    await votesHandled(4);
+
+    expect(reviewMessages()).toHaveLength(1);
+    const [posted] = reviewMessages();
+    expect(posted!.content).toContain(`private answer (only the asker saw it; message id \`${answer.id}\`)`);
+    expect(posted!.embeds[0]!.footer?.text).toBe("👍 0 · 👎 1");
+    expect(posted!.embeds.find((e) => e.title === "Votes")!.description).toBe(`👎 <@${ALICE.id}>`);
+  });
+
+  it("counts votes on a mirrored private /ask answer on its review message instead of posting another", async () => {
+    bot = await startBot(built.engine, { review: review("all") });
+    const answer = await askPrivately(ALICE, "what is zero data retention?");
+    await until("the review message", () => reviewMessages().length === 1);
+    await click(answer.id, "up", ALICE);
+    await votesHandled(1);
+    expect(reviewMessages()).toHaveLength(1);
+    expect(reviewMessages()[0]!.embeds[0]!.footer?.text).toBe("👍 1 · 👎 0");
+  });
+
+  it("counts one vote per member on a public answer, simultaneous clicks included, and moves a changed vote", async () => {
+    bot = await startBot(built.engine, { review: review("all") });
+    const { reply } = await bot.mention(ALICE, "how long are API inputs kept for abuse monitoring?");
+    await until("the review message", () => reviewMessages().length === 1);
+    await Promise.all([click(reply.id, "down", BOB), click(reply.id, "up", ALICE), click(reply.id, "up", ALICE)]);
+    await votesHandled(3);
+    expect(reviewMessages()).toHaveLength(1);
+    expect(reviewMessages()[0]!.embeds[0]!.footer?.text).toBe("👍 1 · 👎 1");
+    await click(reply.id, "down", BOB);
+    await votesHandled(4);
+    expect(reviewMessages()[0]!.embeds[0]!.footer?.text).toBe("👍 1 · 👎 1");
+
+    await click(reply.id, "up", BOB);
+    await votesHandled(5);
+    const [updated] = reviewMessages();
+    expect(updated!.embeds[0]!.footer?.text).toBe("👍 2 · 👎 0");
+    expect(updated!.embeds.find((e) => e.title === "Votes")!.description).toBe(`👍 <@${ALICE.id}> <@${BOB.id}>`);
   });
 });

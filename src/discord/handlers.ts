@@ -150,7 +150,7 @@ async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): P
   const { flags: _suppress, ...payload } = answerPayload(content, { pingUserId: interaction.user.id, withPublicButton: !isPublic });
   // Webhook edits cannot change flags; previews are suppressed by the <> around every link instead.
   const reply = await interaction.editReply(payload);
-  await deps.desk.mirror(result, { ...where, replyMessageId: isPublic ? reply.id : null, answerContent: content, pending: false });
+  await deps.desk.mirror(result, { ...where, replyMessageId: isPublic ? reply.id : null, privateAnswerId: isPublic ? null : reply.id, answerContent: content, pending: false });
 }
 
 async function onButton(deps: Context, interaction: ButtonInteraction): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * In-process coordination per key (an answer's message id): claims for work that must happen once. Claims are
- * synchronous, so events handled concurrently cannot both pass. The state lives in this process only: a guild's interactions all reach the
+ * In-process coordination per key (an answer's message id): claims for work that must happen once, and a queue
+ * that runs work on one key one piece at a time. Claims and enqueueing are synchronous, so events handled
+ * concurrently cannot both pass. The state lives in this process only: a guild's interactions all reach the
  * same shard, but a restart forgets it.
  */
 export type Claim = "claimed" | "in-flight" | "done";
@@ -31,5 +32,23 @@ export class OncePerKey {
       if (this.state.size <= this.capacity) break;
       if (status === "done") this.state.delete(old);
     }
+  }
+}
+
+export class KeyedQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Runs `task` after every task queued earlier on the same key has settled; tasks on other keys run freely. */
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const result = (this.tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = result.then(
+      () => {},
+      () => {},
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
   }
 }
