@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AnswerResult } from "../src/answer/answer-types.ts";
+import { channelNotice, isAllowedChannel } from "../src/discord/channel-allowlist.ts";
 import { DISCORD_CONTENT_LIMIT, formatDiscordAnswer, shorten } from "../src/discord/format-reply.ts";
 import { LoadControl } from "../src/discord/load-control.ts";
 import { KeyedQueue, OncePerKey } from "../src/discord/per-key.ts";
@@ -201,5 +202,25 @@ describe("votes on a review message", () => {
     const counted = Number(/👍 (\d+)/.exec(embeds[0]!.footer!.text)![1]);
     expect(counted).toBe(readVoters(embeds).size);
     expect(castVote(embeds, "100000000000000000", "up").outcome).toBe("repeat");
+  });
+});
+
+describe("isAllowedChannel", () => {
+  const allowed = new Set(["1001"]);
+  const channel = (thread: boolean, parentId: string | null) => ({ isThread: () => thread, parentId });
+
+  it("allows listed channels and threads under them, everything when there is no list, and nothing else", () => {
+    expect(isAllowedChannel(allowed, { channelId: "1001", channel: channel(false, "9") })).toBe(true);
+    expect(isAllowedChannel(allowed, { channelId: "2002", channel: channel(true, "1001") })).toBe(true);
+    expect(isAllowedChannel(null, { channelId: "2002", channel: null })).toBe(true);
+    // A channel's category is not its parent for this purpose, and an unknown thread's parent cannot be assumed.
+    expect(isAllowedChannel(allowed, { channelId: "2002", channel: channel(false, "1001") })).toBe(false);
+    expect(isAllowedChannel(allowed, { channelId: "2002", channel: null })).toBe(false);
+    expect(isAllowedChannel(allowed, { channelId: null, channel: null })).toBe(false);
+  });
+
+  it("points to the allowed channels, or describes them when there are many", () => {
+    expect(channelNotice(allowed)).toBe("I don't answer questions in this channel. Please ask in <#1001>.");
+    expect(channelNotice(new Set(["1", "2", "3", "4", "5", "6"]))).toMatch(/the channels set aside for questions/);
   });
 });
