@@ -215,7 +215,8 @@ export class ReviewDesk {
     if (!channel?.isTextBased()) return null;
     const isReview = (m: Message) => m.author.id === this.client.user?.id && reviewIsAbout(m.content, answerId);
     const knownId = this.reviewIds.get(answerId);
-    const known = knownId ? await channel.messages.fetch(knownId).catch(() => null) : null;
+    // Always from Discord, never discord.js's cache: the cached copy may predate the last vote's edit.
+    const known = knownId ? await channel.messages.fetch({ message: knownId, force: true }).catch(() => null) : null;
     if (known && isReview(known)) return known;
     const recent = await channel.messages.fetch({ limit: 100 }).catch(() => null);
     return recent?.find(isReview) ?? null;
