@@ -11,11 +11,13 @@ import { answerQuestion, type EngineDeps } from "../answer/answer-question.ts";
 import type { AnswerResult } from "../answer/answer-types.ts";
 import { sanitizeEcho } from "../answer/output-guards.ts";
 import type { Logger } from "../log.ts";
+import { channelNotice, isAllowedChannel } from "./channel-allowlist.ts";
 import { ASK_COMMAND, DOCENT_COMMAND } from "./commands.ts";
 import { parseButtonId } from "./custom-ids.ts";
 import { followUpContext, type ReferencedMessage } from "./follow-up.ts";
 import { formatDiscordAnswer } from "./format-reply.ts";
 import type { Admission, LoadControl } from "./load-control.ts";
+import { OncePerKey } from "./per-key.ts";
 import { answerPayload, noticePayload } from "./reply-payload.ts";
 import { isModerator } from "./review/permissions.ts";
 import { ReviewDesk, type ReviewSettings } from "./review/review-desk.ts";
@@ -33,6 +35,8 @@ export interface BotDeps {
 
 interface Context extends BotDeps {
   desk: ReviewDesk;
+  /** Ephemeral answers posted publicly (or being posted), by message id: each is posted once. */
+  publicPosts: OncePerKey;
 }
 
 export const AWAITING_APPROVAL = "Thanks for your question! A moderator will check my answer before it is posted here.";
@@ -45,7 +49,8 @@ export const SORRY = "Sorry, something went wrong on my side. Please try again i
  * message, the log gets ids and the error, never the message text.
  */
 export function attachHandlers(client: Client, deps: BotDeps): void {
-  const context: Context = { ...deps, desk: new ReviewDesk(client, deps.review ?? { channelId: null, mode: "off", moderatorRoleIds: new Set() }, deps.logger) };
+  const desk = new ReviewDesk(client, deps.review ?? { channelId: null, mode: "off", moderatorRoleIds: new Set() }, deps.logger);
+  const context: Context = { ...deps, desk, publicPosts: new OncePerKey() };
   client.on(Events.MessageCreate, (message) => {
     void onMessage(client, context, message).catch((error) => {
       deps.logger.error({ event: "mention_failed", messageId: message.id, channelId: message.channelId, err: errorSummary(error) }, "mention handling failed");
@@ -68,7 +73,8 @@ async function onMessage(client: Client, deps: Context, message: Message): Promi
   if (!me || message.author.bot || message.webhookId) return;
   // A direct mention of the bot's user only: @everyone, @here and role mentions do not summon it.
   if (!message.mentions.users.has(me.id)) return;
-  if (!isAllowedChannel(deps.allowedChannels, message.channelId, message.channel.isThread() ? message.channel.parentId : null)) return;
+  // Outside the allowlist a mention (follow-ups included) is ignored without a word: the bot stays out of those channels.
+  if (!isAllowedChannel(deps.allowedChannels, message)) return;
 
   const admission = deps.load.admit(message.author.id);
   if (!admission.ok) {
@@ -76,9 +82,14 @@ async function onMessage(client: Client, deps: Context, message: Message): Promi
     await message.reply(noticePayload(admissionNotice(admission)));
     return;
   }
-  if (message.channel.isSendable()) await message.channel.sendTyping().catch(() => {});
-  const followUp = await readFollowUp(me.id, message);
-  const result = await deps.load.run(() => answerQuestion(deps.engine, message.content, followUp ? { followUp } : {}));
+  let result: AnswerResult;
+  try {
+    if (message.channel.isSendable()) await message.channel.sendTyping().catch(() => {});
+    const followUp = await readFollowUp(me.id, message);
+    result = await admission.slot.run(() => answerQuestion(deps.engine, message.content, followUp ? { followUp } : {}));
+  } finally {
+    admission.slot.release();
+  }
   logAnswer(deps.logger, "mention", message.id, result);
   const content = formatDiscordAnswer(result, message.author.id);
   const where = { askerId: message.author.id, guildId: message.guildId, channelId: message.channelId };
@@ -111,6 +122,10 @@ async function onStatus(deps: Context, interaction: ChatInputCommandInteraction)
 }
 
 async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): Promise<void> {
+  if (!isAllowedChannel(deps.allowedChannels, interaction)) {
+    await refuseChannel(deps, interaction);
+    return;
+  }
   const question = interaction.options.getString("question", true);
   const isPublic = interaction.options.getBoolean("public") ?? false;
   // Defer first: answering can take longer than the 3 seconds Discord allows for the first response.
@@ -120,7 +135,7 @@ async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): P
     await interaction.editReply(noticePayload(admissionNotice(admission)));
     return;
   }
-  const result = await deps.load.run(() => answerQuestion(deps.engine, question));
+  const result = await admission.slot.run(() => answerQuestion(deps.engine, question));
   logAnswer(deps.logger, "ask", interaction.id, result);
   // The question line makes the answer message self-contained: follow-ups and public re-posts read it back.
   const header = `> **Q:** ${sanitizeEcho(result.question).replace(/\s+/g, " ").slice(0, 300)}`;
@@ -135,7 +150,7 @@ async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): P
   const { flags: _suppress, ...payload } = answerPayload(content, { pingUserId: interaction.user.id, withPublicButton: !isPublic });
   // Webhook edits cannot change flags; previews are suppressed by the <> around every link instead.
   const reply = await interaction.editReply(payload);
-  await deps.desk.mirror(result, { ...where, replyMessageId: isPublic ? reply.id : null, answerContent: content, pending: false });
+  await deps.desk.mirror(result, { ...where, replyMessageId: isPublic ? reply.id : null, privateAnswerId: isPublic ? null : reply.id, answerContent: content, pending: false });
 }
 
 async function onButton(deps: Context, interaction: ButtonInteraction): Promise<void> {
@@ -148,11 +163,40 @@ async function onButton(deps: Context, interaction: ButtonInteraction): Promise<
     if (interaction.message.author.id === interaction.client.user.id) await deps.desk.recordVote(interaction.message, interaction.user.id, action.vote);
     return;
   }
-  // Post publicly: the ephemeral answer itself carries the text, so nothing needs to be remembered.
-  const content = interaction.message.content;
-  await interaction.update({ components: [] });
-  await interaction.followUp(answerPayload(content, { pingUserId: null }));
-  deps.logger.info({ event: "posted_public", interactionId: interaction.id }, "ephemeral answer posted publicly");
+  await postPublicly(deps, interaction);
+}
+
+/**
+ * Post publicly: the ephemeral answer itself carries the text, so nothing else needs to be remembered. Clicks
+ * that arrive together, or after the answer went out, must not post it again: the answer's message id is
+ * claimed before anything is sent.
+ */
+async function postPublicly(deps: Context, interaction: ButtonInteraction): Promise<void> {
+  if (!isAllowedChannel(deps.allowedChannels, interaction)) {
+    await refuseChannel(deps, interaction);
+    return;
+  }
+  const answerId = interaction.message.id;
+  const claim = deps.publicPosts.claim(answerId);
+  if (claim !== "claimed") {
+    const text = claim === "done" ? "This answer has already been posted in the channel." : "This answer is already being posted in the channel.";
+    await interaction.reply({ ...noticePayload(text), flags: PRIVATE });
+    return;
+  }
+  let posted = false;
+  try {
+    await interaction.update({ components: [] });
+    await interaction.followUp(answerPayload(interaction.message.content, { pingUserId: null }));
+    posted = true;
+  } finally {
+    deps.publicPosts.finish(answerId, posted);
+  }
+  deps.logger.info({ event: "posted_public", interactionId: interaction.id, messageId: answerId }, "ephemeral answer posted publicly");
+}
+
+async function refuseChannel(deps: Context, interaction: ChatInputCommandInteraction | ButtonInteraction): Promise<void> {
+  deps.logger.info({ event: "channel_not_allowed", interactionId: interaction.id, channelId: interaction.channelId }, "question outside the allowed channels");
+  await interaction.reply({ ...noticePayload(channelNotice(deps.allowedChannels)), flags: PRIVATE });
 }
 
 async function readFollowUp(botId: string, message: Message) {
@@ -162,10 +206,6 @@ async function readFollowUp(botId: string, message: Message) {
   const question = answer.reference?.messageId ? await answer.fetchReference().catch(() => null) : null;
   const asRef = (m: Message | null): ReferencedMessage | null => (m ? { authorId: m.author.id, content: m.content } : null);
   return followUpContext(botId, asRef(answer), asRef(question));
-}
-
-export function isAllowedChannel(allowed: ReadonlySet<string> | null, channelId: string, parentId: string | null): boolean {
-  return allowed === null || allowed.has(channelId) || (parentId !== null && allowed.has(parentId));
 }
 
 function admissionNotice(admission: Exclude<Admission, { ok: true }>): string {

@@ -12,10 +12,21 @@ export interface LoadControlOptions {
   now?: () => number;
 }
 
-export type Admission = { ok: true } | { ok: false; reason: "cooldown"; retryInMs: number } | { ok: false; reason: "busy" };
+/**
+ * A place taken in the answer queue. `run` answers in it once a running slot is free and gives the place back
+ * afterwards; `release` gives it back unused (safe to call again, and after `run`).
+ */
+export interface QueueSlot {
+  run<T>(task: () => Promise<T>): Promise<T>;
+  release(): void;
+}
+
+export type Admission = { ok: true; slot: QueueSlot } | { ok: false; reason: "cooldown"; retryInMs: number } | { ok: false; reason: "busy" };
 
 export class LoadControl {
   private readonly lastAsked = new Map<string, number>();
+  /** Places taken and not yet given back: questions running, waiting for a slot, or being prepared by a handler. */
+  private held = 0;
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly now: () => number;
@@ -24,31 +35,64 @@ export class LoadControl {
     this.now = options.now ?? Date.now;
   }
 
-  /** Decides whether a user's question is taken; taking it starts the user's cooldown. */
+  /**
+   * Decides whether a user's question is taken and, if so, reserves its place in the queue in the same
+   * synchronous step: a burst of questions arriving together cannot all pass the check before any of them
+   * counts. Taking a question starts the user's cooldown.
+   */
   admit(userId: string): Admission {
     const now = this.now();
     const last = this.lastAsked.get(userId);
     if (last !== undefined && now - last < this.options.cooldownMs) return { ok: false, reason: "cooldown", retryInMs: this.options.cooldownMs - (now - last) };
-    if (this.running >= this.options.maxConcurrent && this.waiting.length >= this.options.maxQueued) return { ok: false, reason: "busy" };
+    if (this.held >= this.options.maxConcurrent + this.options.maxQueued) return { ok: false, reason: "busy" };
+    this.held++;
     this.lastAsked.set(userId, now);
     this.forgetOld(now);
-    return { ok: true };
-  }
-
-  /** Runs a task when a slot is free. Admission has already bounded the queue. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.options.maxConcurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
-    try {
-      return await task();
-    } finally {
-      this.running--;
-      this.waiting.shift()?.();
-    }
+    return { ok: true, slot: this.slot() };
   }
 
   get stats(): { running: number; queued: number } {
-    return { running: this.running, queued: this.waiting.length };
+    return { running: this.running, queued: this.held - this.running };
+  }
+
+  private slot(): QueueSlot {
+    let released = false;
+    let used = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.held--;
+    };
+    const run = async <T>(task: () => Promise<T>): Promise<T> => {
+      if (released || used) throw new Error("a queue slot runs one task, before it is released");
+      used = true;
+      try {
+        await this.startRunning();
+        try {
+          return await task();
+        } finally {
+          this.stopRunning();
+        }
+      } finally {
+        release();
+      }
+    };
+    return { run, release };
+  }
+
+  private async startRunning(): Promise<void> {
+    if (this.running < this.options.maxConcurrent) {
+      this.running++;
+      return;
+    }
+    // The finishing task hands its running slot straight over, so nothing can slip in between.
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private stopRunning(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 
   /** Keeps the cooldown map from growing with every user ever seen. */

@@ -13,6 +13,7 @@ import {
 import type { AnswerResult } from "../../answer/answer-types.ts";
 import { redact } from "../../answer/redact.ts";
 import type { Logger } from "../../log.ts";
+import { KeyedQueue } from "../per-key.ts";
 import { answerPayload, noticePayload } from "../reply-payload.ts";
 import { isModerator } from "./permissions.ts";
 import {
@@ -21,11 +22,12 @@ import {
   type ReviewAction,
   type ReviewContext,
   reviewActionOf,
+  reviewIsAbout,
   verdictEmbed,
-  votesText,
   WRONG_NOTE_FIELD,
   WRONG_NOTE_MODAL,
 } from "./review-message.ts";
+import { castVote, type Vote, withVoter } from "./votes.ts";
 
 export type ReviewMode = "all" | "flagged" | "approve" | "off";
 
@@ -44,6 +46,11 @@ const PRIVATE = MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds;
  * review channel, and that the clicking member is a moderator, before doing anything.
  */
 export class ReviewDesk {
+  /** Mirroring and votes of one answer run one at a time, so concurrent clicks find (not duplicate) its review. */
+  private readonly perAnswer = new KeyedQueue();
+  /** Review message ids of answers this process mirrored, so a review older than the last 100 messages is still found. */
+  private readonly reviewIds = new Map<string, string>();
+
   constructor(
     private readonly client: Client,
     readonly settings: ReviewSettings,
@@ -56,6 +63,11 @@ export class ReviewDesk {
 
   /** Posts the review message for an answer, when the mode asks for it. Never throws: a review failure must not cost the asker their answer. */
   async mirror(result: AnswerResult | null, context: ReviewContext, question = ""): Promise<Message | null> {
+    const answerId = context.privateAnswerId ?? context.replyMessageId;
+    return answerId ? this.perAnswer.run(answerId, () => this.post(result, context, question)) : this.post(result, context, question);
+  }
+
+  private async post(result: AnswerResult | null, context: ReviewContext, question = ""): Promise<Message | null> {
     const { channelId, mode } = this.settings;
     if (!channelId || mode === "off") return null;
     const flagged = result === null || result.refused || Boolean(result.fallbackReason) || Boolean(context.flaggedBy);
@@ -63,7 +75,11 @@ export class ReviewDesk {
     try {
       const channel = await this.client.channels.fetch(channelId);
       if (!channel?.isSendable()) throw new Error("review channel is not a text channel the bot can post in");
-      const message = await channel.send({ ...buildReviewMessage(result, context, question), allowedMentions: { parse: [] } });
+      const built = buildReviewMessage(result, context, question);
+      // The member whose 👎 caused this review is its first recorded vote.
+      const embeds = context.flaggedBy ? withVoter(built.embeds, context.flaggedBy, "down") : built.embeds;
+      const message = await channel.send({ ...built, embeds, allowedMentions: { parse: [] } });
+      this.remember(context.privateAnswerId ?? context.replyMessageId, message.id);
       this.logger.info({ event: "review_posted", reviewMessageId: message.id, replyMessageId: context.replyMessageId }, "answer mirrored to review channel");
       return message;
     } catch (error) {
@@ -72,34 +88,43 @@ export class ReviewDesk {
     }
   }
 
-  /** A member's 👍/👎 on an answer: counted on its review message, or (👎) a new review message. */
-  async recordVote(answer: Message, voterId: string, vote: "up" | "down"): Promise<void> {
+  /**
+   * A member's 👍/👎 on an answer, counted once per member on its review message; a 👎 on an answer that has
+   * none posts one. Votes on one answer are handled one at a time, so repeated or simultaneous clicks neither
+   * post a second review nor count twice.
+   */
+  async recordVote(answer: Message, voterId: string, vote: Vote): Promise<void> {
     const { channelId, mode } = this.settings;
     if (!channelId || mode === "off") return;
+    const outcome = await this.perAnswer.run(answer.id, () => this.castVote(answer, voterId, vote));
+    this.logger.info({ event: "vote_recorded", outcome, vote, answerId: answer.id, userId: voterId }, "answer vote handled");
+  }
+
+  private async castVote(answer: Message, voterId: string, vote: Vote): Promise<string> {
     const review = await this.findReviewOf(answer.id);
     if (review) {
-      const parsed = parseReviewMessage(review);
-      const votes = { up: parsed.votes.up + (vote === "up" ? 1 : 0), down: parsed.votes.down + (vote === "down" ? 1 : 0) };
-      const [first, ...rest] = review.embeds.map((e) => e.toJSON());
-      await review.edit({ embeds: [{ ...first, footer: { text: votesText(votes) } }, ...rest], allowedMentions: { parse: [] } });
-      return;
+      const cast = castVote(review.embeds.map((e) => e.toJSON()), voterId, vote);
+      if (cast.outcome === "counted" || cast.outcome === "changed") await review.edit({ embeds: cast.embeds, allowedMentions: { parse: [] } });
+      return cast.outcome;
     }
-    if (vote === "up") return;
+    if (vote === "up") return "not_mirrored";
     const questionMessage = answer.reference?.messageId ? await answer.fetchReference().catch(() => null) : null;
     const ephemeral = answer.flags.has(MessageFlags.Ephemeral);
-    await this.mirror(
+    const posted = await this.post(
       null,
       {
         askerId: questionMessage?.author.id ?? voterId,
         guildId: answer.guildId,
         channelId: answer.channelId,
         replyMessageId: ephemeral ? null : answer.id,
+        privateAnswerId: ephemeral ? answer.id : null,
         answerContent: answer.content,
         pending: false,
         flaggedBy: voterId,
       },
       redact(questionMessage?.content ?? "").text,
     );
+    return posted ? "review_posted" : "review_failed";
   }
 
   isReviewInteraction(customId: string): boolean {
@@ -184,11 +209,22 @@ export class ReviewDesk {
     if (channel?.isSendable()) await channel.send(payload);
   }
 
-  /** The review message of an answer: the recent review message whose jump link points at it. */
+  /** The review message of an answer: the one this process posted for it, else a recent one that names it. */
   private async findReviewOf(answerId: string): Promise<Message | null> {
     const channel = await this.client.channels.fetch(this.settings.channelId!).catch(() => null);
     if (!channel?.isTextBased()) return null;
+    const isReview = (m: Message) => m.author.id === this.client.user?.id && reviewIsAbout(m.content, answerId);
+    const knownId = this.reviewIds.get(answerId);
+    // Always from Discord, never discord.js's cache: the cached copy may predate the last vote's edit.
+    const known = knownId ? await channel.messages.fetch({ message: knownId, force: true }).catch(() => null) : null;
+    if (known && isReview(known)) return known;
     const recent = await channel.messages.fetch({ limit: 100 }).catch(() => null);
-    return recent?.find((m) => m.author.id === this.client.user?.id && m.content.includes(`/${answerId})`)) ?? null;
+    return recent?.find(isReview) ?? null;
+  }
+
+  private remember(answerId: string | null | undefined, reviewId: string): void {
+    if (!answerId) return;
+    this.reviewIds.set(answerId, reviewId);
+    if (this.reviewIds.size > 10_000) this.reviewIds.delete(this.reviewIds.keys().next().value!);
   }
 }

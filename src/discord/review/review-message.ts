@@ -18,6 +18,8 @@ export interface ReviewContext {
   channelId: string;
   /** The public reply (or, in approve mode, the placeholder) this review is about; null for a private /ask answer. */
   replyMessageId: string | null;
+  /** A private /ask answer's own (ephemeral) message: written down so that votes on it find this review. */
+  privateAnswerId?: string | null;
   /** The content posted (or to be posted, in approve mode) as the answer. */
   answerContent: string;
   pending: boolean;
@@ -29,6 +31,15 @@ export function reviewActionOf(customId: string): ReviewAction | null {
   return (["remove", "correct", "wrong", "approve", "reject"] as const).find((a) => a === action) ?? null;
 }
 
+/** Whether a review message's header is about this answer: its public reply's jump link, or its private answer id. */
+export function reviewIsAbout(content: string, answerId: string): boolean {
+  return content.includes(`/${answerId})`) || content.includes(privateAnswerRef(answerId));
+}
+
+function privateAnswerRef(answerId: string): string {
+  return `message id \`${answerId}\``;
+}
+
 export function jumpLink(guildId: string | null, channelId: string, messageId: string): string {
   return `https://discord.com/channels/${guildId ?? "@me"}/${channelId}/${messageId}`;
 }
@@ -38,7 +49,9 @@ export function jumpLink(guildId: string | null, channelId: string, messageId: s
  * are then unknown, and `question` (already redacted) comes from the asker's message.
  */
 export function buildReviewMessage(result: AnswerResult | null, context: ReviewContext, question = "") {
-  const where = context.replyMessageId ? `[${context.pending ? "pending reply" : "public answer"}](${jumpLink(context.guildId, context.channelId, context.replyMessageId)})` : "private answer (only the asker saw it)";
+  const where = context.replyMessageId
+    ? `[${context.pending ? "pending reply" : "public answer"}](${jumpLink(context.guildId, context.channelId, context.replyMessageId)})`
+    : `private answer (only the asker saw it${context.privateAnswerId ? `; ${privateAnswerRef(context.privateAnswerId)}` : ""})`;
   const flags = [result?.refused ? "refused" : null, result?.fallbackReason ? "fallback" : null, context.flaggedBy ? `👎 from <@${context.flaggedBy}>` : null].filter(Boolean);
   const header = `**${context.pending ? "Draft answer waiting for approval" : "Answer review"}** · asked by <@${context.askerId}> in <#${context.channelId}> · ${where}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}`;
   const retrieval = result ? retrievalText(result) : `**Question** (redacted): ${shorten(sanitizeEcho(question).replace(/\s+/g, " "), 600) || "unknown"}\nRetrieval details were not recorded: this answer was not mirrored when it was posted.`;
