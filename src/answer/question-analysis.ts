@@ -1,5 +1,6 @@
 import { mentionsOf, termsOf } from "../retrieval/terms.ts";
-import type { Vocabulary } from "../retrieval/vocabulary.ts";
+import { normaliseToken, words } from "../retrieval/text-terms.ts";
+import { matchPhrases, type Vocabulary } from "../retrieval/vocabulary.ts";
 
 /**
  * What a question asks, as the answer layer needs it: the kind of answer that fits, its terms (whole and per
@@ -16,6 +17,8 @@ export interface QuestionAnalysis {
   /** Providers the question names; when it names none, the vocabulary's default provider. */
   providers: string[];
   providersNamed: boolean;
+  /** Terms that only name a provider ("mistral", "la plateforme"): provider fit is judged apart, so they weigh less. */
+  providerTerms: string[];
   /** The audience the question names (business/consumer…), or the default one. */
   audience: string | null;
   audienceNamed: boolean;
@@ -51,9 +54,15 @@ export function analyseQuestion(question: string, vocabulary: Vocabulary): Quest
     parts: parts.filter((p) => p.terms.length > 0),
     providers: named.length > 0 ? named : vocabulary.defaultProvider ? [vocabulary.defaultProvider] : [],
     providersNamed: named.length > 0,
+    providerTerms: providerTermsOf(question, vocabulary),
     audience: audience ?? vocabulary.defaultAudience,
     audienceNamed: audience !== null,
   };
+}
+
+function providerTermsOf(question: string, vocabulary: Vocabulary): string[] {
+  const tokens = words(question).map(normaliseToken);
+  return unique(matchPhrases(tokens, vocabulary.providers).flatMap((m) => tokens.slice(m.start, m.end)));
 }
 
 /** The question's clauses as written ("is it secure", "is it stored"): searched one by one when there are several. */

@@ -38,6 +38,16 @@ export function quotableUnits(passageText: string): QuotableUnit[] {
   spans.forEach((span, i) => {
     if (span.lineKind === "heading") return;
     const wordCount = span.text.split(/\s+/).length;
+    if (span.text.length > MAX_SENTENCE_CHARS) {
+      units.push(...clausesOf(span));
+      return;
+    }
+    if (span.lineKind === "list-item" && leansOnPrevious(span.text) && spans[i - 1]?.line === span.line) {
+      const previous = spans[i - 1]!;
+      const text = passageText.slice(previous.start, span.end);
+      if (text.length <= MAX_JOINED_CHARS) units.push({ quotes: [collapse(text)], text: collapse(text), claim: span.text, start: previous.start, form: "list-item" });
+      return;
+    }
     if (span.lineKind === "list-item") {
       const intro = introducingLine(spans, i);
       const needsIntro = wordCount < MIN_CLAIM_WORDS || leansOnPrevious(span.text) || !/[.!?]$/.test(span.text);
@@ -61,6 +71,28 @@ export function quotableUnits(passageText: string): QuotableUnit[] {
       return;
     }
     if (wordCount >= MIN_CLAIM_WORDS && span.text.length <= MAX_SENTENCE_CHARS && !INTRODUCES_LIST.test(span.text)) units.push(single(span));
+  });
+  return units;
+}
+
+/** Where a long legal sentence enumerates: "; (d) …", "; and (ii) …". */
+const CLAUSE_BOUNDARY = /[;,:]\s+(?:and\s+|or\s+)?(?=\((?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s)/g;
+
+/**
+ * A sentence too long to quote whole ("Despite anything…: (a) …; (b) …; (d) Beta Services have not been…") is
+ * quoted clause by clause, each with the words that open the sentence, so a clause keeps what it qualifies.
+ */
+function clausesOf(span: SentenceSpan): QuotableUnit[] {
+  const cuts = [...span.text.matchAll(CLAUSE_BOUNDARY)].map((m) => m.index! + m[0].length);
+  if (cuts.length < 2) return [];
+  const opening = span.text.slice(0, cuts[0]).replace(/[;,:]?\s*(?:and|or)?\s*$/, "").trim();
+  const units: QuotableUnit[] = [];
+  cuts.forEach((cut, k) => {
+    const end = k + 1 < cuts.length ? cuts[k + 1]! : span.text.length;
+    const clause = span.text.slice(cut, end).replace(/[;,]?\s*(?:and|or)?\s*$/, "").trim();
+    if (clause.split(/\s+/).length < MIN_CLAIM_WORDS || clause.length > MAX_SENTENCE_CHARS) return;
+    const quotes = opening.length > 0 && opening.length <= MAX_SENTENCE_CHARS ? [clause, opening] : [clause];
+    units.push({ quotes, text: quotes.length > 1 ? `${clause} (under “${opening}”)` : clause, claim: clause, start: span.start + cut, form: "list-item" });
   });
   return units;
 }

@@ -48,7 +48,7 @@ export const CHOICE_LIMITS = {
   /** Below this coverage by the best unit, the pages don't answer the question: refuse. */
   refuseBelow: 0.12,
   /** Below this, answer but say the answer is uncertain and show the closest passages. */
-  uncertainBelow: 0.3,
+  uncertainBelow: 0.25,
   /** A supporting point must score, and cover, at least this share of what the lead does. */
   supportShare: 0.45,
   maxPoints: 4,
@@ -65,15 +65,21 @@ export const SCORING = {
   openingHeadingShare: 0.8,
   /** Search's own judgement: the passage's score relative to the best passage's, times this. */
   searchPrior: 1.0,
+  /** Search's rank: the first passage gets this much, the second half, the third a third… */
+  rankPrior: 0.4,
   /** Unknown terms (in no indexed passage) weigh like terms found in this many passages. */
   unknownAsDf: 1,
   /** A sentence for another audience than the one a question names / defaults to scores this share. */
   audienceNamedMismatch: 0.45,
   audienceDefaultMismatch: 0.75,
+  /** A word that names a provider counts this share of its weight (the provider factor already judges the page). */
+  providerTermShare: 0.3,
+  /** A question word that only shares a long prefix with a sentence's word ("seriously"/"serious") counts this share. */
+  prefixShare: 0.7,
   /** How much an unknown question word weighs in the coverage a sentence must reach, as a share of its weight. */
   unknownShare: 0.2,
   /** A table row scores this share of a sentence (it rarely reads as an answer). */
-  tableRow: 0.6,
+  tableRow: 0.8,
 };
 
 const DURATION_IN_TEXT = /\b\d+\s*(?:-\s*)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b|\b(?:indefinitely|immediately|permanently|until (?:you|the customer|it is|they are|deleted|removed))\b/i;
@@ -81,8 +87,13 @@ const CHANNEL_IN_TEXT = /[\w.+-]+@[\w-]+\.[\w.]+|https?:\/\/\S+|\b(?:portal|sett
 const POLARITY_IN_TEXT = /\b(?:not|no|never|only|unless|by default|does|do|may|can|will|cannot|won't|don't|doesn't)\b/i;
 const NOT_A_CLAIM = /\?\s*$|\b(?:learn more|read more|click here|see here|this article|this page|in this section|below)\b/i;
 
-export function chooseSentences(input: ChoiceInput): Choice {
+export function chooseSentences(choiceInput: ChoiceInput): Choice {
+  let input = choiceInput;
   const { analysis, vocabulary } = input;
+  const providerTerms = new Set(analysis.providerTerms);
+  const baseWeight = input.weightOf;
+  const weightOf = (term: string) => baseWeight(term) * (providerTerms.has(term) ? SCORING.providerTermShare : 1);
+  input = { ...input, weightOf };
   const known = input.isKnown ? analysis.terms.filter(input.isKnown) : analysis.terms;
   const unknown = analysis.terms.filter((t) => !known.includes(t));
   // Words no page uses cannot be covered by any sentence; they still weigh a little, since an unknown focus
@@ -101,10 +112,13 @@ export function chooseSentences(input: ChoiceInput): Choice {
       const terms = new Set(termsOf(unit.text, vocabulary));
       const headingShare = index === 0 && unit.form === "prose" ? SCORING.openingHeadingShare : SCORING.headingShare;
       const coverage = coverageOf(known, terms, headingTerms, input.weightOf, headingShare) / questionWeight;
-      const audience = dominantAudience(unit.text, vocabulary, 1) ?? passageAudience;
+      // A lone "ChatGPT" in a page about ChatGPT Enterprise is still about Enterprise: the passage decides unless the
+      // sentence itself says clearly (twice) which audience it is about.
+      const audience = dominantAudience(unit.text, vocabulary, 2, 2) ?? passageAudience ?? dominantAudience(unit.text, vocabulary, 1);
       const factor = providerFactor * audienceFit(audience, analysis) * (NOT_A_CLAIM.test(unit.claim) ? 0.4 : 1) * (unit.form === "table-row" ? SCORING.tableRow : 1) * (unit.text.length > 320 ? 0.9 : 1);
       const fit = kindFit(analysis.kind, unit.text) + (input.wantsChannel && CHANNEL_IN_TEXT.test(unit.text) ? 0.3 : 0);
-      const score = (coverage + fit + SCORING.searchPrior * Math.max(0, passage.score / topScore)) * factor;
+      const prior = SCORING.searchPrior * Math.max(0, passage.score / topScore) + SCORING.rankPrior / (rank + 1);
+      const score = (coverage + fit + prior) * factor;
       scored.push({ unit, passage, rank, terms, coverage: coverage * Math.min(1, factor / 0.85), factor, score });
     });
   });
@@ -143,8 +157,25 @@ export function chooseSentences(input: ChoiceInput): Choice {
 
 function coverageOf(questionTerms: readonly string[], unitTerms: ReadonlySet<string>, headingTerms: ReadonlySet<string>, weightOf: (t: string) => number, headingShare = SCORING.headingShare): number {
   let covered = 0;
-  for (const term of questionTerms) covered += unitTerms.has(term) ? weightOf(term) : headingTerms.has(term) ? headingShare * weightOf(term) : 0;
+  for (const term of questionTerms) {
+    if (unitTerms.has(term)) covered += weightOf(term);
+    else if (headingTerms.has(term)) covered += headingShare * weightOf(term);
+    else if (sharesPrefix(term, unitTerms)) covered += SCORING.prefixShare * weightOf(term);
+  }
   return covered;
+}
+
+/** Forms the lemmatizer and stemmer leave apart ("automate"/"auto-provision" no, "seriously"/"serious" yes). */
+function sharesPrefix(term: string, unitTerms: ReadonlySet<string>): boolean {
+  if (term.length < 5 || term.includes(":")) return false;
+  for (const other of unitTerms) {
+    if (other.includes(":") || other.length < 5) continue;
+    const shorter = Math.min(term.length, other.length);
+    let common = 0;
+    while (common < shorter && term[common] === other[common]) common++;
+    if (common >= 5 && common >= 0.8 * shorter) return true;
+  }
+  return false;
 }
 
 function kindFit(kind: QuestionKind, text: string): number {
@@ -179,9 +210,9 @@ function audienceFit(audience: string | null, analysis: QuestionAnalysis): numbe
 }
 
 /** The audience a text is about, when one clearly dominates (at least `margin` times the other mentions). */
-function dominantAudience(text: string, vocabulary: Vocabulary, margin: number): string | null {
+function dominantAudience(text: string, vocabulary: Vocabulary, margin: number, minMentions = 1): string | null {
   const counts = [...mentionsOf(text, vocabulary.audiences).entries()].sort((a, b) => b[1] - a[1]);
-  if (counts.length === 0) return null;
+  if (counts.length === 0 || counts[0]![1] < minMentions) return null;
   if (counts.length > 1 && counts[0]![1] < margin * counts[1]![1] + (margin > 1 ? 0 : 1)) return null;
   return counts[0]![0];
 }

@@ -22,7 +22,8 @@ export interface SentenceSpan {
 const LIST_MARKER = /^\s*(?:[-*+]|\d+[.)]|\(?[a-z0-9]{1,4}\))\s+/i;
 const HEADING_MARKER = /^\s*#{1,6}\s+/;
 // Split after . ! ? when followed by a space and a capital letter or quote; keep abbreviations like "e.g." whole.
-const BOUNDARY = /(?<!\b(?:e\.g|i\.e|etc|vs|Inc|Ltd|Co|No|Sec|Dr|Mr|Ms|U\.S|[A-Z]))[.!?](?=\s+["“(\p{Lu}\d])/gu;
+// Invisible format characters (zero-width spaces) may sit between the space and the capital.
+const BOUNDARY = /(?<!\b(?:e\.g|i\.e|etc|vs|Inc|Ltd|Co|No|Sec|Dr|Mr|Ms|U\.S|[A-Z]))[.!?](?=\s+[\u200b-\u200d\u2060\ufeff]*["“(\p{Lu}\d])/gu;
 
 export function sentenceSpans(text: string): SentenceSpan[] {
   const out: SentenceSpan[] = [];
@@ -40,8 +41,8 @@ export function sentenceSpans(text: string): SentenceSpan[] {
     let index = 0;
     const push = (from: number, to: number) => {
       const slice = body.slice(from, to);
-      const lead = slice.length - slice.trimStart().length;
-      const trimmed = slice.trim();
+      const lead = slice.length - slice.replace(/^[\s\u200b-\u200d\u2060\ufeff]+/, "").length;
+      const trimmed = slice.slice(lead).trimEnd();
       if (!/[\p{L}]{2,}/u.test(trimmed)) return;
       const absolute = offset + bodyStart + from + lead;
       out.push({ text: trimmed, start: absolute, end: absolute + trimmed.length, line, lineKind, indexInLine: index++ });
