@@ -4,24 +4,26 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import matter from "gray-matter";
-import { answerQuestion } from "../src/answer/answer-question.ts";
+import { answerQuestion, type EngineDeps } from "../src/answer/answer-question.ts";
 import { createEngine } from "../src/answer/create-engine.ts";
 import { runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";
 import { type QuestionOutcome, scoreOutcomes } from "../src/eval/metrics.ts";
 import { readQuestions } from "../src/eval/questions.ts";
-import { renderReport } from "../src/eval/render-report.ts";
+import { createLegacyExtractiveAnswerer } from "../src/eval/legacy-extractive-answerer.ts";
+import { renderAnswerComparison, renderReport } from "../src/eval/render-report.ts";
 
-const USAGE = `Usage: npm run --silent eval -- [--db URI] --questions FILE [--gold-dir DIR] [--json]
+const USAGE = `Usage: npm run --silent eval -- [--db URI] --questions FILE [--gold-dir DIR] [--baseline] [--json]
   --questions FILE  JSONL questions (dev-questions format)
   --gold-dir DIR    folder of the pages gold_docs names (default: ../shared/corpus/policies next to FILE's folder)
-  --json            print one JSON report on stdout`;
+  --baseline        also run the v1 extractive answerer on the same index and print both side by side
+  --json            print one JSON report on stdout (with --baseline: {report, baseline})`;
 
 runCli(async () => {
   let values;
   try {
     values = parseArgs({
-      options: { db: { type: "string" }, questions: { type: "string" }, "gold-dir": { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+      options: { db: { type: "string" }, questions: { type: "string" }, "gold-dir": { type: "string" }, json: { type: "boolean", default: false }, baseline: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
     }).values;
   } catch (error) {
     throw usageError((error as Error).message, USAGE);
@@ -40,14 +42,26 @@ runCli(async () => {
     const rows = await engine.store.readAll();
     const textsByUrl = new Map<string, string[]>();
     for (const row of rows) textsByUrl.set(row.url, [...(textsByUrl.get(row.url) ?? []), row.text]);
-    const outcomes: QuestionOutcome[] = [];
-    for (const question of questions) {
-      const started = performance.now();
-      const result = await answerQuestion(engine, question.question);
-      outcomes.push({ question, result, ms: performance.now() - started });
+    const evaluate = async (deps: EngineDeps) => {
+      const outcomes: QuestionOutcome[] = [];
+      for (const question of questions) {
+        const started = performance.now();
+        const result = await answerQuestion(deps, question.question);
+        outcomes.push({ question, result, ms: performance.now() - started });
+      }
+      return scoreOutcomes(outcomes, (url) => textsByUrl.get(url) ?? [], (doc) => goldUrls.get(doc));
+    };
+    const report = await evaluate(engine);
+    if (!values.baseline) {
+      process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${renderReport(report)}\n`);
+      return 0;
     }
-    const report = scoreOutcomes(outcomes, (url) => textsByUrl.get(url) ?? [], (doc) => goldUrls.get(doc));
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${renderReport(report)}\n`);
+    const baseline = await evaluate({ ...engine, answerer: createLegacyExtractiveAnswerer() });
+    const comparison = renderAnswerComparison([
+      { name: "v1 extractive (baseline)", report: baseline },
+      { name: `${engine.answerer.mode} (now)`, report },
+    ]);
+    process.stdout.write(values.json ? `${JSON.stringify({ report, baseline })}\n` : `${renderReport(report)}\n\nAnswer quality beside the v1 extractive answerer:\n${comparison}\n`);
     return 0;
   } finally {
     engine.close();

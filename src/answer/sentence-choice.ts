@@ -48,7 +48,7 @@ export const CHOICE_LIMITS = {
   /** Below this coverage by the best unit, the pages don't answer the question: refuse. */
   refuseBelow: 0.12,
   /** Below this, answer but say the answer is uncertain and show the closest passages. */
-  uncertainBelow: 0.25,
+  uncertainBelow: 0.2,
   /** A supporting point must score, and cover, at least this share of what the lead does. */
   supportShare: 0.45,
   maxPoints: 4,
@@ -151,7 +151,8 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
     if (chosen.includes(candidate) || weak || isRepeat(candidate, chosen)) continue;
     chosen.push(candidate);
   }
-  const confidence: Confidence = best >= CHOICE_LIMITS.uncertainBelow ? "confident" : "uncertain";
+  // A lead from another provider's page (or for another audience than the one named) is never a confident answer.
+  const confidence: Confidence = lead.coverage >= CHOICE_LIMITS.uncertainBelow && lead.factor >= 0.5 ? "confident" : "uncertain";
   return { kind: "answer", confidence, lead, points: chosen.slice(1) };
 }
 

@@ -44,6 +44,8 @@ export interface KindMetrics {
   /** Share of gold facts whose content words (at least half) appear in the answer text, averaged. */
   factRecall?: number;
   refused: number;
+  /** Answered, but marked uncertain (the closest passages shown under a hedged lead). */
+  uncertain: number;
   violations?: number;
 }
 
@@ -69,9 +71,10 @@ export function scoreOutcomes(outcomes: readonly QuestionOutcome[], pageTexts: (
   let badCitations = 0;
   let violations = 0;
   for (const { question, result } of outcomes) {
-    const k = (kinds[question.kind] ??= { n: 0, refused: 0 });
+    const k = (kinds[question.kind] ??= { n: 0, refused: 0, uncertain: 0 });
     k.n++;
     if (result.refused) k.refused++;
+    else if (result.confidence === "uncertain") k.uncertain++;
     for (const citation of result.citations) {
       citations++;
       if (!pageTexts(citation.url).some((text) => quoteIsVerbatim(citation.quote, text))) {

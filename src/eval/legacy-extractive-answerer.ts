@@ -1,12 +1,12 @@
 /**
  * The extractive answerer as it was before the answer-first layer (v1): best-overlapping sentences in search-rank
- * order under a generic lead. Kept only as the benchmarks' baseline, so every run prints old and new side by side.
+ * order under a generic lead. Kept only as the baseline that `npm run eval -- --baseline` and `npm run bench:retrieval` print beside the current answerer.
  */
-import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "../../src/answer/answer-types.ts";
-import { CHANNEL_PATTERN } from "../../src/answer/formal-requests.ts";
-import { splitSentences } from "../../src/answer/sentences.ts";
-import type { Passage } from "../../src/retrieval/passage.ts";
-import { contentStems } from "../../src/retrieval/text-terms.ts";
+import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "../answer/answer-types.ts";
+import { CHANNEL_PATTERN } from "../answer/formal-requests.ts";
+import { splitSentences } from "../answer/sentences.ts";
+import type { Passage } from "../retrieval/passage.ts";
+import { contentStems } from "../retrieval/text-terms.ts";
 
 const MAX_BULLETS = 4;
 const MAX_SENTENCE_CHARS = 420;
@@ -30,7 +30,9 @@ export function createLegacyExtractiveAnswerer(): Answerer {
   return { mode: "extractive", answer: async (input) => answerExtractively(input) };
 }
 
-function answerExtractively(input: AnswerInput): DraftAnswer {
+function answerExtractively(fullInput: AnswerInput): DraftAnswer {
+  // v1 saw the engine's first five passages; the engine now hands over a deeper pool.
+  const input = { ...fullInput, passages: fullInput.passages.slice(0, 5) };
   const queryStems = new Set(contentStems(input.question));
   const candidates: Candidate[] = [];
   input.passages.forEach((passage, rank) => {
