@@ -1,6 +1,7 @@
 /**
  * Retrieval benchmark. Prints, in one run:
- *  1. the eval on the dev questions for each retrieval mode, beside a naive baseline (LangChain
+ *  1. answer quality (answer_gold, first_gold, fact_recall, refusals) of the extractive answerer beside the v1
+ *     extractive answerer, and the eval on the dev questions for each retrieval mode, beside a naive baseline (LangChain
  *     RecursiveCharacterTextSplitter 1000/200 and exact in-memory cosine over the same embedder);
  *  2. `ask` latency warm (in-process) and cold (a new CLI process per question), and a bare LanceDB
  *     full-text query on the same table for comparison;
@@ -20,8 +21,10 @@ import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import matter from "gray-matter";
 import { answerQuestion } from "../../src/answer/answer-question.ts";
 import { createExtractiveAnswerer } from "../../src/answer/extractive-answerer.ts";
-import { containsQuote, type QuestionOutcome, scoreOutcomes } from "../../src/eval/metrics.ts";
+import { createLegacyExtractiveAnswerer } from "../../src/eval/legacy-extractive-answerer.ts";
+import { containsQuote, type EvalReport, type QuestionOutcome, scoreOutcomes } from "../../src/eval/metrics.ts";
 import { type EvalQuestion, readQuestions } from "../../src/eval/questions.ts";
+import { renderAnswerComparison } from "../../src/eval/render-report.ts";
 import { DEFAULT_CHUNK_OPTIONS } from "../../src/ingest/chunk.ts";
 import { runIngest, textToEmbed } from "../../src/ingest/run-ingest.ts";
 import { cleanQuery } from "../../src/retrieval/clean-query.ts";
@@ -77,8 +80,18 @@ try {
     const a = r.kinds.answerable!;
     quality.push(`| ${mode}${mode === "fts" ? " (default)" : ""} | ${pct(a.quoteHit1)} | ${pct(a.quoteHit5)} | ${pct(a.pageHit5)} | ${pct(r.refusalAnswerable)} | ${pct(r.refusalUnanswerable)} | ${r.violations} | ${r.badCitations}/${r.citations} |`);
   }
+  // 1a. Answer quality: what the reader sees, beside the v1 extractive answerer on the same retrieval.
+  const answerRows: Array<{ name: string; report: EvalReport }> = [];
+  for (const [name, answerer] of [["v1 extractive (baseline)", createLegacyExtractiveAnswerer()], ["answer-first extractive (now)", createExtractiveAnswerer()]] as const) {
+    const retriever = await createRetriever(store, embedder, { mode: "fts", vectorWeight: 0.3 });
+    const outcomes: QuestionOutcome[] = [];
+    for (const question of questions) outcomes.push({ question, result: await answerQuestion({ retriever, answerer }, question.question), ms: 0 });
+    answerRows.push({ name, report: scoreOutcomes(outcomes, (url) => textsByUrl.get(url) ?? [], (doc) => goldUrls.get(doc)) });
+  }
+  const answerTable = renderAnswerComparison(answerRows);
   const naive = await naiveBaseline(values.corpus!, questions);
   quality.push(`| naive: RecursiveCharacterTextSplitter 1000/200 + exact cosine (same embedder) | ${pct(naive.hit1)} | ${pct(naive.hit5)} | - | - | - | - | - |`);
+  print(`\n## Answer quality on the dev questions (full-text retrieval; what the reader is shown)\n\n${answerTable}\n\nanswer_gold: a quote shown contains the gold sentence; first_gold: the first quote (the lead) does; fact_recall: gold facts whose words appear in the answer. Uncertain answers lead with a hedge and show the closest passages.`);
   print(`\n## Retrieval quality on the dev questions (${questions.filter((q) => q.kind === "answerable").length} answerable, ${rows.length} chunks)\n\n${quality.join("\n")}`);
 
   // 1b. Chunk size, the measurement behind DEFAULT_CHUNK_OPTIONS (full-text retrieval; halves guard against luck).

@@ -13,7 +13,8 @@ import { renderAnswer, renderRefusal } from "./render-answer.ts";
 
 /** What the engine needs from retrieval: ranked passages, and a verdict on whether they answer at all. */
 export interface Retriever {
-  retrieve(query: string, limit: number): Promise<Passage[]>;
+  /** `synonyms`: also search the vocabulary's other words for the query's terms (wider, less precise). */
+  retrieve(query: string, limit: number, options?: { synonyms?: boolean }): Promise<Passage[]>;
   judge(query: string, passages: readonly Passage[]): { refuse: boolean; reason: string };
   /** Term frequencies over the live index, for weighing a question's words (optional for simple retrievers). */
   termStats?(): TermStats;
@@ -60,6 +61,12 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const parts = splitQuestionParts(searchText);
   for (const part of parts.length > 1 ? parts : []) {
     for (const passage of await deps.retriever.retrieve(part, PART_POOL)) if (!passages.some((p) => p.id === passage.id)) passages.push(passage);
+  }
+  // The pages may say it in other words ("staff" / "employees", "read" / "access"): a few passages found with the
+  // vocabulary's synonyms join the pool. They never displace search's own top passages (measured: a query widened
+  // with synonyms ranks worse overall, but it finds what the literal words miss).
+  if (searchText !== "") {
+    for (const passage of await deps.retriever.retrieve(searchText, PART_POOL, { synonyms: true })) if (!passages.some((p) => p.id === passage.id)) passages.push(passage);
   }
   const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(previous ? `${searchText} ${previous}` : searchText, passages);
   if (request && !verdict.refuse) {

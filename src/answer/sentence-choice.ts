@@ -63,10 +63,13 @@ export const SCORING = {
    * that sentence carries the heading's topic ("Can I use OpenAI in a private cloud?" → "Azure OpenAI runs…").
    */
   openingHeadingShare: 0.8,
-  /** Search's own judgement: the passage's score relative to the best passage's, times this. */
-  searchPrior: 1.0,
+  /** Bonus for the kind of sentence the question wants: a duration for "how long", a channel for "how do I". */
+  durationFit: 0.4,
+  channelFit: 0.15,
+  /** …and a sentence that says yes or no (not, only, by default, may) for a yes/no question. */
+  yesNoFit: 0.05,
   /** Search's rank: the first passage gets this much, the second half, the third a third… */
-  rankPrior: 0.4,
+  rankPrior: 0.5,
   /** Unknown terms (in no indexed passage) weigh like terms found in this many passages. */
   unknownAsDf: 1,
   /** A sentence for another audience than the one a question names / defaults to scores this share. */
@@ -102,7 +105,6 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
   if (known.length === 0 || questionWeight === 0) return { kind: "refuse", reason: "none of the question's words occurs in the pages" };
 
   const scored: ScoredUnit[] = [];
-  const topScore = Math.max(...input.passages.map((p) => p.score), 1e-9);
   input.passages.forEach((passage, rank) => {
     const headingTerms = new Set(termsOf(`${passage.title} ${passage.heading}`, vocabulary));
     const provider = pageProvider(passage, vocabulary);
@@ -117,7 +119,9 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
       const audience = dominantAudience(unit.text, vocabulary, 2, 2) ?? passageAudience ?? dominantAudience(unit.text, vocabulary, 1);
       const factor = providerFactor * audienceFit(audience, analysis) * (NOT_A_CLAIM.test(unit.claim) ? 0.4 : 1) * (unit.form === "table-row" ? SCORING.tableRow : 1) * (unit.text.length > 320 ? 0.9 : 1);
       const fit = kindFit(analysis.kind, unit.text) + (input.wantsChannel && CHANNEL_IN_TEXT.test(unit.text) ? 0.3 : 0);
-      const prior = SCORING.searchPrior * Math.max(0, passage.score / topScore) + SCORING.rankPrior / (rank + 1);
+      // Search's rank, not its raw score: passages added for a part or with synonyms come from other searches,
+      // whose scores are on other scales.
+      const prior = SCORING.rankPrior / (rank + 1);
       const score = (coverage + fit + prior) * factor;
       scored.push({ unit, passage, rank, terms, coverage: coverage * Math.min(1, factor / 0.85), factor, score });
     });
@@ -180,9 +184,9 @@ function sharesPrefix(term: string, unitTerms: ReadonlySet<string>): boolean {
 }
 
 function kindFit(kind: QuestionKind, text: string): number {
-  if (kind === "duration") return DURATION_IN_TEXT.test(text) ? 0.25 : 0;
-  if (kind === "channel") return CHANNEL_IN_TEXT.test(text) ? 0.15 : 0;
-  if (kind === "yes-no") return POLARITY_IN_TEXT.test(text) ? 0.05 : 0;
+  if (kind === "duration") return DURATION_IN_TEXT.test(text) ? SCORING.durationFit : 0;
+  if (kind === "channel") return CHANNEL_IN_TEXT.test(text) ? SCORING.channelFit : 0;
+  if (kind === "yes-no") return POLARITY_IN_TEXT.test(text) ? SCORING.yesNoFit : 0;
   return 0;
 }
 

@@ -4,7 +4,7 @@ import type { ChunkStore } from "./chunk-store.ts";
 import type { Embedder } from "./embedder.ts";
 import { buildTermStats, judgeRelevance, type TermStats } from "./relevance.ts";
 import { type RetrievalMode, search } from "./search.ts";
-import { termsOf } from "./terms.ts";
+import { termsOf, withSynonyms } from "./terms.ts";
 import { defaultVocabulary, type Vocabulary } from "./vocabulary.ts";
 
 export interface RetrieverOptions {
@@ -50,9 +50,10 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
   };
   await refresh();
   return {
-    async retrieve(query, limit) {
+    async retrieve(query, limit, retrieveOptions) {
       await refresh();
-      return search({ table, embedder }, query, { mode: options.mode, limit, vectorWeight: options.vectorWeight });
+      const text = retrieveOptions?.synonyms ? withSynonyms(query, vocabulary) : query;
+      return search({ table, embedder }, text, { mode: options.mode, limit, vectorWeight: options.vectorWeight });
     },
     judge(query, passages) {
       const verdict = judgeRelevance(query, passages.length, termStats, keysOf);

@@ -34,3 +34,9 @@ export function mentionsOf(text: string, table: Vocabulary["providers"]): Map<st
   for (const match of matchPhrases(words(text).map(normaliseToken), table)) counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
   return counts;
 }
+
+/** The text followed by the other words of every synonym group it uses: a wider query for full-text search. */
+export function withSynonyms(text: string, vocabulary: Vocabulary): string {
+  const extra = [...new Set(termsOf(text, vocabulary))].flatMap((term) => vocabulary.synonymWords.get(term) ?? []);
+  return extra.length === 0 ? text : `${text} ${extra.join(" ")}`;
+}

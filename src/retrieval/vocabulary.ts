@@ -11,6 +11,8 @@ import { normaliseToken, words } from "./text-terms.ts";
  */
 export interface Vocabulary {
   synonyms: PhraseTable;
+  /** The synonym groups as written, by key ("syn:keep" → keep, store, retain, …): words to widen a search with. */
+  synonymWords: ReadonlyMap<string, readonly string[]>;
   providers: PhraseTable;
   audiences: PhraseTable;
   /** Provider → providers whose questions its pages may also answer (Azure OpenAI hosts OpenAI's models). */
@@ -87,8 +89,8 @@ export function parseVocabulary(text: string, source = "vocabulary"): Vocabulary
     throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} names default_provider "${file.default_provider}", which is not one of its providers (${providerNames.join(", ")}).`);
   }
   return {
-    // A synonym group is known by its first entry: "syn:keep" for keep/store/retain/...
-    synonyms: compilePhrases(file.synonyms.map((group) => [`syn:${words(group[0]!).join("-")}`, group])),
+    synonyms: compilePhrases(file.synonyms.map((group) => [synonymKey(group), group])),
+    synonymWords: new Map(file.synonyms.map((group) => [synonymKey(group), group])),
     providers: compilePhrases(Object.entries(file.providers).map(([name, p]) => [name, p.words])),
     audiences: compilePhrases(Object.entries(file.audiences)),
     relatedProviders: new Map(Object.entries(file.providers).map(([name, p]) => [name, p.related])),
@@ -100,6 +102,11 @@ export function parseVocabulary(text: string, source = "vocabulary"): Vocabulary
 
 /** An empty vocabulary: plain lemma matching, no providers or audiences. */
 export const EMPTY_VOCABULARY: Vocabulary = parseVocabulary("{}");
+
+/** A synonym group is known by its first entry: "syn:keep" for keep/store/retain/… */
+function synonymKey(group: readonly string[]): string {
+  return `syn:${words(group[0]!).join("-")}`;
+}
 
 function compilePhrases(entries: ReadonlyArray<readonly [string, readonly string[]]>): PhraseTable {
   const byFirstToken = new Map<string, Array<{ tokens: string[]; key: string }>>();
