@@ -13,11 +13,21 @@ import { renderAnswer, renderRefusal } from "./render-answer.ts";
 
 /** What the engine needs from retrieval: ranked passages, and a verdict on whether they answer at all. */
 export interface Retriever {
-  /** `synonyms`: also search the vocabulary's other words for the query's terms (wider, less precise). */
-  retrieve(query: string, limit: number, options?: { synonyms?: boolean }): Promise<Passage[]>;
+  /**
+   * The `limit` best passages for `query`, in rank order; then passages that wider searches found (`alsoSearch`
+   * texts, and with `synonyms` the query widened by the vocabulary), up to `widerLimit` each, scored on the
+   * query's own scale and so still in rank order.
+   */
+  retrieve(query: string, limit: number, options?: RetrieveOptions): Promise<Passage[]>;
   judge(query: string, passages: readonly Passage[]): { refuse: boolean; reason: string };
   /** Term frequencies over the live index, for weighing a question's words (optional for simple retrievers). */
   termStats?(): TermStats;
+}
+
+export interface RetrieveOptions {
+  alsoSearch?: string[];
+  synonyms?: boolean;
+  widerLimit?: number;
 }
 
 export interface EngineDeps {
@@ -37,8 +47,8 @@ const REDACTION_LABEL = /\[(?:email|secret|card number|phone|ip address|private 
 const extractive = createExtractiveAnswerer();
 /** Passages the answer layer chooses sentences from; the first `limit` keep search's order for the reader. */
 const ANSWER_POOL = 8;
-/** Passages added for each part of a question in several parts. */
-const PART_POOL = 2;
+/** Passages each wider search (a part of the question, its synonyms) may add. */
+const WIDER_POOL = 2;
 
 /**
  * One question in, one cited answer (or an honest refusal) out. Personal data is redacted first, so nothing
@@ -55,24 +65,18 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const limit = options.limit ?? 5;
 
   // The answer layer looks a little deeper than the passages shown first: the sentence that answers may sit in a
-  // passage that search ranked sixth, on the right provider's page.
-  const passages = searchText === "" ? [] : await deps.retriever.retrieve(previous ? `${searchText} ${previous}` : searchText, Math.max(limit, ANSWER_POOL));
-  // A question in several parts gets the best passages for each part too, so every part can be answered.
+  // passage that search ranked sixth, or one only a part of the question or its synonyms find ("staff" / "employees").
+  // Measured: a query widened with synonyms ranks worse overall, so wider searches only add passages after the ranked ones.
+  const query = previous ? `${searchText} ${previous}` : searchText;
   const parts = splitQuestionParts(searchText);
-  for (const part of parts.length > 1 ? parts : []) {
-    for (const passage of await deps.retriever.retrieve(part, PART_POOL)) if (!passages.some((p) => p.id === passage.id)) passages.push(passage);
-  }
-  // The pages may say it in other words ("staff" / "employees", "read" / "access"): a few passages found with the
-  // vocabulary's synonyms join the pool. They never displace search's own top passages (measured: a query widened
-  // with synonyms ranks worse overall, but it finds what the literal words miss).
-  if (searchText !== "") {
-    for (const passage of await deps.retriever.retrieve(searchText, PART_POOL, { synonyms: true })) if (!passages.some((p) => p.id === passage.id)) passages.push(passage);
-  }
-  const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(previous ? `${searchText} ${previous}` : searchText, passages);
+  const passages = searchText === "" ? [] : await deps.retriever.retrieve(query, Math.max(limit, ANSWER_POOL), { alsoSearch: parts.length > 1 ? parts : [], synonyms: true, widerLimit: WIDER_POOL });
+  const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(query, passages);
   if (request && !verdict.refuse) {
-    // The passage naming the official channel may rank below the top few: fetch it and add it at the end.
-    const channel = await deps.retriever.retrieve(`${request.searchHint} ${searchText}`, 3);
-    for (const passage of channel) if (!passages.some((p) => p.id === passage.id) && passages.length < limit + 2) passages.push(passage);
+    // The passage naming the official channel may rank below the top few: search for it too.
+    const withChannel = await deps.retriever.retrieve(query, passages.length, { alsoSearch: [`${request.searchHint} ${searchText}`], widerLimit: 3 });
+    for (const passage of withChannel) if (!passages.some((p) => p.id === passage.id)) passages.push(passage);
+    // Every score is on the query's own scale: keep the pool in rank order.
+    passages.sort((a, b) => b.score - a.score);
   }
   const retrieved = performance.now();
   const base = { question: redacted.text, redacted: redacted.kinds, passages, mode: deps.answerer.mode };

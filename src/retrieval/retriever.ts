@@ -3,7 +3,7 @@ import type { Retriever } from "../answer/answer-question.ts";
 import type { ChunkStore } from "./chunk-store.ts";
 import type { Embedder } from "./embedder.ts";
 import { buildTermStats, judgeRelevance, type TermStats } from "./relevance.ts";
-import { type RetrievalMode, search } from "./search.ts";
+import { type RetrievalMode, scoreWithin, search } from "./search.ts";
 import { termsOf, withSynonyms } from "./terms.ts";
 import { defaultVocabulary, type Vocabulary } from "./vocabulary.ts";
 
@@ -50,10 +50,24 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
   };
   await refresh();
   return {
-    async retrieve(query, limit, retrieveOptions) {
+    async retrieve(query, limit, retrieveOptions = {}) {
       await refresh();
-      const text = retrieveOptions?.synonyms ? withSynonyms(query, vocabulary) : query;
-      return search({ table, embedder }, text, { mode: options.mode, limit, vectorWeight: options.vectorWeight });
+      const deps = { table, embedder };
+      const ranked = await search(deps, query, { mode: options.mode, limit, vectorWeight: options.vectorWeight });
+      // Wider searches (the question's parts, its synonyms, a formal request's channel words) may find passages the
+      // query's own words miss. They join after the ranked ones, scored on the query's own scale, so the list stays
+      // in rank order and search's top passages are never displaced.
+      const wider = [...(retrieveOptions.alsoSearch ?? []), ...(retrieveOptions.synonyms ? [withSynonyms(query, vocabulary)] : [])];
+      if (wider.length === 0 || options.mode === "hybrid") return ranked;
+      const found = new Set(ranked.map((p) => p.id));
+      const extra: string[] = [];
+      for (const text of wider) {
+        for (const passage of await search(deps, text, { mode: options.mode, limit: retrieveOptions.widerLimit ?? 2, vectorWeight: options.vectorWeight })) {
+          if (!found.has(passage.id)) extra.push(passage.id), found.add(passage.id);
+        }
+      }
+      const rescored = await scoreWithin(deps, query, extra, options.mode);
+      return [...ranked, ...rescored.sort((a, b) => b.score - a.score)];
     },
     judge(query, passages) {
       const verdict = judgeRelevance(query, passages.length, termStats, keysOf);

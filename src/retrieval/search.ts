@@ -19,18 +19,38 @@ const PASSAGE_COLUMNS = ["id", "url", "title", "heading", "text", "page_date"];
 const RRF_K = 60;
 
 /** Full-text (BM25 over title, heading path and text, English stemming) through LanceDB's native index. */
-export async function searchFullText(table: Table, query: string, limit: number): Promise<Passage[]> {
+export async function searchFullText(table: Table, query: string, limit: number, within?: readonly string[]): Promise<Passage[]> {
   // Only words matter to BM25; punctuation would just be tokenised away, at a cost.
   const words = query.replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   if (words === "") return [];
-  const rows = await table.query().fullTextSearch(words).select([...PASSAGE_COLUMNS, "_score"]).limit(limit).toArray();
+  let request = table.query().fullTextSearch(words);
+  if (within) request = request.where(idFilter(within));
+  const rows = await request.select([...PASSAGE_COLUMNS, "_score"]).limit(limit).toArray();
   return rows.map((row) => toPassage(row, row._score));
 }
 
 /** Cosine nearest neighbours; the score is the cosine similarity. */
-export async function searchVector(table: Table, vector: Float32Array, limit: number): Promise<Passage[]> {
-  const rows = await table.vectorSearch(vector).distanceType("cosine").select([...PASSAGE_COLUMNS, "_distance"]).limit(limit).toArray();
+export async function searchVector(table: Table, vector: Float32Array, limit: number, within?: readonly string[]): Promise<Passage[]> {
+  let request = table.vectorSearch(vector).distanceType("cosine");
+  if (within) request = request.where(idFilter(within));
+  const rows = await request.select([...PASSAGE_COLUMNS, "_distance"]).limit(limit).toArray();
   return rows.map((row) => toPassage(row, 1 - row._distance));
+}
+
+/**
+ * The given passages scored against `query` in the same mode as a normal search, so passages found by other
+ * searches (a part of the question, its synonyms) can be ranked on the main query's scale. Hybrid scores come
+ * from rank fusion and mean nothing outside one ranking, so that mode has none: it returns [].
+ */
+export async function scoreWithin(deps: { table: Table; embedder: Embedder }, query: string, ids: readonly string[], mode: RetrievalMode): Promise<Passage[]> {
+  if (ids.length === 0 || mode === "hybrid") return [];
+  if (mode === "fts") return searchFullText(deps.table, query, ids.length, ids);
+  const [vector] = await deps.embedder.embed([query]);
+  return searchVector(deps.table, vector!, ids.length, ids);
+}
+
+function idFilter(ids: readonly string[]): string {
+  return `id IN (${ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(", ")})`;
 }
 
 /**
