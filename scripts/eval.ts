@@ -3,13 +3,13 @@ import "../src/cli/quiet-native-logs.ts";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import matter from "gray-matter";
 import { answerQuestion } from "../src/answer/answer-question.ts";
 import { createEngine } from "../src/answer/create-engine.ts";
 import { runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";
 import { type QuestionOutcome, scoreOutcomes } from "../src/eval/metrics.ts";
 import { readQuestions } from "../src/eval/questions.ts";
+import { parseFrontMatter } from "../src/ingest/front-matter.ts";
 import { renderReport } from "../src/eval/render-report.ts";
 
 const USAGE = `Usage: npm run --silent eval -- [--db URI] --questions FILE [--gold-dir DIR] [--json]
@@ -64,7 +64,8 @@ async function readGoldUrls(dir: string): Promise<Map<string, string>> {
     return urls;
   }
   for (const name of names.filter((n) => n.endsWith(".md"))) {
-    const url = matter(await readFile(path.join(dir, name), "utf8"), {}).data.url;
+    const parsed = parseFrontMatter(await readFile(path.join(dir, name), "utf8"));
+    const url = parsed.ok ? parsed.data.url : undefined;
     if (typeof url === "string") urls.set(name, new URL(url).toString());
   }
   return urls;

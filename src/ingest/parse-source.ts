@@ -1,8 +1,8 @@
-import matter from "gray-matter";
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import TurndownService from "turndown";
 import type { SourceDocument } from "./documents.ts";
+import { parseFrontMatter } from "./front-matter.ts";
 
 /**
  * Turns the bytes of one knowledge file into a SourceDocument, or a reason it can't be used.
@@ -42,15 +42,9 @@ function parseFrontMatterText(source: string, text: string, format: SourceFormat
   if (format === "markdown" && !text.trimStart().startsWith("---")) {
     return fail("missing front matter: start the file with a --- block holding title and url");
   }
-  let parsed: matter.GrayMatterFile<string>;
-  try {
-    // gray-matter caches by content; an empty options object turns the cache off so errors repeat reliably.
-    parsed = matter(text, {});
-  } catch (error) {
-    const detail = error instanceof Error ? error.message.split("\n")[0] : "";
-    return fail(`malformed front matter (${detail}); it must be a YAML block between --- lines`);
-  }
-  const data = parsed.data as Record<string, unknown>;
+  const parsed = parseFrontMatter(text);
+  if (!parsed.ok) return parsed;
+  const { data } = parsed;
   const url = checkUrl(data.url);
   if (!url.ok) return url;
   const title = typeof data.title === "string" && data.title.trim() !== "" ? data.title.trim() : null;
