@@ -186,6 +186,7 @@ async function fetchPages(targets: WebTargets, store: ChunkStore, config: Config
     maxBytes: config.INGEST_FETCH_MAX_BYTES,
     validators: stored.validators,
     storedSources: stored.sources,
+    addresses: { allowPrivate: config.INGEST_ALLOW_PRIVATE_HOSTS === "true" },
     onProgress,
   });
 }

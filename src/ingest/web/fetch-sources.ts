@@ -1,6 +1,7 @@
 import type { ChunkRow } from "../../retrieval/chunk-store.ts";
 import type { SourceDocument, SourceError } from "../documents.ts";
 import type { IngestProgress } from "../run-ingest.ts";
+import { type AddressGuard, type AddressGuardOptions, createAddressGuard } from "./address-guard.ts";
 import { extractPage } from "./extract-page.ts";
 import { type FetchPolicy, fetchPage, type HttpValidators, MAX_REDIRECTS, USER_AGENT, withoutFragment } from "./fetch-page.ts";
 import { HostScheduler } from "./host-scheduler.ts";
@@ -27,8 +28,9 @@ export interface WebFetchOptions {
   validators?: ReadonlyMap<string, HttpValidators>;
   /** Sources already in the index, to keep pages of a site whose sitemap could not be read. */
   storedSources?: ReadonlySet<string>;
+  /** Which hosts may be fetched: public addresses only unless INGEST_ALLOW_PRIVATE_HOSTS (see address-guard.ts). */
+  addresses: AddressGuardOptions;
   onProgress?: (event: IngestProgress) => void;
-  fetch?: typeof fetch;
 }
 
 export interface WebFetchStats {
@@ -62,9 +64,18 @@ export async function fetchWebSources(targets: WebTargets, options: WebFetchOpti
     maxRedirects: options.maxRedirects ?? MAX_REDIRECTS,
   };
   const scheduler = new HostScheduler({ concurrency: options.concurrency, delayMs: options.delayMs });
-  const robots = new RobotsRules(policy, scheduler, options.fetch);
+  const guard = createAddressGuard(options.addresses);
+  try {
+    return await fetchAll(targets, options, policy, scheduler, guard);
+  } finally {
+    await guard.close();
+  }
+}
+
+async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: FetchPolicy, scheduler: HostScheduler, guard: AddressGuard): Promise<WebFetchResult> {
+  const robots = new RobotsRules(policy, scheduler, guard);
   const gate = { allowed: (url: string) => robots.check(url), run: <T>(host: string, task: () => Promise<T>) => scheduler.run(host, task) };
-  const fetchOptions = { policy, gate, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const fetchOptions = { policy, gate, guard };
   const errors: SourceError[] = [];
   const keepSources = new Set<string>();
 
