@@ -39,7 +39,7 @@ async function ingestWeb(db: string, targets: Partial<WebTargets>, sources: stri
 
 describe("web-ingest parts", () => {
   it("reads sitemaps, sitemap indexes and URL lists", () => {
-    expect(parseSitemap('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://a.example/x#top </loc></url><url><loc>ftp://no</loc></url></urlset>')).toEqual({ ok: true, pages: ["https://a.example/x", "ftp://no"], sitemaps: [] });
+    expect(parseSitemap('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://a.example/x#top </loc></url><url><loc>ftp://no</loc></url></urlset>')).toEqual({ ok: true, pages: ["https://a.example/x", "ftp://no/"], sitemaps: [] });
     expect(parseSitemap("<sitemapindex><sitemap><loc>https://a.example/s.xml</loc></sitemap></sitemapindex>")).toEqual({ ok: true, pages: [], sitemaps: ["https://a.example/s.xml"] });
     expect(parseSitemap("<html><body>hi</body></html>")).toMatchObject({ ok: false, reason: expect.stringMatching(/not a sitemap/) });
     expect(parseUrlList("# comment\n\nhttps://a.example/p#frag\n  https://b.example/  \n", "list.txt")).toEqual(["https://a.example/p", "https://b.example/"]);
