@@ -3,7 +3,7 @@ import "../src/cli/quiet-native-logs.ts";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { runCli, usageError } from "../src/cli/run-cli.ts";
-import { type Config, loadConfig, requireDiscordToken } from "../src/config.ts";
+import { canonicalHosts, type Config, loadConfig, requireDiscordToken } from "../src/config.ts";
 import { postToChannel } from "../src/discord/announce.ts";
 import { gateCandidate } from "../src/eval/gate.ts";
 import { readQuestions } from "../src/eval/questions.ts";
@@ -132,7 +132,7 @@ runCli(async () => {
         maxBytes: config.INGEST_MAX_FILE_BYTES,
         dryRun: args["dry-run"],
         rebuild: args.rebuild,
-        ...(web ? { documents: web.documents, keepSources: web.keepSources, errors: web.errors } : {}),
+        ...(web ? { documents: web.documents, keepSources: web.keepSources, errors: web.errors, notes: web.notes } : {}),
         ...(gateQuestions
           ? { gate: (rows) => gateCandidate({ live: store, rows, embedder, questions: gateQuestions, min: gateMin, retrieval: { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT } }) }
           : {}),
@@ -187,6 +187,7 @@ async function fetchPages(targets: WebTargets, store: ChunkStore, config: Config
     validators: stored.validators,
     storedSources: stored.sources,
     addresses: { allowPrivate: config.INGEST_ALLOW_PRIVATE_HOSTS === "true" },
+    canonicalHosts: canonicalHosts(config),
     onProgress,
   });
 }

@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderSummary } from "../src/ingest/render-summary.ts";
+import { runIngest } from "../src/ingest/run-ingest.ts";
+import { pageIdentity } from "../src/ingest/web/extract-page.ts";
+import { ChunkStore } from "../src/retrieval/chunk-store.ts";
+import { createLocalEmbedder } from "../src/retrieval/local-embedder.ts";
+import { tempDir } from "./support/fixtures.ts";
 import { fetch as undiciFetch } from "undici";
 import { AddressRefusedError, createAddressGuard, nonPublicKind, type Resolver } from "../src/ingest/web/address-guard.ts";
 import { fetchWebSources, type WebFetchOptions, type WebTargets } from "../src/ingest/web/fetch-sources.ts";
@@ -11,7 +17,7 @@ import { policyPage, startTinySite, type TinySite } from "./support/tiny-site.ts
  */
 let site: TinySite;
 let admin: TinySite;
-const names: Record<string, string> = { "public.test": "127.0.0.1", "admin.internal": "127.0.0.2" };
+const names: Record<string, string> = { "public.test": "127.0.0.1", "docs.public.test": "127.0.0.1", "admin.internal": "127.0.0.2" };
 const resolve: Resolver = async (hostname) => {
   const address = names[hostname];
   if (!address) throw Object.assign(new Error("not found"), { code: "ENOTFOUND" });
@@ -22,6 +28,9 @@ beforeAll(async () => {
   admin = await startTinySite("127.0.0.2", () => ({ "/admin": { body: policyPage("Admin console secrets", null) } }));
   site = await startTinySite("127.0.0.1", ({ port }) => ({
     "/page": { body: policyPage("Public policy", `http://public.test:${port}/page`) },
+    "/hijack": { body: policyPage("EU privacy policy", "https://openai.com/policies/eu-privacy-policy") },
+    "/same-site": { body: policyPage("Docs privacy", `https://www.public.test/privacy`) },
+    "/mirror": { body: policyPage("Mirrored policy", "https://policies.mirror-source.example/retention") },
     "/to-loopback": { status: 302, headers: { location: `http://127.0.0.2:${admin.port}/admin` } },
     "/to-internal-name": { status: 302, headers: { location: `http://admin.internal:${admin.port}/admin` } },
     "/to-mapped-v6": { status: 302, headers: { location: `http://[::ffff:127.0.0.2]:${admin.port}/admin` } },
@@ -128,5 +137,48 @@ describe("which addresses URL ingest may reach", () => {
     const on = await reasons({ urls: [url] }, { addresses: { allowPrivate: true } });
     expect(on.result.errors).toEqual([]);
     expect(on.result.documents).toHaveLength(1);
+  });
+});
+
+describe("a page's canonical link speaks only for its own site", () => {
+  it("accepts the same registrable domain, a listed domain or *, and nothing else", () => {
+    const url = (u: string) => new URL(u);
+    const none = new Set<string>();
+    expect(pageIdentity(url("https://www.example.com/a"), "https://docs.example.com/a?x=1", none)).toEqual({ url: "https://www.example.com/a" });
+    expect(pageIdentity(url("https://example.co.uk/p"), "https://a.b.example.co.uk/p", none)).toEqual({ url: "https://example.co.uk/p" });
+    expect(pageIdentity(null, "https://example.com/p", none)).toEqual({ url: "https://example.com/p" });
+    // github.io is a public suffix: one user's site cannot claim another's pages.
+    expect(pageIdentity(url("https://victim.github.io/policy"), "https://evil.github.io/x", none)).toMatchObject({ url: "https://evil.github.io/x", note: expect.stringMatching(/victim\.github\.io, not evil\.github\.io/) });
+    expect(pageIdentity(url("https://openai.com/policies/eu"), "https://attacker.example/eu", none)).toEqual({
+      url: "https://attacker.example/eu",
+      note: "its canonical link https://openai.com/policies/eu is on another site (openai.com, not attacker.example), so it is indexed as https://attacker.example/eu, the URL it was fetched from; if openai.com is a mirror you trust, add it to INGEST_CANONICAL_HOSTS",
+    });
+    expect(pageIdentity(url("https://openai.com/policies/eu"), "https://mirror.example/eu", new Set(["openai.com"]))).toEqual({ url: "https://openai.com/policies/eu" });
+    expect(pageIdentity(url("https://openai.com/policies/eu"), "https://mirror.example/eu", new Set(["*"]))).toEqual({ url: "https://openai.com/policies/eu" });
+  });
+
+  it("indexes a page claiming another site's URL under its own URL, and the summary says why", async () => {
+    const hijack = site.url("/hijack", "public.test");
+    const sameSite = site.url("/same-site", "docs.public.test");
+    const mirror = site.url("/mirror", "public.test");
+    const web = await fetchWebSources({ urls: [hijack, sameSite, mirror], sitemaps: [] }, fetchOptions({ canonicalHosts: new Set(["mirror-source.example"]) }));
+    expect(web.errors).toEqual([]);
+    expect(Object.fromEntries(web.documents.map((d) => [d.source, d.url]))).toEqual({
+      [hijack]: hijack,
+      [sameSite]: "https://www.public.test/privacy",
+      [mirror]: "https://policies.mirror-source.example/retention",
+    });
+    expect(web.notes).toEqual([expect.stringMatching(new RegExp(`^${hijack.replace(/[.?]/g, "\\$&")}: its canonical link https://openai.com/policies/eu-privacy-policy is on another site \\(openai\\.com, not public\\.test\\)`))]);
+
+    const work = await tempDir("docent-canonical-");
+    const store = await ChunkStore.open(`${work.dir}/db`);
+    try {
+      const summary = await runIngest({ store, embedder: createLocalEmbedder() }, { sources: [], maxBytes: 100_000, documents: web.documents, keepSources: web.keepSources, errors: web.errors, notes: web.notes });
+      expect((await store.readAll()).some((row) => row.url.startsWith("https://openai.com/"))).toBe(false);
+      expect(renderSummary(summary)).toContain(`  note: ${web.notes[0]}`);
+    } finally {
+      store.close();
+      await work.cleanup();
+    }
   });
 });

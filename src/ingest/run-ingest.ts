@@ -16,6 +16,8 @@ export interface IngestOptions {
   keepSources?: ReadonlySet<string>;
   /** Problems found before the ingest (pages that could not be fetched), reported with the run's own. */
   errors?: readonly SourceError[];
+  /** Notes from before the ingest (e.g. a fetched page's canonical link that was not accepted). */
+  notes?: readonly string[];
   dryRun?: boolean;
   /** Replace the whole table, e.g. to switch embedders. */
   rebuild?: boolean;
@@ -90,7 +92,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     chunks: plan.chunks,
     embedded: 0,
     errors,
-    notes,
+    notes: [...(options.notes ?? []), ...notes],
     changes: plan.changes,
   };
   if (options.dryRun || (!options.rebuild && !hasChanges(plan) && store.exists)) return summary;

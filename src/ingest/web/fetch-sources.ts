@@ -28,6 +28,8 @@ export interface WebFetchOptions {
   validators?: ReadonlyMap<string, HttpValidators>;
   /** Sources already in the index, to keep pages of a site whose sitemap could not be read. */
   storedSources?: ReadonlySet<string>;
+  /** INGEST_CANONICAL_HOSTS: domains a page's canonical link may name besides its own site. */
+  canonicalHosts?: ReadonlySet<string>;
   /** Which hosts may be fetched: public addresses only unless INGEST_ALLOW_PRIVATE_HOSTS (see address-guard.ts). */
   addresses: AddressGuardOptions;
   onProgress?: (event: IngestProgress) => void;
@@ -46,6 +48,8 @@ export interface WebFetchResult {
   documents: SourceDocument[];
   keepSources: Set<string>;
   errors: SourceError[];
+  /** Per page, what a maintainer should know that is not a failure (e.g. a canonical link that was not accepted). */
+  notes: string[];
   stats: WebFetchStats;
 }
 
@@ -114,6 +118,7 @@ async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: F
 
   const documents: SourceDocument[] = [];
   const owners = new Map<string, string>();
+  const notes: string[] = [];
   const fail = (url: string, reason: string) => {
     stats.failed++;
     keepSources.add(url);
@@ -130,7 +135,7 @@ async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: F
     } else if (outcome.kind === "failed") {
       fail(url, outcome.reason);
     } else {
-      const extracted = extractPage(url, outcome.body, outcome.finalUrl, outcome.validators);
+      const extracted = extractPage(url, outcome.body, outcome.finalUrl, outcome.validators, { canonicalHosts: options.canonicalHosts ?? new Set() });
       if (!extracted.ok) {
         fail(url, extracted.reason);
         continue;
@@ -140,6 +145,7 @@ async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: F
         fail(url, `duplicate url ${extracted.document.url}: ${owner} already uses it`);
         continue;
       }
+      if (extracted.note) notes.push(`${url}: ${extracted.note}`);
       owners.set(extracted.document.url, url);
       stats.fetched++;
       documents.push(extracted.document);
@@ -151,7 +157,7 @@ async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: F
   for (const source of options.storedSources ?? []) {
     if (!requested.has(source) && isWebSource(source) && failedOrigins.has(new URL(source).origin)) keepSources.add(source);
   }
-  return { documents, keepSources, errors, stats };
+  return { documents, keepSources, errors, notes, stats };
 }
 
 export function isWebSource(source: string): boolean {
