@@ -130,6 +130,7 @@ runCli(async () => {
       {
         sources: args.source ?? [config.KNOWLEDGE_DIR],
         maxBytes: config.INGEST_MAX_FILE_BYTES,
+        maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE,
         dryRun: args["dry-run"],
         rebuild: args.rebuild,
         ...(web ? { documents: web.documents, keepSources: web.keepSources, errors: web.errors, notes: web.notes } : {}),
@@ -188,6 +189,7 @@ async function fetchPages(targets: WebTargets, store: ChunkStore, config: Config
     storedSources: stored.sources,
     addresses: { allowPrivate: config.INGEST_ALLOW_PRIVATE_HOSTS === "true" },
     canonicalHosts: canonicalHosts(config),
+    maxUrls: config.INGEST_MAX_URLS,
     onProgress,
   });
 }

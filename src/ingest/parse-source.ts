@@ -3,6 +3,7 @@ import { parseHTML } from "linkedom";
 import TurndownService from "turndown";
 import type { SourceDocument } from "./documents.ts";
 import { parseFrontMatter } from "./front-matter.ts";
+import { DEFAULT_HTML_BUDGET, type HtmlBudget, withinHtmlBudget } from "./html-budget.ts";
 
 /**
  * Turns the bytes of one knowledge file into a SourceDocument, or a reason it can't be used.
@@ -22,6 +23,8 @@ export function formatOfFile(name: string): SourceFormat | null {
 
 export interface ParseOptions {
   maxBytes: number;
+  /** Limits on an HTML page's nesting, size and parse time (DEFAULT_HTML_BUDGET unless given). */
+  htmlBudget?: HtmlBudget;
 }
 
 export function parseSource(source: string, bytes: Uint8Array, format: SourceFormat, options: ParseOptions): ParseResult {
@@ -35,7 +38,9 @@ export function parseSource(source: string, bytes: Uint8Array, format: SourceFor
     return fail("the file is not valid UTF-8; re-save it as UTF-8");
   }
   if (text.trim() === "") return fail("the file is empty (only white space)");
-  return format === "html" ? parseHtml(source, text) : parseFrontMatterText(source, text, format);
+  if (format !== "html") return parseFrontMatterText(source, text, format);
+  const parsed = withinHtmlBudget(text, options.htmlBudget ?? DEFAULT_HTML_BUDGET, () => parseHtml(source, text));
+  return parsed.ok ? parsed.value : parsed;
 }
 
 function parseFrontMatterText(source: string, text: string, format: SourceFormat): ParseResult {

@@ -2,6 +2,7 @@ import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import { getDomain } from "tldts";
 import type { SourceDocument } from "../documents.ts";
+import { DEFAULT_HTML_BUDGET, type HtmlBudget, withinHtmlBudget } from "../html-budget.ts";
 import { htmlToMarkdown } from "../parse-source.ts";
 import type { HttpValidators } from "./fetch-page.ts";
 
@@ -10,6 +11,8 @@ export type ExtractResult = { ok: true; document: SourceDocument; note?: string 
 export interface ExtractOptions {
   /** INGEST_CANONICAL_HOSTS: registrable domains a canonical link may name besides the page's own; "*" for any. */
   canonicalHosts: ReadonlySet<string>;
+  /** Limits on the page's nesting, size and parse time (DEFAULT_HTML_BUDGET unless given). */
+  htmlBudget?: HtmlBudget;
 }
 
 /** Page furniture that is never policy text: removed before Readability looks for the main content. */
@@ -44,6 +47,11 @@ const CLUTTER_NAME = /cookie|consent|gdpr|newsletter|breadcrumb|skip-link|skip-t
  * allows), else the URL it was served from, with a note saying why; the source is the requested URL.
  */
 export function extractPage(source: string, html: string, finalUrl: string, http: HttpValidators, options: ExtractOptions): ExtractResult {
+  const extracted = withinHtmlBudget(html, options.htmlBudget ?? DEFAULT_HTML_BUDGET, () => extractMainContent(source, html, finalUrl, http, options));
+  return extracted.ok ? extracted.value : extracted;
+}
+
+function extractMainContent(source: string, html: string, finalUrl: string, http: HttpValidators, options: ExtractOptions): ExtractResult {
   const { document } = parseHTML(html);
   const identity = pageIdentity(declaredCanonical(document, finalUrl), finalUrl, options.canonicalHosts);
   const canonical = identity.url;

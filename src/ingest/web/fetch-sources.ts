@@ -2,6 +2,7 @@ import type { ChunkRow } from "../../retrieval/chunk-store.ts";
 import type { SourceDocument, SourceError } from "../documents.ts";
 import type { IngestProgress } from "../run-ingest.ts";
 import { type AddressGuard, type AddressGuardOptions, createAddressGuard } from "./address-guard.ts";
+import type { HtmlBudget } from "../html-budget.ts";
 import { extractPage } from "./extract-page.ts";
 import { type FetchPolicy, fetchPage, type HttpValidators, MAX_REDIRECTS, USER_AGENT, withoutFragment } from "./fetch-page.ts";
 import { HostScheduler } from "./host-scheduler.ts";
@@ -28,6 +29,10 @@ export interface WebFetchOptions {
   validators?: ReadonlyMap<string, HttpValidators>;
   /** Sources already in the index, to keep pages of a site whose sitemap could not be read. */
   storedSources?: ReadonlySet<string>;
+  /** INGEST_MAX_URLS: most page URLs fetched in one run (the URLs given first, then the sitemaps' entries). */
+  maxUrls?: number;
+  /** Limits on each page's HTML (nesting, elements, parse time); DEFAULT_HTML_BUDGET unless given. */
+  htmlBudget?: HtmlBudget;
   /** INGEST_CANONICAL_HOSTS: domains a page's canonical link may name besides its own site. */
   canonicalHosts?: ReadonlySet<string>;
   /** Which hosts may be fetched: public addresses only unless INGEST_ALLOW_PRIVATE_HOSTS (see address-guard.ts). */
@@ -103,8 +108,19 @@ async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: F
     for (const child of parsed.sitemaps) if (depth + 1 < MAX_SITEMAP_DEPTH) queue.push({ url: child, depth: depth + 1 });
   }
 
-  // 2. Pages, each once, in the order given.
-  const urls = [...new Set([...targets.urls.map(withoutFragment), ...listed])];
+  // 2. Pages, each once, in the order given, up to INGEST_MAX_URLS.
+  const wanted = [...new Set([...targets.urls.map(withoutFragment), ...listed])];
+  const urls = wanted.slice(0, options.maxUrls ?? wanted.length);
+  const unfetched = wanted.slice(urls.length);
+  if (unfetched.length > 0) {
+    errors.push({
+      file: targets.sitemaps[0] ?? unfetched[0]!,
+      reason:
+        `${unfetched.length} more page URL(s) are past the limit of ${urls.length} per run (INGEST_MAX_URLS) and were not fetched, from ${unfetched[0]} on; ` +
+        "what was indexed from them is kept: raise INGEST_MAX_URLS or split the run",
+    });
+    for (const url of unfetched) if (options.storedSources?.has(url)) keepSources.add(url);
+  }
   const stats: WebFetchStats = { requested: urls.length, fetched: 0, notModified: 0, gone: 0, failed: 0 };
   let done = 0;
   options.onProgress?.({ stage: "fetch", done, total: urls.length });
@@ -135,7 +151,10 @@ async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: F
     } else if (outcome.kind === "failed") {
       fail(url, outcome.reason);
     } else {
-      const extracted = extractPage(url, outcome.body, outcome.finalUrl, outcome.validators, { canonicalHosts: options.canonicalHosts ?? new Set() });
+      const extracted = extractPage(url, outcome.body, outcome.finalUrl, outcome.validators, {
+        canonicalHosts: options.canonicalHosts ?? new Set(),
+        ...(options.htmlBudget ? { htmlBudget: options.htmlBudget } : {}),
+      });
       if (!extracted.ok) {
         fail(url, extracted.reason);
         continue;
