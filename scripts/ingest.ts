@@ -17,6 +17,7 @@ import { checkWebUrl, parseUrlList } from "../src/ingest/web/url-list.ts";
 import { ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.ts";
 import { createEmbedder } from "../src/retrieval/create-embedder.ts";
 import { storageOptionsFor } from "../src/retrieval/storage-options.ts";
+import { printableJson } from "../src/terminal-text.ts";
 
 const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--urls-file FILE ...] [--sitemap URL ...]
                          [--db URI] [--dry-run] [--rollback] [--rebuild] [--gate FILE [--gate-min X]] [--announce] [--json]
@@ -102,7 +103,7 @@ runCli(async () => {
   try {
     if (args.cleanup) {
       const result = await store.cleanup(retentionDays);
-      if (args.json) process.stdout.write(`${JSON.stringify({ cleanup: true, retentionDays, ...result })}\n`);
+      if (args.json) process.stdout.write(`${printableJson({ cleanup: true, retentionDays, ...result })}\n`);
       else {
         process.stdout.write(
           `Cleanup (older than ${retentionDays} day(s)): removed ${result.versionsRemoved} version(s) and ${formatBytes(result.bytesRemoved)} of files; ` +
@@ -115,7 +116,7 @@ runCli(async () => {
     if (args.rollback) {
       const result = await store.rollback();
       const info = await store.info();
-      if (args.json) process.stdout.write(`${JSON.stringify({ rolledBack: true, ...result, rows: info?.rows ?? 0 })}\n`);
+      if (args.json) process.stdout.write(`${printableJson({ rolledBack: true, ...result, rows: info?.rows ?? 0 })}\n`);
       else process.stdout.write(`Rolled back: the ingest of version ${result.from} is undone; version ${result.version} now holds what version ${result.restored} held (${info?.rows ?? 0} chunks).\n`);
       return 0;
     }
@@ -143,7 +144,7 @@ runCli(async () => {
       ? await postToChannel({ ...announceTo, apiBase: config.DISCORD_API_URL, content: renderChangelog(summary) })
       : null;
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ ...summaryJson(summary), ...(web ? { fetch: web.stats } : {}), ...(announced ? { announcedMessageId: announced } : {}) })}\n`);
+      process.stdout.write(`${printableJson({ ...summaryJson(summary), ...(web ? { fetch: web.stats } : {}), ...(announced ? { announcedMessageId: announced } : {}) })}\n`);
     } else {
       const { fetched, notModified, gone, failed, requested } = web?.stats ?? {};
       if (web) process.stdout.write(`Fetched ${requested} URL(s): ${fetched} read, ${notModified} not modified, ${gone} gone, ${failed} failed.\n`);
