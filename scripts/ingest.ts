@@ -43,7 +43,9 @@ URL run never removes the shipped pages; a live page replaces a folder page that
 holds what the run's sources give: a page indexed from a URL that a later run no longer lists is removed.
 Fetching sends the user agent DocentBot/0.1, obeys robots.txt, one request at a time per host with a pause
 (INGEST_FETCH_DELAY_MS), INGEST_FETCH_CONCURRENCY hosts at once, INGEST_FETCH_TIMEOUT_MS per request, at most
-5 redirects and INGEST_FETCH_MAX_BYTES per page. Unchanged pages are skipped (ETag / Last-Modified, then
+5 redirects, INGEST_FETCH_MAX_BYTES per page and INGEST_MAX_URLS pages per run. Only public http(s) hosts
+are fetched (redirects and sitemap entries included) unless INGEST_ALLOW_PRIVATE_HOSTS=true; a page's canonical
+link counts only on its own site or INGEST_CANONICAL_HOSTS. Unchanged pages are skipped (ETag / Last-Modified, then
 content hash). A page answering 404 or 410 is gone and removed from the index; any other failure (5xx,
 timeout, robots.txt, redirect loop, too large, not HTML) is reported and keeps what was indexed from it.
 Exit codes: 0 everything ingested, 1 some files or URLs skipped (the rest ingested), 2 failed (index
