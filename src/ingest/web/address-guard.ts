@@ -53,7 +53,7 @@ export function createAddressGuard(options: AddressGuardOptions): AddressGuard {
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
     resolve(hostname).then(
       (all) => {
-        const family = typeof lookupOptions.family === "number" ? lookupOptions.family : 0;
+        const family = lookupOptions.family === "IPv4" ? 4 : lookupOptions.family === "IPv6" ? 6 : (lookupOptions.family ?? 0);
         const addresses = all.filter((a) => family === 0 || a.family === family);
         const refused = addresses.find((a) => refusal(a.address) !== null);
         if (refused) return callback(new AddressRefusedError(refusedAddress(hostname, refused.address, refusal(refused.address)!)), "", 0);
