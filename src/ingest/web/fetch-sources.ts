@@ -1,8 +1,8 @@
 import type { ChunkRow } from "../../retrieval/chunk-store.ts";
 import type { SourceDocument, SourceError } from "../documents.ts";
+import type { HtmlBudget } from "../html-budget.ts";
 import type { IngestProgress } from "../run-ingest.ts";
 import { type AddressGuard, type AddressGuardOptions, createAddressGuard } from "./address-guard.ts";
-import type { HtmlBudget } from "../html-budget.ts";
 import { extractPage } from "./extract-page.ts";
 import { type FetchPolicy, fetchPage, type HttpValidators, MAX_REDIRECTS, USER_AGENT, withoutFragment } from "./fetch-page.ts";
 import { HostScheduler } from "./host-scheduler.ts";
