@@ -12,7 +12,7 @@ import { DocentError } from "../src/errors.ts";
 import { createProgressReporter } from "../src/ingest/progress-reporter.ts";
 import { renderSummary, summaryJson } from "../src/ingest/render-summary.ts";
 import { type IngestProgress, runIngest } from "../src/ingest/run-ingest.ts";
-import { fetchWebSources, storedWebState, type WebFetchResult, type WebTargets } from "../src/ingest/web/fetch-sources.ts";
+import type { WebFetchResult, WebTargets } from "../src/ingest/web/fetch-sources.ts";
 import { checkWebUrl, parseUrlList } from "../src/ingest/web/url-list.ts";
 import { ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.ts";
 import { createEmbedder } from "../src/retrieval/create-embedder.ts";
@@ -180,8 +180,12 @@ async function readUrlFiles(files: readonly string[]): Promise<string[]> {
   return urls;
 }
 
-/** Fetches the pages, sending the validators stored with each one so an unchanged page costs a 304. */
+/**
+ * Fetches the pages, sending the validators stored with each one so an unchanged page costs a 304. The fetcher
+ * (undici, the public suffix list) is loaded only for a URL run, so a folder ingest starts as fast as before.
+ */
 async function fetchPages(targets: WebTargets, store: ChunkStore, config: Config, onProgress: (event: IngestProgress) => void): Promise<WebFetchResult> {
+  const { fetchWebSources, storedWebState } = await import("../src/ingest/web/fetch-sources.ts");
   const stored = storedWebState(await store.readAll());
   return fetchWebSources(targets, {
     concurrency: config.INGEST_FETCH_CONCURRENCY,
