@@ -9,7 +9,7 @@ import { parse as parseYaml } from "yaml";
 export type FrontMatter = { ok: true; data: Record<string, unknown>; content: string } | { ok: false; reason: string };
 
 const OPENING = /^---([^\r\n]*)\r?\n/;
-const CLOSING = /^---[ \t]*\r?$/m;
+const CLOSING = /^---[ \t]*$/m;
 
 /** Splits `text` into its front-matter data and the body after it. Text that does not open with `---` has none. */
 export function parseFrontMatter(text: string): FrontMatter {
