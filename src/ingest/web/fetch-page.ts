@@ -4,7 +4,8 @@ import { type AddressGuard, AddressRefusedError } from "./address-guard.ts";
 /**
  * One polite HTTP GET of a page or a sitemap: our user agent, the address guard and robots.txt asked first at
  * every hop, redirects followed by hand (so they can be counted, loops seen and every hop guarded), connections
- * made through the guard's dispatcher, a time limit, and a size limit enforced while the body streams in. Every outcome is a value with a reason a maintainer can act on; nothing here throws.
+ * made through the guard's dispatcher, a time limit, and a size limit enforced while the body streams in.
+ * Every outcome is a value with a reason a maintainer can act on; nothing here throws.
  */
 
 export const USER_AGENT = "DocentBot/0.1 (+https://github.com/docent; policy ingest)";
