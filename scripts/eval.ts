@@ -3,7 +3,6 @@ import "../src/cli/quiet-native-logs.ts";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import matter from "gray-matter";
 import { answerQuestion, type EngineDeps } from "../src/answer/answer-question.ts";
 import { createEngine } from "../src/answer/create-engine.ts";
 import { runCli, usageError } from "../src/cli/run-cli.ts";
@@ -12,6 +11,7 @@ import { type QuestionOutcome, scoreOutcomes } from "../src/eval/metrics.ts";
 import { readQuestions } from "../src/eval/questions.ts";
 import { createLegacyExtractiveAnswerer } from "../src/eval/legacy-extractive-answerer.ts";
 import { renderAnswerComparison, renderReport } from "../src/eval/render-report.ts";
+import { parseFrontMatter } from "../src/ingest/front-matter.ts";
 
 const USAGE = `Usage: npm run --silent eval -- [--db URI] --questions FILE [--gold-dir DIR] [--baseline] [--json]
   --questions FILE  JSONL questions (dev-questions format)
@@ -78,7 +78,8 @@ async function readGoldUrls(dir: string): Promise<Map<string, string>> {
     return urls;
   }
   for (const name of names.filter((n) => n.endsWith(".md"))) {
-    const url = matter(await readFile(path.join(dir, name), "utf8"), {}).data.url;
+    const parsed = parseFrontMatter(await readFile(path.join(dir, name), "utf8"));
+    const url = parsed.ok ? parsed.data.url : undefined;
     if (typeof url === "string") urls.set(name, new URL(url).toString());
   }
   return urls;

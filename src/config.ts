@@ -29,6 +29,10 @@ const schema = z.object({
   INGEST_FETCH_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(32).default(4)),
   INGEST_FETCH_TIMEOUT_MS: positiveInt(15_000),
   INGEST_FETCH_MAX_BYTES: positiveInt(2_000_000),
+  INGEST_ALLOW_PRIVATE_HOSTS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("false")),
+  INGEST_CANONICAL_HOSTS: z.preprocess(emptyAsUndefined, z.string().regex(/^\s*(\*|[a-z0-9.-]+)(\s*,\s*(\*|[a-z0-9.-]+))*\s*$/i).optional()),
+  INGEST_MAX_URLS: positiveInt(1_000),
+  INGEST_MAX_CHUNKS_PER_PAGE: positiveInt(1_000),
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   DISCORD_GUILD_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
@@ -66,6 +70,10 @@ const expectedForms: Record<string, string> = {
   INGEST_FETCH_CONCURRENCY: "a whole number from 1 to 32",
   INGEST_FETCH_TIMEOUT_MS: "a positive whole number of milliseconds",
   INGEST_FETCH_MAX_BYTES: "a positive whole number of bytes",
+  INGEST_ALLOW_PRIVATE_HOSTS: "true or false (true lets URL ingest fetch loopback, private and link-local addresses)",
+  INGEST_CANONICAL_HOSTS: "a comma-separated list of registrable domains such as example.com, or * for any",
+  INGEST_MAX_URLS: "a positive whole number of pages per run",
+  INGEST_MAX_CHUNKS_PER_PAGE: "a positive whole number of passages",
   DISCORD_API_URL: "an http(s) URL of a Discord REST API base, e.g. https://discord.com/api",
   DISCORD_GUILD_ID: "a Discord id (15-21 digits)",
   SHARD_COUNT: "auto or a positive whole number of shards (unset: one process, no sharding manager)",
@@ -151,6 +159,14 @@ export function requireDiscordToken(config: Config): string {
 
 export function allowedChannelIds(config: Config): Set<string> | null {
   return config.ALLOWED_CHANNEL_IDS ? idList(config.ALLOWED_CHANNEL_IDS) : null;
+}
+
+/**
+ * INGEST_CANONICAL_HOSTS as a set of registrable domains (lower case); `"*"` in it accepts any. Empty when unset:
+ * a page's canonical link is then accepted only on its own site.
+ */
+export function canonicalHosts(config: Config): Set<string> {
+  return new Set((config.INGEST_CANONICAL_HOSTS ?? "").split(",").map((host) => host.trim().toLowerCase().replace(/\.$/, "")).filter(Boolean));
 }
 
 export function moderatorRoleIds(config: Config): Set<string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config.ts";
+import { canonicalHosts, parseConfig } from "../src/config.ts";
 
 describe("parseConfig", () => {
   it("has working offline defaults", () => {
@@ -12,6 +12,10 @@ describe("parseConfig", () => {
     [{ OPENAI_TIMEOUT_MS: "-5" }, /OPENAI_TIMEOUT_MS is invalid.*positive whole number/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL is invalid/],
     [{ EMBEDDING_PROVIDER: "openai" }, /OPENAI_API_KEY is missing/],
+    [{ INGEST_ALLOW_PRIVATE_HOSTS: "yes" }, /INGEST_ALLOW_PRIVATE_HOSTS is invalid \(got "yes"\): expected true or false/],
+    [{ INGEST_CANONICAL_HOSTS: "https://example.com/" }, /INGEST_CANONICAL_HOSTS is invalid.*registrable domains/],
+    [{ INGEST_MAX_URLS: "0" }, /INGEST_MAX_URLS is invalid.*positive whole number/],
+    [{ INGEST_MAX_CHUNKS_PER_PAGE: "many" }, /INGEST_MAX_CHUNKS_PER_PAGE is invalid/],
   ])("names the bad variable and the expected form: %o", (env, message) => {
     expect(() => parseConfig(env)).toThrow(message);
   });
@@ -24,6 +28,13 @@ describe("parseConfig", () => {
       expect(String(error)).not.toContain("sk-secret-value");
       expect(String(error)).toMatch(/OPENAI_MAX_RETRIES/);
     }
+  });
+
+  it("ingest guards: private hosts refused and canonical links on their own site by default", () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({ INGEST_ALLOW_PRIVATE_HOSTS: "false", INGEST_MAX_URLS: 1000, INGEST_MAX_CHUNKS_PER_PAGE: 1000 });
+    expect(canonicalHosts(config)).toEqual(new Set());
+    expect(canonicalHosts(parseConfig({ INGEST_CANONICAL_HOSTS: " Example.com, mirror.example.org ,*" }))).toEqual(new Set(["example.com", "mirror.example.org", "*"]));
   });
 
   it("treats empty values as unset", () => {

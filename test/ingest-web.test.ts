@@ -27,7 +27,7 @@ async function ingestWeb(db: string, targets: Partial<WebTargets>, sources: stri
     const stored = storedWebState(await store.readAll());
     const web = await fetchWebSources(
       { urls: targets.urls ?? [], sitemaps: targets.sitemaps ?? [] },
-      { concurrency: 4, delayMs: 0, timeoutMs: 300, maxBytes: 200_000, validators: stored.validators, storedSources: stored.sources },
+      { concurrency: 4, delayMs: 0, timeoutMs: 300, maxBytes: 200_000, validators: stored.validators, storedSources: stored.sources, addresses: { allowPrivate: true } },
     );
     const embedder = countingEmbedder(createLocalEmbedder());
     const summary = await runIngest({ store, embedder }, { sources, maxBytes: MAX_FILE_BYTES, documents: web.documents, keepSources: web.keepSources, errors: web.errors });
@@ -39,7 +39,7 @@ async function ingestWeb(db: string, targets: Partial<WebTargets>, sources: stri
 
 describe("web-ingest parts", () => {
   it("reads sitemaps, sitemap indexes and URL lists", () => {
-    expect(parseSitemap('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://a.example/x#top </loc></url><url><loc>ftp://no</loc></url></urlset>')).toEqual({ ok: true, pages: ["https://a.example/x"], sitemaps: [] });
+    expect(parseSitemap('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://a.example/x#top </loc></url><url><loc>ftp://no</loc></url></urlset>')).toEqual({ ok: true, pages: ["https://a.example/x", "ftp://no/"], sitemaps: [] });
     expect(parseSitemap("<sitemapindex><sitemap><loc>https://a.example/s.xml</loc></sitemap></sitemapindex>")).toEqual({ ok: true, pages: [], sitemaps: ["https://a.example/s.xml"] });
     expect(parseSitemap("<html><body>hi</body></html>")).toMatchObject({ ok: false, reason: expect.stringMatching(/not a sitemap/) });
     expect(parseUrlList("# comment\n\nhttps://a.example/p#frag\n  https://b.example/  \n", "list.txt")).toEqual(["https://a.example/p", "https://b.example/"]);
@@ -209,7 +209,7 @@ describe.runIf(sharedCorpusAvailable())("ingest live pages from a local policy s
 
   it("npm run ingest: the shipped knowledge, then a sitemap beside it, as one JSON summary each", async () => {
     const db = path.join(work.dir, "db-cli");
-    const env = { INGEST_FETCH_DELAY_MS: "0", INGEST_FETCH_TIMEOUT_MS: "2000" };
+    const env = { INGEST_FETCH_DELAY_MS: "0", INGEST_FETCH_TIMEOUT_MS: "2000", INGEST_ALLOW_PRIVATE_HOSTS: "true" };
     const shipped = await runScript("ingest.ts", ["--db", db, "--json"], env);
     expect(shipped.stderr).toBe("");
     expect(shipped.code).toBe(0);

@@ -18,7 +18,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
-import matter from "gray-matter";
 import { answerQuestion } from "../../src/answer/answer-question.ts";
 import { createExtractiveAnswerer } from "../../src/answer/extractive-answerer.ts";
 import { createLegacyExtractiveAnswerer } from "../../src/eval/legacy-extractive-answerer.ts";
@@ -26,6 +25,7 @@ import { containsQuote, type EvalReport, type QuestionOutcome, scoreOutcomes } f
 import { type EvalQuestion, readQuestions } from "../../src/eval/questions.ts";
 import { renderAnswerComparison } from "../../src/eval/render-report.ts";
 import { DEFAULT_CHUNK_OPTIONS } from "../../src/ingest/chunk.ts";
+import { parseFrontMatter } from "../../src/ingest/front-matter.ts";
 import { runIngest, textToEmbed } from "../../src/ingest/run-ingest.ts";
 import { cleanQuery } from "../../src/retrieval/clean-query.ts";
 import { type ChunkRow, ChunkStore } from "../../src/retrieval/chunk-store.ts";
@@ -177,7 +177,7 @@ async function naiveBaseline(corpusDir: string, questions: EvalQuestion[]) {
   const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 1000, chunkOverlap: 200 });
   const chunks: string[] = [];
   for (const name of (await readdir(corpusDir)).filter((n) => n.endsWith(".md"))) {
-    chunks.push(...(await splitter.splitText(matter(await readFile(path.join(corpusDir, name), "utf8"), {}).content)));
+    chunks.push(...(await splitter.splitText(frontMatterOf(await readFile(path.join(corpusDir, name), "utf8")).content)));
   }
   const vectors = await embedder.embed(chunks);
   const answerable = questions.filter((q) => q.kind === "answerable" && q.gold_quote);
@@ -215,9 +215,15 @@ async function syntheticRows(base: readonly ChunkRow[], size: number): Promise<C
 async function goldUrlMap(dir: string) {
   const map = new Map<string, string>();
   for (const name of (await readdir(dir)).filter((n) => n.endsWith(".md"))) {
-    map.set(name, new URL(String(matter(readFileSync(path.join(dir, name), "utf8"), {}).data.url)).toString());
+    map.set(name, new URL(String(frontMatterOf(readFileSync(path.join(dir, name), "utf8")).data.url)).toString());
   }
   return map;
+}
+
+function frontMatterOf(text: string): { data: Record<string, unknown>; content: string } {
+  const parsed = parseFrontMatter(text);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

@@ -27,7 +27,7 @@ export async function createEngine(config: Config, options: { dbUri?: string; lo
     const embedder = await createEmbedder(config);
     if (!store.exists && options.ingestIfMissing) {
       options.onNotice?.(`No index at ${store.uri} yet: ingesting ${config.KNOWLEDGE_DIR} first…`);
-      await runIngest({ store, embedder }, { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES });
+      await runIngest({ store, embedder }, { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE });
     }
     const retriever = await createRetriever(store, embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT, refreshMs: config.INDEX_REFRESH_MS });
     const answerer: Answerer =

@@ -1,4 +1,5 @@
 import { describeError, DocentError } from "../errors.ts";
+import { printableLines } from "../terminal-text.ts";
 
 /**
  * Runs a command's main function and turns any error into one readable line on stderr and an exit code:
@@ -10,7 +11,8 @@ export function runCli(main: () => Promise<number>): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`docent: ${describeError(error)}\n`);
+      // A message may quote a file name or a URL from untrusted input: nothing in it may drive the terminal.
+      process.stderr.write(`docent: ${printableLines(describeError(error))}\n`);
       if (!(error instanceof DocentError) && process.env.DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
       process.exitCode = error instanceof DocentError && error.code === "USAGE" ? 64 : 2;
     },

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { DocentError } from "../errors.ts";
 import type { SourceDocument, SourceError } from "./documents.ts";
-import { formatOfFile, parseSource, tooLarge } from "./parse-source.ts";
+import { formatOfFile, type ParseOptions, parseSource, tooLarge } from "./parse-source.ts";
 
 export interface LoadedSources {
   documents: SourceDocument[];
@@ -15,7 +15,7 @@ export interface LoadedSources {
  * Reads every Markdown, text and HTML file under the given folders (recursively, in a stable order).
  * A bad file is reported and skipped; a second file claiming an already-used URL is rejected.
  */
-export async function loadSources(dirs: readonly string[], options: { maxBytes: number }): Promise<LoadedSources> {
+export async function loadSources(dirs: readonly string[], options: ParseOptions): Promise<LoadedSources> {
   const documents: SourceDocument[] = [];
   const errors: SourceError[] = [];
   const failedSources = new Set<string>();

@@ -1,8 +1,9 @@
-import matter from "gray-matter";
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import TurndownService from "turndown";
 import type { SourceDocument } from "./documents.ts";
+import { parseFrontMatter } from "./front-matter.ts";
+import { DEFAULT_HTML_BUDGET, type HtmlBudget, withinHtmlBudget } from "./html-budget.ts";
 
 /**
  * Turns the bytes of one knowledge file into a SourceDocument, or a reason it can't be used.
@@ -22,6 +23,8 @@ export function formatOfFile(name: string): SourceFormat | null {
 
 export interface ParseOptions {
   maxBytes: number;
+  /** Limits on an HTML page's nesting, size and parse time (DEFAULT_HTML_BUDGET unless given). */
+  htmlBudget?: HtmlBudget;
 }
 
 export function parseSource(source: string, bytes: Uint8Array, format: SourceFormat, options: ParseOptions): ParseResult {
@@ -35,22 +38,18 @@ export function parseSource(source: string, bytes: Uint8Array, format: SourceFor
     return fail("the file is not valid UTF-8; re-save it as UTF-8");
   }
   if (text.trim() === "") return fail("the file is empty (only white space)");
-  return format === "html" ? parseHtml(source, text) : parseFrontMatterText(source, text, format);
+  if (format !== "html") return parseFrontMatterText(source, text, format);
+  const parsed = withinHtmlBudget(text, options.htmlBudget ?? DEFAULT_HTML_BUDGET, () => parseHtml(source, text));
+  return parsed.ok ? parsed.value : parsed;
 }
 
 function parseFrontMatterText(source: string, text: string, format: SourceFormat): ParseResult {
   if (format === "markdown" && !text.trimStart().startsWith("---")) {
     return fail("missing front matter: start the file with a --- block holding title and url");
   }
-  let parsed: matter.GrayMatterFile<string>;
-  try {
-    // gray-matter caches by content; an empty options object turns the cache off so errors repeat reliably.
-    parsed = matter(text, {});
-  } catch (error) {
-    const detail = error instanceof Error ? error.message.split("\n")[0] : "";
-    return fail(`malformed front matter (${detail}); it must be a YAML block between --- lines`);
-  }
-  const data = parsed.data as Record<string, unknown>;
+  const parsed = parseFrontMatter(text);
+  if (!parsed.ok) return parsed;
+  const { data } = parsed;
   const url = checkUrl(data.url);
   if (!url.ok) return url;
   const title = typeof data.title === "string" && data.title.trim() !== "" ? data.title.trim() : null;

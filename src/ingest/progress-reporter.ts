@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import { printable } from "../terminal-text.ts";
 import type { IngestProgress } from "./run-ingest.ts";
 
 /**
@@ -8,7 +9,7 @@ import type { IngestProgress } from "./run-ingest.ts";
 export function createProgressReporter(mode: "bar" | "lines" | "silent"): { onProgress: (event: IngestProgress) => void; stop: () => void } {
   if (mode === "silent") return { onProgress: () => {}, stop: () => {} };
   let bar: cliProgress.SingleBar | null = null;
-  const line = (text: string) => process.stderr.write(`${text}\n`);
+  const line = (text: string) => process.stderr.write(`${printable(text)}\n`);
   let fetchBar: cliProgress.SingleBar | null = null;
   return {
     onProgress(event) {

@@ -4,18 +4,25 @@ import type { ChunkRow, ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
 import { type Chunk, type ChunkOptions, chunkDocument, DEFAULT_CHUNK_OPTIONS } from "./chunk.ts";
 import type { SourceDocument, SourceError } from "./documents.ts";
+import type { HtmlBudget } from "./html-budget.ts";
 import { loadSources } from "./load-sources.ts";
 import { type ChangeCounts, hasChanges, type PageChange, planChanges } from "./plan-changes.ts";
 
 export interface IngestOptions {
   sources: readonly string[];
   maxBytes: number;
+  /** INGEST_MAX_CHUNKS_PER_PAGE: a page giving more passages is skipped with its reason (its indexed text kept). */
+  maxChunksPerPage?: number;
+  /** Limits on each HTML file's nesting, elements and parse time; DEFAULT_HTML_BUDGET unless given. */
+  htmlBudget?: HtmlBudget;
   /** Pages fetched from URLs (src/ingest/web), ingested with the folders' pages; their source is the URL. */
   documents?: readonly SourceDocument[];
   /** Sources whose stored rows stay exactly as they are: pages not modified (304) or temporarily unreachable. */
   keepSources?: ReadonlySet<string>;
   /** Problems found before the ingest (pages that could not be fetched), reported with the run's own. */
   errors?: readonly SourceError[];
+  /** Notes from before the ingest (e.g. a fetched page's canonical link that was not accepted). */
+  notes?: readonly string[];
   dryRun?: boolean;
   /** Replace the whole table, e.g. to switch embedders. */
   rebuild?: boolean;
@@ -64,7 +71,7 @@ const EMBED_BATCH = 64;
 export async function runIngest(deps: IngestDeps, options: IngestOptions): Promise<IngestSummary> {
   const { store, embedder } = deps;
   const now = (deps.now ?? (() => new Date()))().toISOString();
-  const loaded = await loadSources(options.sources, { maxBytes: options.maxBytes });
+  const loaded = await loadSources(options.sources, { maxBytes: options.maxBytes, ...(options.htmlBudget ? { htmlBudget: options.htmlBudget } : {}) });
   const stored = await store.readAll();
   const { documents, keep, notes } = mergeWebPages(loaded.documents, loaded.failedSources, options, stored);
   const errors = [...(options.errors ?? []), ...loaded.errors];
@@ -78,7 +85,15 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   if (!options.rebuild) await store.assertEmbedder(embedder, "ingest");
 
   const chunks: Chunk[] = [];
-  for (const document of documents) chunks.push(...(await chunkDocument(document, options.chunking ?? DEFAULT_CHUNK_OPTIONS)));
+  for (const document of documents) {
+    const pageChunks = await chunkDocument(document, options.chunking ?? DEFAULT_CHUNK_OPTIONS);
+    if (options.maxChunksPerPage !== undefined && pageChunks.length > options.maxChunksPerPage) {
+      errors.push({ file: document.source, reason: tooManyChunks(pageChunks.length, options.maxChunksPerPage) });
+      keep.add(document.source);
+      continue;
+    }
+    chunks.push(...pageChunks);
+  }
   const previousVersion = (await store.info())?.version ?? null;
   const plan = planChanges(stored, chunks, keep);
   const summary: IngestSummary = {
@@ -90,7 +105,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     chunks: plan.chunks,
     embedded: 0,
     errors,
-    notes,
+    notes: [...(options.notes ?? []), ...notes],
     changes: plan.changes,
   };
   if (options.dryRun || (!options.rebuild && !hasChanges(plan) && store.exists)) return summary;
@@ -139,6 +154,10 @@ function mergeWebPages(folderDocuments: readonly SourceDocument[], failedSources
   const freshUrls = new Set(documents.map((d) => d.url));
   for (const row of stored) if (keep.has(row.source) && freshUrls.has(row.url)) keep.delete(row.source);
   return { documents, keep, notes };
+}
+
+function tooManyChunks(count: number, max: number): string {
+  return `the page gives ${count} passages, over the limit of ${max} per page (INGEST_MAX_CHUNKS_PER_PAGE), so it is skipped and what was indexed from it is kept; split the page or raise the limit`;
 }
 
 type Embeddable = Pick<Chunk, "title" | "heading" | "text" | "contentHash">;

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import matter from "gray-matter";
+import { parseFrontMatter } from "../../src/ingest/front-matter.ts";
 
 /**
  * A local policy website on 127.0.0.1 for the web-ingest tests: every corpus page rendered as HTML with the
@@ -61,7 +61,8 @@ interface Page {
 export async function startPolicySite(corpusDir: string): Promise<PolicySite> {
   const pages = new Map<string, Page>();
   for (const name of readdirSync(corpusDir).filter((n) => n.endsWith(".md")).sort()) {
-    const parsed = matter(readFileSync(path.join(corpusDir, name), "utf8"), {});
+    const parsed = parseFrontMatter(readFileSync(path.join(corpusDir, name), "utf8"));
+    if (!parsed.ok) throw new Error(`${name}: ${parsed.reason}`);
     pages.set(name.replace(/\.md$/, ""), { title: String(parsed.data.title), markdown: parsed.content.trim(), lastModified: new Date(Date.UTC(2025, 0, 1)) });
   }
   const statuses = new Map<string, number>();

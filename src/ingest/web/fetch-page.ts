@@ -1,7 +1,11 @@
+import { fetch as undiciFetch, type Response } from "undici";
+import { type AddressGuard, AddressRefusedError } from "./address-guard.ts";
+
 /**
- * One polite HTTP GET of a page or a sitemap: our user agent, robots.txt asked first at every hop, redirects
- * followed by hand (so they can be counted and loops seen), a time limit, and a size limit enforced while the
- * body streams in. Every outcome is a value with a reason a maintainer can act on; nothing here throws.
+ * One polite HTTP GET of a page or a sitemap: our user agent, the address guard and robots.txt asked first at
+ * every hop, redirects followed by hand (so they can be counted, loops seen and every hop guarded), connections
+ * made through the guard's dispatcher, a time limit, and a size limit enforced while the body streams in.
+ * Every outcome is a value with a reason a maintainer can act on; nothing here throws.
  */
 
 export const USER_AGENT = "DocentBot/0.1 (+https://github.com/docent; policy ingest)";
@@ -40,11 +44,13 @@ type Hop = FetchOutcome | { kind: "redirect"; status: number; location: string |
 
 export async function fetchPage(
   url: string,
-  options: { expect: Expect; validators?: HttpValidators | undefined; policy: FetchPolicy; gate: FetchGate; fetch?: typeof fetch },
+  options: { expect: Expect; validators?: HttpValidators | undefined; policy: FetchPolicy; gate: FetchGate; guard: AddressGuard },
 ): Promise<FetchOutcome> {
   const seen = [url];
   let current = url;
   for (;;) {
+    const address = await options.guard.check(current);
+    if (!address.ok) return { kind: "failed", reason: address.reason };
     const verdict = await options.gate.allowed(current);
     if (!verdict.ok) return { kind: "failed", reason: verdict.reason };
     const hop: Hop = await options.gate.run(new URL(current).host, () => request(current, options));
@@ -56,7 +62,6 @@ export async function fetchPage(
     } catch {
       return { kind: "failed", reason: `HTTP ${hop.status} redirect to an invalid URL "${hop.location}"` };
     }
-    if (!/^https?:$/.test(new URL(next).protocol)) return { kind: "failed", reason: `redirect to a non-HTTP URL ${next}` };
     if (seen.includes(next)) return { kind: "failed", reason: `redirect loop: ${[...seen, next].join(" → ")}` };
     if (seen.length > options.policy.maxRedirects) return { kind: "failed", reason: `too many redirects (more than ${options.policy.maxRedirects}), last to ${next}` };
     seen.push(next);
@@ -64,7 +69,7 @@ export async function fetchPage(
   }
 }
 
-async function request(url: string, options: { expect: Expect; validators?: HttpValidators | undefined; policy: FetchPolicy; fetch?: typeof fetch }): Promise<Hop> {
+async function request(url: string, options: { expect: Expect; validators?: HttpValidators | undefined; policy: FetchPolicy; guard: AddressGuard }): Promise<Hop> {
   const { policy, validators } = options;
   const signal = AbortSignal.timeout(policy.timeoutMs);
   const headers: Record<string, string> = {
@@ -74,7 +79,7 @@ async function request(url: string, options: { expect: Expect; validators?: Http
   if (validators?.etag) headers["if-none-match"] = validators.etag;
   if (validators?.lastModified) headers["if-modified-since"] = validators.lastModified;
   try {
-    const response = await (options.fetch ?? fetch)(url, { redirect: "manual", signal, headers });
+    const response = await undiciFetch(url, { redirect: "manual", signal, headers, dispatcher: options.guard.dispatcher });
     const { status } = response;
     if ([301, 302, 303, 307, 308].includes(status)) {
       await discard(response);
@@ -114,6 +119,8 @@ async function request(url: string, options: { expect: Expect; validators?: Http
     };
   } catch (error) {
     if (signal.aborted) return { kind: "failed", reason: `timed out after ${policy.timeoutMs} ms (INGEST_FETCH_TIMEOUT_MS)` };
+    const cause = (error as { cause?: unknown })?.cause;
+    if (cause instanceof AddressRefusedError) return { kind: "failed", reason: cause.message };
     return { kind: "failed", reason: `network error: ${networkReason(error)}` };
   }
 }

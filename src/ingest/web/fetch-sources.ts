@@ -1,6 +1,8 @@
 import type { ChunkRow } from "../../retrieval/chunk-store.ts";
 import type { SourceDocument, SourceError } from "../documents.ts";
+import type { HtmlBudget } from "../html-budget.ts";
 import type { IngestProgress } from "../run-ingest.ts";
+import { type AddressGuard, type AddressGuardOptions, createAddressGuard } from "./address-guard.ts";
 import { extractPage } from "./extract-page.ts";
 import { type FetchPolicy, fetchPage, type HttpValidators, MAX_REDIRECTS, USER_AGENT, withoutFragment } from "./fetch-page.ts";
 import { HostScheduler } from "./host-scheduler.ts";
@@ -27,8 +29,15 @@ export interface WebFetchOptions {
   validators?: ReadonlyMap<string, HttpValidators>;
   /** Sources already in the index, to keep pages of a site whose sitemap could not be read. */
   storedSources?: ReadonlySet<string>;
+  /** INGEST_MAX_URLS: most page URLs fetched in one run (the URLs given first, then the sitemaps' entries). */
+  maxUrls?: number;
+  /** Limits on each page's HTML (nesting, elements, parse time); DEFAULT_HTML_BUDGET unless given. */
+  htmlBudget?: HtmlBudget;
+  /** INGEST_CANONICAL_HOSTS: domains a page's canonical link may name besides its own site. */
+  canonicalHosts?: ReadonlySet<string>;
+  /** Which hosts may be fetched: public addresses only unless INGEST_ALLOW_PRIVATE_HOSTS (see address-guard.ts). */
+  addresses: AddressGuardOptions;
   onProgress?: (event: IngestProgress) => void;
-  fetch?: typeof fetch;
 }
 
 export interface WebFetchStats {
@@ -44,6 +53,8 @@ export interface WebFetchResult {
   documents: SourceDocument[];
   keepSources: Set<string>;
   errors: SourceError[];
+  /** Per page, what a maintainer should know that is not a failure (e.g. a canonical link that was not accepted). */
+  notes: string[];
   stats: WebFetchStats;
 }
 
@@ -62,9 +73,18 @@ export async function fetchWebSources(targets: WebTargets, options: WebFetchOpti
     maxRedirects: options.maxRedirects ?? MAX_REDIRECTS,
   };
   const scheduler = new HostScheduler({ concurrency: options.concurrency, delayMs: options.delayMs });
-  const robots = new RobotsRules(policy, scheduler, options.fetch);
+  const guard = createAddressGuard(options.addresses);
+  try {
+    return await fetchAll(targets, options, policy, scheduler, guard);
+  } finally {
+    await guard.close();
+  }
+}
+
+async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: FetchPolicy, scheduler: HostScheduler, guard: AddressGuard): Promise<WebFetchResult> {
+  const robots = new RobotsRules(policy, scheduler, guard);
   const gate = { allowed: (url: string) => robots.check(url), run: <T>(host: string, task: () => Promise<T>) => scheduler.run(host, task) };
-  const fetchOptions = { policy, gate, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const fetchOptions = { policy, gate, guard };
   const errors: SourceError[] = [];
   const keepSources = new Set<string>();
 
@@ -88,8 +108,19 @@ export async function fetchWebSources(targets: WebTargets, options: WebFetchOpti
     for (const child of parsed.sitemaps) if (depth + 1 < MAX_SITEMAP_DEPTH) queue.push({ url: child, depth: depth + 1 });
   }
 
-  // 2. Pages, each once, in the order given.
-  const urls = [...new Set([...targets.urls.map(withoutFragment), ...listed])];
+  // 2. Pages, each once, in the order given, up to INGEST_MAX_URLS.
+  const wanted = [...new Set([...targets.urls.map(withoutFragment), ...listed])];
+  const urls = wanted.slice(0, options.maxUrls ?? wanted.length);
+  const unfetched = wanted.slice(urls.length);
+  if (unfetched.length > 0) {
+    errors.push({
+      file: targets.sitemaps[0] ?? unfetched[0]!,
+      reason:
+        `${unfetched.length} more page URL(s) are past the limit of ${urls.length} per run (INGEST_MAX_URLS) and were not fetched, from ${unfetched[0]} on; ` +
+        "what was indexed from them is kept: raise INGEST_MAX_URLS or split the run",
+    });
+    for (const url of unfetched) if (options.storedSources?.has(url)) keepSources.add(url);
+  }
   const stats: WebFetchStats = { requested: urls.length, fetched: 0, notModified: 0, gone: 0, failed: 0 };
   let done = 0;
   options.onProgress?.({ stage: "fetch", done, total: urls.length });
@@ -103,6 +134,7 @@ export async function fetchWebSources(targets: WebTargets, options: WebFetchOpti
 
   const documents: SourceDocument[] = [];
   const owners = new Map<string, string>();
+  const notes: string[] = [];
   const fail = (url: string, reason: string) => {
     stats.failed++;
     keepSources.add(url);
@@ -119,7 +151,10 @@ export async function fetchWebSources(targets: WebTargets, options: WebFetchOpti
     } else if (outcome.kind === "failed") {
       fail(url, outcome.reason);
     } else {
-      const extracted = extractPage(url, outcome.body, outcome.finalUrl, outcome.validators);
+      const extracted = extractPage(url, outcome.body, outcome.finalUrl, outcome.validators, {
+        canonicalHosts: options.canonicalHosts ?? new Set(),
+        ...(options.htmlBudget ? { htmlBudget: options.htmlBudget } : {}),
+      });
       if (!extracted.ok) {
         fail(url, extracted.reason);
         continue;
@@ -129,6 +164,7 @@ export async function fetchWebSources(targets: WebTargets, options: WebFetchOpti
         fail(url, `duplicate url ${extracted.document.url}: ${owner} already uses it`);
         continue;
       }
+      if (extracted.note) notes.push(`${url}: ${extracted.note}`);
       owners.set(extracted.document.url, url);
       stats.fetched++;
       documents.push(extracted.document);
@@ -140,7 +176,7 @@ export async function fetchWebSources(targets: WebTargets, options: WebFetchOpti
   for (const source of options.storedSources ?? []) {
     if (!requested.has(source) && isWebSource(source) && failedOrigins.has(new URL(source).origin)) keepSources.add(source);
   }
-  return { documents, keepSources, errors, stats };
+  return { documents, keepSources, errors, notes, stats };
 }
 
 export function isWebSource(source: string): boolean {

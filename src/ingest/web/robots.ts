@@ -1,5 +1,6 @@
 import robotsParserModule from "robots-parser";
 import type { HostScheduler } from "./host-scheduler.ts";
+import type { AddressGuard } from "./address-guard.ts";
 import { type FetchPolicy, fetchPage } from "./fetch-page.ts";
 
 /** Longest Crawl-delay honoured: a site asking for more would stall the ingest, so we cap it. */
@@ -30,7 +31,7 @@ export class RobotsRules {
   constructor(
     private readonly policy: FetchPolicy,
     private readonly scheduler: HostScheduler,
-    private readonly fetchImpl?: typeof fetch,
+    private readonly guard: AddressGuard,
   ) {}
 
   async check(url: string): Promise<Verdict> {
@@ -53,7 +54,7 @@ export class RobotsRules {
       policy: { ...this.policy, maxBytes: MAX_ROBOTS_BYTES },
       // robots.txt itself is never subject to robots rules; it still waits its turn on the host.
       gate: { allowed: async () => ({ ok: true }), run: (h, task) => this.scheduler.run(h, task) },
-      ...(this.fetchImpl ? { fetch: this.fetchImpl } : {}),
+      guard: this.guard,
     });
     if (outcome.kind === "gone") return { kind: "allow-all" };
     if (outcome.kind === "failed") {

@@ -6,7 +6,8 @@ const parser = new XMLParser({ removeNSPrefix: true, isArray: (name) => name ===
 
 /**
  * Reads a sitemap (https://www.sitemaps.org/protocol.html): a `<urlset>` of page `<loc>`s, or a `<sitemapindex>`
- * of further sitemaps. Only absolute http(s) locations are kept, without #fragments. Pure.
+ * of further sitemaps. Absolute locations are kept, without #fragments; the fetcher's address guard refuses
+ * (and reports) any that is not http(s) or points at a private host. Pure.
  */
 export function parseSitemap(xml: string): SitemapParse {
   let doc: Record<string, unknown>;
@@ -27,7 +28,6 @@ function locations(entries: Array<{ loc?: unknown }> | undefined): string[] {
     const loc = typeof entry?.loc === "string" ? entry.loc.trim() : "";
     try {
       const url = new URL(loc);
-      if (url.protocol !== "http:" && url.protocol !== "https:") continue;
       url.hash = "";
       out.push(url.toString());
     } catch {

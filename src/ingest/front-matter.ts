@@ -1,0 +1,43 @@
+import { parse as parseYaml } from "yaml";
+
+/**
+ * Front matter is YAML and nothing else. A knowledge file comes from a contributor, so it is data: the block is
+ * read with the `yaml` package's parser (plain data only: no custom tags, no code, aliases capped), and a block
+ * that names another language (`---js`, `---javascript`, `---coffee`, `---toml`, `---json`…) is refused instead of
+ * being handed to an engine. Pure.
+ */
+export type FrontMatter = { ok: true; data: Record<string, unknown>; content: string } | { ok: false; reason: string };
+
+const OPENING = /^---([^\r\n]*)\r?\n/;
+const CLOSING = /^---[ \t]*$/m;
+
+/** Splits `text` into its front-matter data and the body after it. Text that does not open with `---` has none. */
+export function parseFrontMatter(text: string): FrontMatter {
+  const source = text.replace(/^\uFEFF/, "").trimStart();
+  if (!source.startsWith("---")) return { ok: true, data: {}, content: source };
+  const opening = OPENING.exec(source);
+  if (!opening) return { ok: false, reason: "the front matter never ends: close the YAML block with a line of ---" };
+  const marker = opening[1]!.trim();
+  if (marker !== "" && !/^ya?ml$/i.test(marker)) {
+    return {
+      ok: false,
+      reason: `front matter marked "---${marker}" is not read: only YAML front matter is (code is never run); open the block with a plain --- line`,
+    };
+  }
+  const rest = source.slice(opening[0].length);
+  const closing = CLOSING.exec(rest);
+  if (!closing) return { ok: false, reason: "the front matter never ends: close the YAML block with a line of ---" };
+  let data: unknown;
+  try {
+    data = parseYaml(rest.slice(0, closing.index), { maxAliasCount: 50, prettyErrors: false, logLevel: "error" });
+  } catch (error) {
+    const detail = error instanceof Error ? (error.message.split("\n")[0] ?? "") : "";
+    return { ok: false, reason: `malformed front matter (${detail}); it must be a YAML block between --- lines` };
+  }
+  if (data === null || data === undefined) data = {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    return { ok: false, reason: "malformed front matter: it must be YAML key: value lines (title, url) between --- lines" };
+  }
+  const content = rest.slice(closing.index + closing[0].length).replace(/^\r?\n/, "");
+  return { ok: true, data: data as Record<string, unknown>, content };
+}
