@@ -6,7 +6,7 @@ import { createExtractiveAnswerer } from "./extractive-answerer.ts";
 import { recogniseFormalRequest } from "./formal-requests.ts";
 import { ChatFallback } from "./openai-answerer.ts";
 import { collectAllowance, sanitizeOutput } from "./output-guards.ts";
-import { redact } from "./redact.ts";
+import { redact, redactQuestion } from "./redact.ts";
 import { renderAnswer, renderRefusal } from "./render-answer.ts";
 
 /** What the engine needs from retrieval: ranked passages, and a verdict on whether they answer at all. */
@@ -28,7 +28,6 @@ export interface AskOptions {
   followUp?: { previousQuestion: string; previousAnswer: string };
 }
 
-const REDACTION_LABEL = /\[(?:email|secret|card number|phone|ip address|private url|address|name)\]/g;
 const extractive = createExtractiveAnswerer();
 
 /**
@@ -37,10 +36,10 @@ const extractive = createExtractiveAnswerer();
  */
 export async function answerQuestion(deps: EngineDeps, rawQuestion: string, options: AskOptions = {}): Promise<AnswerResult> {
   const started = performance.now();
-  const redacted = redact(rawQuestion);
-  const searchText = cleanQuery(redacted.text.replace(REDACTION_LABEL, " "));
+  const redacted = redactQuestion(rawQuestion);
+  const searchText = cleanQuery(redacted.searchText);
   // A follow-up ("what about Azure?") only makes sense with the question it follows: search with both.
-  const previous = options.followUp ? cleanQuery(redact(options.followUp.previousQuestion).text.replace(REDACTION_LABEL, " ")) : "";
+  const previous = options.followUp ? cleanQuery(redactQuestion(options.followUp.previousQuestion).searchText) : "";
   const context = options.followUp ? redact(`Earlier question: ${options.followUp.previousQuestion}\nEarlier answer: ${options.followUp.previousAnswer}`).text : undefined;
   const request = recogniseFormalRequest(searchText);
   const limit = options.limit ?? 5;
