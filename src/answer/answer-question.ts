@@ -12,7 +12,19 @@ import { renderAnswer, renderRefusal } from "./render-answer.ts";
 /** What the engine needs from retrieval: ranked passages, and a verdict on whether they answer at all. */
 export interface Retriever {
   retrieve(query: string, limit: number): Promise<Passage[]>;
-  judge(query: string, passages: readonly Passage[]): { refuse: boolean; reason: string };
+  judge(query: string, passages: readonly Passage[]): RetrievalVerdict;
+}
+
+/**
+ * The refusal gate's verdict. `reason` is for moderators; `code` and the counts are what logs carry — neither holds
+ * a word of the question.
+ */
+export interface RetrievalVerdict {
+  refuse: boolean;
+  reason: string;
+  code?: string | null;
+  words?: number;
+  unknownWords?: number;
 }
 
 export interface EngineDeps {
@@ -45,7 +57,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const limit = options.limit ?? 5;
 
   const passages = searchText === "" ? [] : await deps.retriever.retrieve(previous ? `${searchText} ${previous}` : searchText, limit);
-  const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(previous ? `${searchText} ${previous}` : searchText, passages);
+  const verdict: RetrievalVerdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved", code: "nothing-retrieved" } : deps.retriever.judge(previous ? `${searchText} ${previous}` : searchText, passages);
   if (request && !verdict.refuse) {
     // The passage naming the official channel may rank below the top few: fetch it and add it at the end.
     const channel = await deps.retriever.retrieve(`${request.searchHint} ${searchText}`, 3);
@@ -56,7 +68,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const notice = { personalDataNotice: redacted.kinds.length > 0 };
 
   if (verdict.refuse) {
-    deps.logger?.info({ event: "refused", reason: verdict.reason, passages: passages.length }, "answer refused");
+    deps.logger?.info({ event: "refused", code: verdict.code ?? "refused", words: verdict.words, unknownWords: verdict.unknownWords, redacted: redacted.kinds, passages: passages.length }, "answer refused");
     return finish({ ...base, answer: renderRefusal(notice), refused: true, reason: verdict.reason, draft: null, citations: [] }, started, retrieved);
   }
 

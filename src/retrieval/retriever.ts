@@ -46,8 +46,8 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
       return search({ table, embedder }, query, { mode: options.mode, limit, vectorWeight: options.vectorWeight });
     },
     judge(query, passages) {
-      const verdict = judgeRelevance(query, passages.length, termStats);
-      return { refuse: verdict.refuse, reason: verdict.reason };
+      const { refuse, reason, code, words, unknownWords } = judgeRelevance(query, passages.length, termStats);
+      return { refuse, reason, code, words, unknownWords };
     },
   };
 }
