@@ -94,6 +94,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     lead: sanitizeOutput(draft.lead, allowance),
     bullets: draft.bullets.map((b) => ({ ...b, text: sanitizeOutput(b.text, allowance) })),
     sources: draft.sources.map((source) => ({ ...source, title: sanitizeOutput(source.title, allowance) })),
+    citations: draft.citations.map((c) => ({ ...c, title: sanitizeOutput(c.title, allowance), quote: sanitizeOutput(c.quote, allowance) })),
   };
   const answer = renderAnswer(draft, notice);
   return finish(

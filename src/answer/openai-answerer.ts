@@ -6,7 +6,7 @@ import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "./ans
 import { buildChatMessages } from "./build-prompt.ts";
 import { datedNote } from "./extractive-answerer.ts";
 import { splitSentences } from "./sentences.ts";
-import { checkCitationNumbers, citedNumbers } from "./verify-citations.ts";
+import { chatReplyProblem, checkCitationNumbers, citedNumbers } from "./verify-citations.ts";
 
 /** Why a chat answer was not used; the extractive answer is used instead and the result says so. */
 export class ChatFallback extends Error {
@@ -43,6 +43,8 @@ export function createOpenAIAnswerer(options: OpenAIAnswererOptions): Answerer {
       }
       if (content === "") throw new ChatFallback("chat model returned an empty answer");
       if (/^NOT_COVERED\b/.test(content)) throw new ChatFallback("chat model said the passages do not cover the question");
+      const problem = chatReplyProblem(content, input.passages.length);
+      if (problem) throw new ChatFallback(problem);
       const check = checkCitationNumbers(content, input.passages.length);
       if (!check.ok) {
         throw new ChatFallback(check.invalid.length > 0 ? `chat answer cited passages that were not given: ${check.invalid.map((n) => `[${n}]`).join(" ")}` : "chat answer had no citation");
