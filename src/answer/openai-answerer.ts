@@ -18,6 +18,11 @@ export class ChatFallback extends Error {
 export interface OpenAIAnswererOptions {
   client: OpenAI;
   model: string;
+  /**
+   * One deadline for the whole chat call, every retry and backoff included (ANSWER_TIMEOUT_MS): past it the
+   * request is aborted and the engine answers extractively. The client's own timeout applies per try.
+   */
+  deadlineMs?: number;
 }
 
 /**
@@ -30,15 +35,17 @@ export function createOpenAIAnswerer(options: OpenAIAnswererOptions): Answerer {
     mode: "openai",
     async answer(input) {
       let content: string;
+      const deadline = options.deadlineMs === undefined ? undefined : AbortSignal.timeout(options.deadlineMs);
       try {
-        const completion = await options.client.chat.completions.create({
-          model: options.model,
-          messages: buildChatMessages(input.question, input.passages, input.context),
-          temperature: 0,
-          max_tokens: 600,
-        });
+        const request = options.client.chat.completions.create(
+          { model: options.model, messages: buildChatMessages(input.question, input.passages, input.context), temperature: 0, max_tokens: 600 },
+          deadline ? { signal: deadline } : undefined,
+        );
+        // The race returns at the deadline even if the SDK is between tries (its backoff sleep is not aborted).
+        const completion = deadline ? await Promise.race([request, rejectWhenAborted(deadline)]) : await request;
         content = completion.choices?.[0]?.message?.content?.trim() ?? "";
       } catch (error) {
+        if (deadline?.aborted) throw new ChatFallback(`the answer deadline passed (${options.deadlineMs} ms, ANSWER_TIMEOUT_MS)`);
         throw new ChatFallback(`chat model failed: ${describeApiError(error)}`);
       }
       if (content === "") throw new ChatFallback("chat model returned an empty answer");
@@ -52,6 +59,13 @@ export function createOpenAIAnswerer(options: OpenAIAnswererOptions): Answerer {
       return draftFromChat(content, input);
     },
   };
+}
+
+function rejectWhenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
 }
 
 /**
