@@ -6,6 +6,7 @@ import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "./ans
 import { buildChatMessages } from "./build-prompt.ts";
 import { datedNote } from "./extractive-answerer.ts";
 import { splitSentences } from "./sentences.ts";
+import { unsafeReason } from "./unsafe-passages.ts";
 import { chatReplyProblem, checkCitationNumbers, citedNumbers } from "./verify-citations.ts";
 
 /** Why a chat answer was not used; the extractive answer is used instead and the result says so. */
@@ -56,6 +57,9 @@ export function createOpenAIAnswerer(options: OpenAIAnswererOptions): Answerer {
       if (!check.ok) {
         throw new ChatFallback(check.invalid.length > 0 ? `chat answer cited passages that were not given: ${check.invalid.map((n) => `[${n}]`).join(" ")}` : "chat answer had no citation");
       }
+      // A planted instruction, masked link or invite that the model repeated from a poisoned page.
+      const unsafe = unsafeReason(content);
+      if (unsafe) throw new ChatFallback(`chat answer repeated an unsafe passage (it ${unsafe})`);
       return draftFromChat(content, input);
     },
   };
@@ -113,6 +117,7 @@ function bestSentence(passageText: string, claim: string): string {
   let best = "";
   let bestScore = -1;
   for (const sentence of splitSentences(passageText)) {
+    if (unsafeReason(sentence)) continue;
     const score = contentStems(sentence).filter((s) => claimStems.has(s)).length;
     if (score > bestScore) {
       best = sentence;
