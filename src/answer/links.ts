@@ -1,5 +1,8 @@
+import { createRequire } from "node:module";
 import { LinkifyIt } from "linkify-it";
-import tlds from "tlds";
+
+/** The IANA TLD list; a JSON module, loaded with require so plain Node ESM needs no import attribute. */
+const tlds = createRequire(import.meta.url)("tlds") as string[];
 
 /**
  * The one link detector for anything Docent prints or checks: linkify-it with the full TLD list, so links with a

@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { isIPv6 } from "node:net";
-import nlp from "compromise";
+import type nlpTwo from "compromise/two";
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
 import { type CountryCode, findPhoneNumbersInText, parsePhoneNumberFromString } from "libphonenumber-js/max";
 
@@ -9,6 +10,17 @@ import { type CountryCode, findPhoneNumbersInText, parsePhoneNumberFromString } 
  * person lexicon for names — and the rule tables below only find candidates or name a cue ("my password is").
  * Pure and conservative: a false positive costs a word, a miss leaks a secret.
  */
+const require = createRequire(import.meta.url);
+let tagger: typeof nlpTwo | undefined;
+/**
+ * compromise's tagger (lexicon and part-of-speech tags, which include first and last names). It takes about half a
+ * second to load, so it is loaded on first use: only a question with a name or password cue pays that, once.
+ */
+function nlp(text: string) {
+  tagger ??= require("compromise/two") as typeof nlpTwo;
+  return tagger(text);
+}
+
 export type RedactionKind =
   | "email"
   | "secret"
@@ -258,8 +270,9 @@ export function detectNames(text: string): Span[] {
         if (!strong || words.length === 0) continue;
       }
       const asPhrase = words.length > 1 && remembered(`phrase:${words.join(" ").toLowerCase()}`, () => {
-        const people = nlp(`My name is ${words.map(capitalise).join(" ")}`).people().json({ offset: true }) as Array<{ offset: { start: number } }>;
-        return people[0]?.offset.start === "My name is ".length;
+        const names = words.map(capitalise).join(" ");
+        const person = nlp(`My name is ${names}`).match("#Person+").text();
+        return person !== "" && names.startsWith(person);
       });
       let taken = 0;
       for (const [i, word] of words.entries()) {
