@@ -35,6 +35,12 @@ describe("the output guard's one link detector", () => {
     expect(sanitizeOutput("[privacy policy](https://evil.example/p)", allowed)).toBe("privacy policy");
     expect(sanitizeOutput(`[https://evil.example/p](${SOURCE})`, allowed)).not.toContain("evil");
   });
+
+  it("keeps a relative masked link that a cited passage writes, so a quote stays verbatim", () => {
+    const withDocs = collectAllowance([SOURCE], ["Learn more about how the [Assistants API](/docs/assistants) works."]);
+    expect(sanitizeOutput("Learn more about how the [Assistants API](/docs/assistants) works.", withDocs)).toBe("Learn more about how the [Assistants API](/docs/assistants) works.");
+    expect(sanitizeOutput("See the [Assistants API](/docs/other).", withDocs)).toBe("See the Assistants API.");
+  });
 });
 
 describe("chat replies with fake markers or look-alike delimiters", () => {

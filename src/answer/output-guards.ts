@@ -19,10 +19,13 @@ export function sanitizeOutput(text: string, allowance: OutputAllowance): string
     .replace(/@(everyone|here)\b/gi, "@\u200b$1")
     .replace(/<@&\d+>/g, "[role]")
     .replace(/<@!?\d+>/g, "[user]");
-  // A masked link keeps its Markdown only when its target is allowed and its text shows no other link.
-  out = out.replace(/\[([^\]]*)\]\(\s*<?([^)\s>]+)>?\s*\)/g, (whole, label: string, href: string) =>
-    isAllowed(href, allowedLinks) && findLinks(label).every((l) => normaliseLink(l.raw) === normaliseLink(href)) ? whole : label,
-  );
+  // A masked link keeps its Markdown only when its target is allowed and its text shows no other link. A relative
+  // target ("/docs/x") written so in a cited passage stays too: it leads nowhere, and the quote stays verbatim.
+  out = out.replace(/\[([^\]]*)\]\(\s*<?([^)\s>]+)>?\s*\)/g, (whole, label: string, href: string) => {
+    const shown = findLinks(label);
+    if (isAllowed(href, allowedLinks)) return shown.every((l) => normaliseLink(l.raw) === normaliseLink(href)) ? whole : label;
+    return isRelative(href) && shown.length === 0 && allowance.sourceText.includes(whole) ? whole : label;
+  });
   out = replaceLinks(out, (link) => (isAllowed(link, allowedLinks) ? link : "[link removed]"));
   return out;
 }
@@ -45,6 +48,10 @@ export function collectAllowance(urls: readonly string[], passageTexts: readonly
   for (const url of urls) allowed.add(normaliseLink(url));
   for (const text of passageTexts) for (const link of findLinks(text)) allowed.add(normaliseLink(link.raw));
   return { links: allowed, sourceText: passageTexts.join("\n") };
+}
+
+function isRelative(href: string): boolean {
+  return !/^(?:[a-z][a-z0-9+.-]*:|\/\/)/i.test(href) && findLinks(href).length === 0;
 }
 
 function isAllowed(link: string, allowed: ReadonlySet<string>): boolean {
