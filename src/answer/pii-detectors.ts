@@ -56,7 +56,10 @@ const hasDigit = (s: string) => /\d/.test(s);
 /** "gpt-4o-realtime-preview-2025-06-03": words and date parts joined by dashes are a model name, not a key. */
 const wordsAndDates = (s: string) => /[-_]/.test(s) && s.split(/[-_]+/).every((part) => /^[a-z]+$/i.test(part) || /^\d+$/.test(part) || /^[a-z]{1,4}\d{1,2}[a-z]?$/i.test(part) || /^\d[a-z]{1,2}$/i.test(part));
 /** Base64 of readable sentences is a (possibly hostile) message, not a key: a key's bytes are random. */
-const encodesText = (s: string) => /^[\x20-\x7e]{16,}$/.test(Buffer.from(s, "base64").toString("latin1")) && / \w+ /.test(Buffer.from(s, "base64").toString("latin1"));
+const encodesText = (s: string) => {
+  const decoded = Buffer.from(s, "base64").toString("latin1");
+  return /^[\x20-\x7e]{16,}$/.test(decoded) && / \w+ /.test(decoded);
+};
 const mixedCase = (s: string) => /[a-z]/.test(s) && /[A-Z]/.test(s) && /\d/.test(s);
 
 /** Provider keys and tokens, after gitleaks' rule ids. Pasted keys are exact shapes, so these are precise. */
@@ -220,21 +223,75 @@ export function detectPhones(text: string): Span[] {
 }
 
 const WORD = "[\\p{L}][\\p{L}'’]*(?:-[\\p{L}][\\p{L}'’]*)*";
-/** Self-introductions: strong cues name whatever follows; weak ones ("I'm", "this is") only a known or capitalised name. */
+/**
+ * Cues that a name follows. After a strong cue ("my name is") the first word is taken unless it is an ordinary word;
+ * after a weak one ("I'm", "this is", a sign-off) a word counts only if it reads as a name.
+ */
 const NAME_CUES: Array<{ pattern: RegExp; strong: boolean }> = [
   { pattern: /\b(?:my\s+name\s+is|my\s+name's|my\s+name\s*:|name\s*:|call\s+me|signed)\s+/giu, strong: true },
   { pattern: /\b(?:i\s+am|i'm|im|this\s+is|it's|here\s+is)\s+/giu, strong: false },
-  // A signature: "Thanks, Sam" / "Regards,\nPriya Nair" at the end of a line.
+  // A signature: "— Aarav Patel" on its own line, or "Thanks, Sam" / "Regards,\nPriya Nair".
   { pattern: /(?:^|\n)[ \t]*(?:—|–|--|~)[ \t]*/gu, strong: true },
-  { pattern: /\b(?:thanks|thank\s+you|thx|cheers|regards|best\s+regards|kind\s+regards|best\s+wishes|best|sincerely|br)\s*[,!.—–-]+\s*/giu, strong: true },
+  { pattern: /\b(?:thanks|thank\s+you|thx|cheers|regards|best\s+regards|kind\s+regards|best\s+wishes|best|sincerely|br)\s*[,!.—–-]+\s*/giu, strong: false },
 ];
 const CANDIDATE = new RegExp(`^(${WORD})(?:[ \\t]+(${WORD}))?(?:[ \\t]+(${WORD}))?`, "u");
+const GREETING_NAME = new RegExp(`(?:^|(?<=\\b(?:hi|hey|hello|yo)[,!]?\\s+))(${WORD}(?:[ \\t]+${WORD})?)(?=[ \\t]+here\\b)`, "giu");
+const TITLED_NAME = /\b(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+\p{Lu}\p{L}+(?:\s+\p{Lu}\p{L}+)?/gu;
 const NOT_A_NAME = "(#Verb|#Adjective|#Adverb|#Determiner|#Preposition|#Pronoun|#Conjunction|#QuestionWord|#Organization|#Expression|#Negative)";
 
-/** How compromise reads a word in the slot where a name goes: a person's name, or not. */
-function personWord(word: string, inKnownName = false): boolean {
-  if (inKnownName) return !ordinaryWord(word);
-  return remembered(`person:${word.toLowerCase()}`, () => nlp(`My name is ${capitalise(word)}`).match("#Person").found) && !ordinaryWord(word);
+export function detectNames(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const { pattern, strong } of NAME_CUES) {
+    for (const cue of text.matchAll(pattern) as IterableIterator<RegExpMatchArray & { index: number }>) {
+      const at = cue.index + cue[0].length;
+      const length = nameLength(text.slice(at), strong);
+      if (length > 0) spans.push({ kind: "name", start: at, end: at + length });
+    }
+  }
+  // "Marta Kowalczyk here", "hey, tom here", and titles ("Dr. Alan Reyes"). A name without a cue is not looked for:
+  // product names read as people ("Claude Code"), and a question rarely names a third person.
+  for (const match of text.matchAll(GREETING_NAME) as IterableIterator<RegExpMatchArray & { index: number }>) {
+    if (match[1]!.split(/[ \t]+/).every(readsAsName)) spans.push({ kind: "name", start: match.index, end: match.index + match[0].length });
+  }
+  for (const match of text.matchAll(TITLED_NAME) as IterableIterator<RegExpMatchArray & { index: number }>) {
+    spans.push({ kind: "name", start: match.index, end: match.index + match[0].length });
+  }
+  return spans;
+}
+
+/** How many characters of `rest` (the text after a cue) are a name of up to three words; 0 if none. */
+function nameLength(rest: string, strong: boolean): number {
+  const words = CANDIDATE.exec(rest)?.slice(1).filter((w): w is string => Boolean(w)) ?? [];
+  // A full name compromise knows ("priya sharma", "ana maria costa") counts word by word, whatever its case.
+  const fullName = words.length > 1 && knownFullName(words);
+  let taken = 0;
+  for (const [i, word] of words.entries()) {
+    const nameLike = readsAsName(word) || (fullName && !ordinaryWord(word));
+    if (!nameLike && !(i === 0 && strong && !ordinaryWord(word))) break;
+    taken++;
+  }
+  if (taken === 0) return 0;
+  return new RegExp(`^${words.slice(0, taken).map(escapeRegExp).join("[ \\t]+")}`, "u").exec(rest)?.[0].length ?? 0;
+}
+
+/** A first or last name compromise knows, or a capitalised word that is no ordinary English word. */
+function readsAsName(word: string): boolean {
+  if (ordinaryWord(word)) return false;
+  return /^\p{Lu}/u.test(word) || remembered(`person:${word.toLowerCase()}`, () => nlp(`My name is ${capitalise(word)}`).match("#Person").found);
+}
+
+function knownFullName(words: string[]): boolean {
+  return remembered(`full-name:${words.join(" ").toLowerCase()}`, () => {
+    const names = words.map(capitalise).join(" ");
+    const person = nlp(`My name is ${names}`).match("#Person+").text();
+    return person !== "" && names.startsWith(person);
+  });
+}
+
+/** A word that is no name in ordinary English ("using", "not", "the", "curious"), an acronym, or a possessive. */
+function ordinaryWord(word: string): boolean {
+  if (/['’]s$/i.test(word) || word.length < 2 || /^[A-Z]{2,}$/.test(word)) return true;
+  return remembered(`ordinary:${word.toLowerCase()}`, () => nlp(word.toLowerCase()).has(NOT_A_NAME));
 }
 
 /** compromise takes a few ms per call; the same words come back in every question, so their verdicts are kept. */
@@ -251,58 +308,6 @@ function remembered(key: string, decide: () => boolean): boolean {
 
 function capitalise(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
-}
-
-/** A word that is no name in ordinary English ("using", "not", "the", "curious"). */
-function ordinaryWord(word: string): boolean {
-  if (/['’]s$/i.test(word) || word.length < 2 || /^[A-Z]{2,}$/.test(word)) return true;
-  return remembered(`ordinary:${word.toLowerCase()}`, () => nlp(word.toLowerCase()).has(NOT_A_NAME));
-}
-
-export function detectNames(text: string): Span[] {
-  const spans: Span[] = [];
-  for (const { pattern, strong } of NAME_CUES) {
-    for (const cue of text.matchAll(pattern) as IterableIterator<RegExpMatchArray & { index: number }>) {
-      const at = cue.index + cue[0].length;
-      const words = CANDIDATE.exec(text.slice(at))?.slice(1).filter((w): w is string => Boolean(w)) ?? [];
-      // A full name compromise knows ("priya sharma") counts as a whole, whatever its case.
-      if (words.length === 0 || ordinaryWord(words[0]!)) {
-        if (!strong || words.length === 0) continue;
-      }
-      const asPhrase = words.length > 1 && remembered(`phrase:${words.join(" ").toLowerCase()}`, () => {
-        const names = words.map(capitalise).join(" ");
-        const person = nlp(`My name is ${names}`).match("#Person+").text();
-        return person !== "" && names.startsWith(person);
-      });
-      let taken = 0;
-      for (const [i, word] of words.entries()) {
-        if (asPhrase && personWord(word, true)) {
-          taken++;
-          continue;
-        }
-        const capitalised = /^\p{Lu}/u.test(word);
-        const first = i === 0;
-        const ok = personWord(word) || (capitalised && !ordinaryWord(word)) || (first && strong && !ordinaryWord(word) && !/\bbest|thanks|thank|thx|cheers|regards|sincerely|br\b/i.test(cue[0]));
-        if (!ok) break;
-        taken++;
-      }
-      if (taken === 0) continue;
-      const end = at + words.slice(0, taken).join(" ").length;
-      // Words are joined by one space in `words`; measure on the text itself to be exact.
-      const exact = new RegExp(`^${words.slice(0, taken).map(escapeRegExp).join("[ \\t]+")}`, "u").exec(text.slice(at));
-      spans.push({ kind: "name", start: at, end: exact ? at + exact[0].length : end });
-    }
-  }
-  // "Marta Kowalczyk here", "hey, tom here", and titles ("Dr. Alan Reyes"). A name without a cue is not looked for:
-  // product names read as people ("Claude Code"), and a question rarely names a third person.
-  for (const match of text.matchAll(new RegExp(`(?:^|(?<=\\b(?:hi|hey|hello|yo)[,!]?\\s+))(${WORD}(?:[ \\t]+${WORD})?)(?=[ \\t]+here\\b)`, "giu")) as IterableIterator<RegExpMatchArray & { index: number }>) {
-    const words = match[1]!.split(/[ \t]+/);
-    if (words.every((w) => personWord(w) || (/^\p{Lu}/u.test(w) && !ordinaryWord(w)))) spans.push({ kind: "name", start: match.index, end: match.index + match[0].length });
-  }
-  for (const match of text.matchAll(/\b(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+\p{Lu}\p{L}+(?:\s+\p{Lu}\p{L}+)?/gu) as IterableIterator<RegExpMatchArray & { index: number }>) {
-    spans.push({ kind: "name", start: match.index, end: match.index + match[0].length });
-  }
-  return spans;
 }
 
 function escapeRegExp(s: string): string {
