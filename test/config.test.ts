@@ -6,6 +6,12 @@ describe("parseConfig", () => {
     expect(parseConfig({})).toMatchObject({ LANCEDB_URI: "./data/lancedb", KNOWLEDGE_DIR: "./knowledge", EMBEDDING_PROVIDER: "local" });
   });
 
+  it("bounds a chat answer by one overall deadline of at most 15 s unless configured", () => {
+    expect(parseConfig({}).ANSWER_TIMEOUT_MS).toBeLessThanOrEqual(15_000);
+    expect(parseConfig({ ANSWER_TIMEOUT_MS: "5000" }).ANSWER_TIMEOUT_MS).toBe(5_000);
+    expect(() => parseConfig({ ANSWER_TIMEOUT_MS: "soon" })).toThrow(/ANSWER_TIMEOUT_MS is invalid.*milliseconds/);
+  });
+
   it.each([
     [{ EMBEDDING_PROVIDER: "bert" }, /EMBEDDING_PROVIDER is invalid \(got "bert"\): expected local or openai/],
     [{ OPENAI_BASE_URL: "localhost:11434" }, /OPENAI_BASE_URL is invalid.*http\(s\) URL/],

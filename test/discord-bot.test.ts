@@ -210,4 +210,20 @@ describe("limits and failures", () => {
       await other.stop();
     }
   });
+
+  it("masks the member's words when an error message quotes the search", async () => {
+    const quoting: EngineDeps = {
+      retriever: { retrieve: async (query) => Promise.reject(new Error(`syntax error in query "${query}"`)), judge: () => ({ refuse: false, reason: "" }) },
+      answerer: built.engine.answerer,
+    };
+    const other = await startBot(quoting);
+    try {
+      await other.mention(BOB, "flibbertigibbet retention snozzcumber");
+      const logs = other.logLines.join("");
+      expect(logs).toMatch(/mention_failed.*syntax error in query/);
+      expect(logs).not.toMatch(/flibbertigibbet|snozzcumber|retention/);
+    } finally {
+      await other.stop();
+    }
+  });
 });

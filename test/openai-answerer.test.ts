@@ -20,7 +20,7 @@ beforeEach(() => {
   fake.setDefault("chat", { kind: "chat", content: "" });
 });
 
-const askWith = (options: { timeout?: number; maxRetries?: number } = {}) => answerQuestion(built.withAnswerer(openAIAnswererFor(fake.baseURL, options)), QUESTION);
+const askWith = (options: { timeout?: number; maxRetries?: number; deadlineMs?: number } = {}) => answerQuestion(built.withAnswerer(openAIAnswererFor(fake.baseURL, options)), QUESTION);
 
 describe("the OpenAI answerer through the real openai SDK and a local server", () => {
   it("uses a well-cited answer, renumbering markers into sources with verbatim quotes", async () => {
@@ -42,6 +42,12 @@ describe("the OpenAI answerer through the real openai SDK and a local server", (
     expect(result).toMatchObject({ mode: "extractive", fallbackReason: expect.stringMatching(/\[9\]/) });
     expect(result.answer).not.toContain("forever");
     expect(result.citations.length).toBeGreaterThan(0);
+  });
+
+  it("falls back when the model writes a marker that only looks like a given passage's", async () => {
+    fake.script("chat", { kind: "chat", content: "Not by default [1]. Details in [９] and [100]." });
+    const result = await askWith();
+    expect(result).toMatchObject({ mode: "extractive", fallbackReason: expect.stringMatching(/not given passages: \[９\] \[100\]/) });
   });
 
   it("falls back when the answer has no citation at all", async () => {
@@ -67,6 +73,17 @@ describe("the OpenAI answerer through the real openai SDK and a local server", (
     fake.setDefault("chat", { kind: "delay", ms: 1_500 });
     const result = await askWith({ timeout: 200, maxRetries: 0 });
     expect(result).toMatchObject({ mode: "extractive", fallbackReason: "chat model failed: timed out" });
+  });
+
+  it("answers extractively once the overall deadline passes, however many tries the client would still make", async () => {
+    fake.setDefault("chat", { kind: "hang" });
+    const started = performance.now();
+    // 20 s per try and 3 retries would take over a minute; the deadline covers them all.
+    const result = await askWith({ timeout: 20_000, maxRetries: 3, deadlineMs: 400 });
+    const elapsed = performance.now() - started;
+    expect(result).toMatchObject({ mode: "extractive", fallbackReason: expect.stringMatching(/deadline passed \(400 ms, ANSWER_TIMEOUT_MS\)/) });
+    expect(result.citations.length).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(400 + 2_000);
   });
 
   it("falls back on a malformed body", async () => {

@@ -8,7 +8,7 @@ import { recogniseFormalRequest } from "./formal-requests.ts";
 import { splitQuestionParts } from "./question-analysis.ts";
 import { ChatFallback } from "./openai-answerer.ts";
 import { collectAllowance, sanitizeOutput } from "./output-guards.ts";
-import { redact } from "./redact.ts";
+import { redact, redactQuestion } from "./redact.ts";
 import { renderAnswer, renderRefusal } from "./render-answer.ts";
 
 /** What the engine needs from retrieval: ranked passages, and a verdict on whether they answer at all. */
@@ -19,7 +19,7 @@ export interface Retriever {
    * query's own scale and so still in rank order.
    */
   retrieve(query: string, limit: number, options?: RetrieveOptions): Promise<Passage[]>;
-  judge(query: string, passages: readonly Passage[]): { refuse: boolean; reason: string };
+  judge(query: string, passages: readonly Passage[]): RetrievalVerdict;
   /** Term frequencies over the live index, for weighing a question's words (optional for simple retrievers). */
   termStats?(): TermStats;
 }
@@ -28,6 +28,18 @@ export interface RetrieveOptions {
   alsoSearch?: string[];
   synonyms?: boolean;
   widerLimit?: number;
+}
+
+/**
+ * The refusal gate's verdict. `reason` is for moderators; `code` and the counts are what logs carry — neither holds
+ * a word of the question.
+ */
+export interface RetrievalVerdict {
+  refuse: boolean;
+  reason: string;
+  code?: string | null;
+  words?: number;
+  unknownWords?: number;
 }
 
 export interface EngineDeps {
@@ -43,7 +55,6 @@ export interface AskOptions {
   followUp?: { previousQuestion: string; previousAnswer: string };
 }
 
-const REDACTION_LABEL = /\[(?:email|secret|card number|phone|ip address|private url|address|name)\]/g;
 const extractive = createExtractiveAnswerer();
 /** Passages the answer layer chooses sentences from; the first `limit` keep search's order for the reader. */
 const ANSWER_POOL = 8;
@@ -56,10 +67,10 @@ const WIDER_POOL = 2;
  */
 export async function answerQuestion(deps: EngineDeps, rawQuestion: string, options: AskOptions = {}): Promise<AnswerResult> {
   const started = performance.now();
-  const redacted = redact(rawQuestion);
-  const searchText = cleanQuery(redacted.text.replace(REDACTION_LABEL, " "));
+  const redacted = redactQuestion(rawQuestion);
+  const searchText = cleanQuery(redacted.searchText);
   // A follow-up ("what about Azure?") only makes sense with the question it follows: search with both.
-  const previous = options.followUp ? cleanQuery(redact(options.followUp.previousQuestion).text.replace(REDACTION_LABEL, " ")) : "";
+  const previous = options.followUp ? cleanQuery(redactQuestion(options.followUp.previousQuestion).searchText) : "";
   const context = options.followUp ? redact(`Earlier question: ${options.followUp.previousQuestion}\nEarlier answer: ${options.followUp.previousAnswer}`).text : undefined;
   const request = recogniseFormalRequest(searchText);
   const limit = options.limit ?? 5;
@@ -70,7 +81,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const query = previous ? `${searchText} ${previous}` : searchText;
   const parts = splitQuestionParts(searchText);
   const passages = searchText === "" ? [] : await deps.retriever.retrieve(query, Math.max(limit, ANSWER_POOL), { alsoSearch: parts.length > 1 ? parts : [], synonyms: true, widerLimit: WIDER_POOL });
-  const verdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved" } : deps.retriever.judge(query, passages);
+  const verdict: RetrievalVerdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved", code: "nothing-retrieved" } : deps.retriever.judge(query, passages);
   if (request && !verdict.refuse) {
     // The passage naming the official channel may rank below the top few: search for it too.
     const withChannel = await deps.retriever.retrieve(query, passages.length, { alsoSearch: [`${request.searchHint} ${searchText}`], widerLimit: 3 });
@@ -83,7 +94,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const notice = { personalDataNotice: redacted.kinds.length > 0 };
 
   if (verdict.refuse) {
-    deps.logger?.info({ event: "refused", reason: verdict.reason, passages: passages.length }, "answer refused");
+    deps.logger?.info({ event: "refused", code: verdict.code ?? "refused", words: verdict.words, unknownWords: verdict.unknownWords, redacted: redacted.kinds, passages: passages.length }, "answer refused");
     return finish({ ...base, answer: renderRefusal(notice), refused: true, reason: verdict.reason, draft: null, citations: [] }, started, retrieved);
   }
 
@@ -101,7 +112,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   }
   if (draft.bullets.length === 0 && draft.lead === "") {
     const reason = draft.refusalReason ?? "no answerable sentence in the passages";
-    deps.logger?.info({ event: "refused", reason: "no-covering-sentence", passages: passages.length }, "answer refused");
+    deps.logger?.info({ event: "refused", code: "no-covering-sentence", passages: passages.length }, "answer refused");
     return finish({ ...base, answer: renderRefusal(notice), refused: true, reason, draft: null, citations: [] }, started, retrieved);
   }
   const cited = passages.filter((p) => draft.sources.some((s) => s.url === p.url));
@@ -112,6 +123,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     lead: sanitizeOutput(draft.lead, allowance),
     bullets: draft.bullets.map((b) => ({ ...b, text: sanitizeOutput(b.text, allowance) })),
     sources: draft.sources.map((source) => ({ ...source, title: sanitizeOutput(source.title, allowance) })),
+    citations: draft.citations.map((c) => ({ ...c, title: sanitizeOutput(c.title, allowance), quote: sanitizeOutput(c.quote, allowance) })),
   };
   const answer = renderAnswer(draft, notice);
   return finish(

@@ -29,7 +29,8 @@ export function buildChatMessages(question: string, passages: readonly Passage[]
 
 /** Removes our own delimiters from untrusted text so it cannot close a block early and pose as instructions. */
 function stripTags(text: string): string {
-  return text.replace(/<\/?\s*(?:passages?|question|earlier_exchange|system)\b[^>]*>/gi, "");
+  // Look-alike brackets too (full-width ＜, small ﹤, ‹ 〈 《 ⟨): a model may read them as the real thing.
+  return text.replace(/[<＜﹤‹〈《⟨]\s*\/?\s*(?:passages?|question|earlier_exchange|system)\b[^>＞﹥›〉》⟩]*[>＞﹥›〉》⟩]?/giu, "");
 }
 
 function escapeAttr(text: string): string {

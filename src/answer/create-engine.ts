@@ -31,7 +31,7 @@ export async function createEngine(config: Config, options: { dbUri?: string; lo
     }
     const retriever = await createRetriever(store, embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT, refreshMs: config.INDEX_REFRESH_MS });
     const answerer: Answerer =
-      config.LLM_PROVIDER === "openai" ? createOpenAIAnswerer({ client: createOpenAIClient(config), model: config.OPENAI_CHAT_MODEL }) : createExtractiveAnswerer();
+      config.LLM_PROVIDER === "openai" ? createOpenAIAnswerer({ client: createOpenAIClient(config), model: config.OPENAI_CHAT_MODEL, deadlineMs: config.ANSWER_TIMEOUT_MS }) : createExtractiveAnswerer();
     return { store, retriever, answerer, ...(options.logger ? { logger: options.logger } : {}), close: () => store.close() };
   } catch (error) {
     store.close();

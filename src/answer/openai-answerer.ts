@@ -6,7 +6,8 @@ import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "./ans
 import { buildChatMessages } from "./build-prompt.ts";
 import { datedNote } from "./extractive-answerer.ts";
 import { splitSentences } from "./sentences.ts";
-import { checkCitationNumbers, citedNumbers } from "./verify-citations.ts";
+import { unsafeReason } from "./unsafe-passages.ts";
+import { chatReplyProblem, checkCitationNumbers, citedNumbers } from "./verify-citations.ts";
 
 /** Why a chat answer was not used; the extractive answer is used instead and the result says so. */
 export class ChatFallback extends Error {
@@ -18,6 +19,11 @@ export class ChatFallback extends Error {
 export interface OpenAIAnswererOptions {
   client: OpenAI;
   model: string;
+  /**
+   * One deadline for the whole chat call, every retry and backoff included (ANSWER_TIMEOUT_MS): past it the
+   * request is aborted and the engine answers extractively. The client's own timeout applies per try.
+   */
+  deadlineMs?: number;
 }
 
 /**
@@ -30,26 +36,40 @@ export function createOpenAIAnswerer(options: OpenAIAnswererOptions): Answerer {
     mode: "openai",
     async answer(input) {
       let content: string;
+      const deadline = options.deadlineMs === undefined ? undefined : AbortSignal.timeout(options.deadlineMs);
       try {
-        const completion = await options.client.chat.completions.create({
-          model: options.model,
-          messages: buildChatMessages(input.question, input.passages, input.context),
-          temperature: 0,
-          max_tokens: 600,
-        });
+        const request = options.client.chat.completions.create(
+          { model: options.model, messages: buildChatMessages(input.question, input.passages, input.context), temperature: 0, max_tokens: 600 },
+          deadline ? { signal: deadline } : undefined,
+        );
+        // The race returns at the deadline even if the SDK is between tries (its backoff sleep is not aborted).
+        const completion = deadline ? await Promise.race([request, rejectWhenAborted(deadline)]) : await request;
         content = completion.choices?.[0]?.message?.content?.trim() ?? "";
       } catch (error) {
+        if (deadline?.aborted) throw new ChatFallback(`the answer deadline passed (${options.deadlineMs} ms, ANSWER_TIMEOUT_MS)`);
         throw new ChatFallback(`chat model failed: ${describeApiError(error)}`);
       }
       if (content === "") throw new ChatFallback("chat model returned an empty answer");
       if (/^NOT_COVERED\b/.test(content)) throw new ChatFallback("chat model said the passages do not cover the question");
+      const problem = chatReplyProblem(content, input.passages.length);
+      if (problem) throw new ChatFallback(problem);
       const check = checkCitationNumbers(content, input.passages.length);
       if (!check.ok) {
         throw new ChatFallback(check.invalid.length > 0 ? `chat answer cited passages that were not given: ${check.invalid.map((n) => `[${n}]`).join(" ")}` : "chat answer had no citation");
       }
+      // A planted instruction, masked link or invite that the model repeated from a poisoned page.
+      const unsafe = unsafeReason(content);
+      if (unsafe) throw new ChatFallback(`chat answer repeated an unsafe passage (it ${unsafe})`);
       return draftFromChat(content, input);
     },
   };
+}
+
+function rejectWhenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
 }
 
 /**
@@ -97,6 +117,7 @@ function bestSentence(passageText: string, claim: string): string {
   let best = "";
   let bestScore = -1;
   for (const sentence of splitSentences(passageText)) {
+    if (unsafeReason(sentence)) continue;
     const score = contentStems(sentence).filter((s) => claimStems.has(s)).length;
     if (score > bestScore) {
       best = sentence;

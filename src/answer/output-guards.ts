@@ -1,3 +1,4 @@
+import { findLinks, normaliseLink } from "./links.ts";
 import { findPersonalData } from "./redact.ts";
 
 /** What an answer may contain beyond plain words: its sources' links, and what its cited passages say. */
@@ -18,10 +19,14 @@ export function sanitizeOutput(text: string, allowance: OutputAllowance): string
     .replace(/@(everyone|here)\b/gi, "@\u200b$1")
     .replace(/<@&\d+>/g, "[role]")
     .replace(/<@!?\d+>/g, "[user]");
-  out = out.replace(/\[([^\]]*)\]\(([^)\s]+)\)/g, (whole, label: string, href: string) => (isAllowed(href, allowedLinks) ? whole : label));
-  out = out.replace(/\b(?:https?:\/\/|www\.)[^\s<>()\]]+|\b(?:[a-z0-9-]+\.)+(?:com|co|net|org|io|gg|ai|dev|app|xyz|info|me|ly|link)(?:\/[^\s<>()\]]*)?/gi, (link) =>
-    isAllowed(link, allowedLinks) ? link : "[link removed]",
-  );
+  // A masked link keeps its Markdown only when its target is allowed and its text shows no other link. A relative
+  // target ("/docs/x") written so in a cited passage stays too: it leads nowhere, and the quote stays verbatim.
+  out = out.replace(/\[([^\]]*)\]\(\s*<?([^)\s>]+)>?\s*\)/g, (whole, label: string, href: string) => {
+    const shown = findLinks(label);
+    if (isAllowed(href, allowedLinks)) return shown.every((l) => normaliseLink(l.raw) === normaliseLink(href)) ? whole : label;
+    return isRelative(href) && shown.length === 0 && allowance.sourceText.includes(whole) ? whole : label;
+  });
+  out = replaceLinks(out, (link) => (isAllowed(link, allowedLinks) ? link : "[link removed]"));
   return out;
 }
 
@@ -41,25 +46,26 @@ function redactUnsourced(text: string, sourceText: string): string {
 export function collectAllowance(urls: readonly string[], passageTexts: readonly string[]): OutputAllowance {
   const allowed = new Set<string>();
   for (const url of urls) allowed.add(normaliseLink(url));
-  for (const text of passageTexts) {
-    for (const match of text.matchAll(/\b(?:https?:\/\/|www\.)[^\s<>()\]]+|\b(?:[a-z0-9-]+\.)+(?:com|co|net|org|io|gg|ai|dev|app)(?:\/[^\s<>()\]]*)?/gi)) {
-      allowed.add(normaliseLink(match[0]));
-    }
-  }
+  for (const text of passageTexts) for (const link of findLinks(text)) allowed.add(normaliseLink(link.raw));
   return { links: allowed, sourceText: passageTexts.join("\n") };
+}
+
+function isRelative(href: string): boolean {
+  return !/^(?:[a-z][a-z0-9+.-]*:|\/\/)/i.test(href) && findLinks(href).length === 0;
 }
 
 function isAllowed(link: string, allowed: ReadonlySet<string>): boolean {
   return allowed.has(normaliseLink(link));
 }
 
-function normaliseLink(link: string): string {
-  return link
-    .toLowerCase()
-    .replace(/^https?:\/\//, "")
-    .replace(/^www\./, "")
-    .replace(/[.,;:!?'"`*_]+$/, "")
-    .replace(/\/+$/, "");
+function replaceLinks(text: string, replace: (link: string) => string): string {
+  let out = "";
+  let at = 0;
+  for (const link of findLinks(text)) {
+    out += text.slice(at, link.start) + replace(link.raw);
+    at = link.end;
+  }
+  return out + text.slice(at);
 }
 
 /** For echoing a member's own words (the question line of an /ask answer): no pings, no links, no personal data. */

@@ -4,6 +4,7 @@ import { mentionsOf, termsOf } from "../retrieval/terms.ts";
 import type { Vocabulary } from "../retrieval/vocabulary.ts";
 import type { QuestionAnalysis, QuestionKind } from "./question-analysis.ts";
 import { type QuotableUnit, quotableUnits } from "./quotable-units.ts";
+import { unsafeReason } from "./unsafe-passages.ts";
 
 /**
  * Sentence choice for the extractive answer. Pure. Every quotable unit of the retrieved passages is scored by how
@@ -111,6 +112,8 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
     const providerFactor = providerFit(provider, analysis, vocabulary);
     const passageAudience = dominantAudience(`${passage.heading}\n${passage.text}`, vocabulary, 2);
     quotableUnits(passage.text).forEach((unit, index) => {
+      // A sentence asking readers to send keys or personal data somewhere, a masked link or an invite is never quoted.
+      if (unsafeReason(unit.text) !== null) return;
       const terms = new Set(termsOf(unit.text, vocabulary));
       const headingShare = index === 0 && unit.form === "prose" ? SCORING.openingHeadingShare : SCORING.headingShare;
       const coverage = coverageOf(known, terms, headingTerms, input.weightOf, headingShare) / questionWeight;

@@ -22,3 +22,24 @@ export function quoteIsVerbatim(quote: string, sourceText: string): boolean {
   const norm = (s: string) => s.replace(/\s+/g, " ").trim();
   return quote.trim() !== "" && norm(sourceText).includes(norm(quote));
 }
+
+/** Bracket pairs a reader takes for a citation marker: ASCII, full-width, lenticular, tortoise-shell. */
+const MARKER_LIKE = /[[［【〔〖]\s*(\p{Nd}+)\s*[\]］】〕〗]/gu;
+/** The prompt's own delimiters, and look-alikes of their angle brackets. */
+const DELIMITER_LIKE = /[<＜﹤‹〈《⟨]\s*\/?\s*(?:passages?|question|earlier_exchange|system)\b/iu;
+
+/**
+ * What makes a chat reply unusable before its citations are even counted: a marker that only looks like one of
+ * ours (`[９]`, `［1］`, `[100]`, `[0]`, a number beyond the passages given) or the prompt's delimiters echoed back.
+ * Returns the reason, or null when the reply is well-formed.
+ */
+export function chatReplyProblem(text: string, passageCount: number): string | null {
+  if (DELIMITER_LIKE.test(text.normalize("NFKC")) || DELIMITER_LIKE.test(text)) return "chat answer contained the prompt's delimiters";
+  const fake = [...text.matchAll(MARKER_LIKE)]
+    .filter((m) => {
+      const n = Number(m[1]!.normalize("NFKC"));
+      return !/^\[\d{1,2}\]$/.test(m[0]) || !Number.isInteger(n) || n < 1 || n > passageCount;
+    })
+    .map((m) => m[0]);
+  return fake.length > 0 ? `chat answer had markers that are not given passages: ${fake.slice(0, 5).join(" ")}` : null;
+}

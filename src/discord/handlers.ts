@@ -53,13 +53,13 @@ export function attachHandlers(client: Client, deps: BotDeps): void {
   const context: Context = { ...deps, desk, publicPosts: new OncePerKey() };
   client.on(Events.MessageCreate, (message) => {
     void onMessage(client, context, message).catch((error) => {
-      deps.logger.error({ event: "mention_failed", messageId: message.id, channelId: message.channelId, err: errorSummary(error) }, "mention handling failed");
+      deps.logger.error({ event: "mention_failed", messageId: message.id, channelId: message.channelId, err: errorSummary(error, message.content) }, "mention handling failed");
       message.reply(noticePayload(SORRY)).catch(() => {});
     });
   });
   client.on(Events.InteractionCreate, (interaction) => {
     void onInteraction(context, interaction).catch(async (error) => {
-      deps.logger.error({ event: "interaction_failed", interactionId: interaction.id, err: errorSummary(error) }, "interaction handling failed");
+      deps.logger.error({ event: "interaction_failed", interactionId: interaction.id, err: errorSummary(error, askedText(interaction)) }, "interaction handling failed");
       if (!interaction.isRepliable()) return;
       const payload = { ...noticePayload(SORRY), flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds };
       await (interaction.deferred || interaction.replied ? interaction.followUp(payload) : interaction.reply(payload)).catch(() => {});
@@ -221,7 +221,22 @@ function logAnswer(logger: Logger, via: string, id: string, result: AnswerResult
   );
 }
 
-function errorSummary(error: unknown): { name: string; code?: unknown; message: string } {
+/**
+ * An error for the log. A dependency's message may quote its input (a search error quoting the query), so every
+ * word of the member's text is masked in it: logs never carry a word of a question.
+ */
+function errorSummary(error: unknown, memberText: string | null = null): { name: string; code?: unknown; message: string } {
   const e = error as { name?: string; code?: unknown; message?: string };
-  return { name: e?.name ?? "Error", code: e?.code, message: String(e?.message ?? error).slice(0, 200) };
+  return { name: e?.name ?? "Error", code: e?.code, message: withoutWordsOf(String(e?.message ?? error), memberText).slice(0, 200) };
+}
+
+function withoutWordsOf(text: string, memberText: string | null): string {
+  const words = new Set((memberText ?? "").toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []);
+  return words.size === 0 ? text : text.replace(/[\p{L}\p{N}]{3,}/gu, (word) => (words.has(word.toLowerCase()) ? "…" : word));
+}
+
+function askedText(interaction: Interaction): string | null {
+  if (interaction.isChatInputCommand()) return interaction.options.getString("question");
+  if (interaction.isModalSubmit()) return interaction.fields.fields.map((field) => ("value" in field ? String(field.value) : "")).join(" ");
+  return null;
 }

@@ -11,10 +11,18 @@ export const SUBJECT_WORD_MIN_SHARE = 0.05;
 /** Leftovers of English contractions ("what's" → "what" + "s"): never meaningful on their own. */
 const CONTRACTION_PARTS = new Set(["s", "t", "ll", "re", "ve", "d", "m"]);
 
+/** Why the gate refused, as a code: logs and metrics carry this, never the question's words. */
+export type RefusalCode = "nothing-retrieved" | "no-searchable-words" | "unknown-words" | "off-subject";
+
 export interface RelevanceVerdict {
   refuse: boolean;
+  code: RefusalCode | null;
+  /** For moderators: the code in words, with counts only (no word of the question). */
   reason: string;
   knownShare: number;
+  /** Content words of the question, and how many of them the index never uses. */
+  words: number;
+  unknownWords: number;
 }
 
 /** How many passages each content stem occurs in, and how many passages there are. */
@@ -24,19 +32,32 @@ export interface TermStats {
 }
 
 export function judgeRelevance(query: string, passageCount: number, stats: TermStats, termsOf: (text: string) => string[] = contentStems): RelevanceVerdict {
-  if (passageCount === 0) return { refuse: true, reason: "nothing retrieved", knownShare: 0 };
   const stems = [...new Set(termsOf(query))].filter((s) => !CONTRACTION_PARTS.has(s));
-  if (stems.length === 0) return { refuse: true, reason: "the question has no searchable words", knownShare: 0 };
-  const unknown = stems.filter((s) => !stats.documentFrequency.has(s));
-  const knownShare = 1 - unknown.length / stems.length;
-  if (knownShare < MIN_KNOWN_SHARE) {
-    return { refuse: true, reason: `the indexed pages do not use most of the question's words (${unknown.slice(0, 6).join(", ")})`, knownShare };
-  }
+  const unknown = stems.filter((s) => !stats.documentFrequency.has(s)).length;
+  const counts = { words: stems.length, unknownWords: unknown };
+  if (passageCount === 0) return { refuse: true, code: "nothing-retrieved", reason: refusalReason("nothing-retrieved", counts), knownShare: 0, ...counts };
+  if (stems.length === 0) return { refuse: true, code: "no-searchable-words", reason: refusalReason("no-searchable-words", counts), knownShare: 0, ...counts };
+  const knownShare = 1 - unknown / stems.length;
+  if (knownShare < MIN_KNOWN_SHARE) return { refuse: true, code: "unknown-words", reason: refusalReason("unknown-words", counts), knownShare, ...counts };
   const subjectMin = Math.max(3, SUBJECT_WORD_MIN_SHARE * stats.passages);
   if (!stems.some((s) => (stats.documentFrequency.get(s) ?? 0) >= subjectMin)) {
-    return { refuse: true, reason: "none of the question's words belongs to the subject of the indexed pages", knownShare };
+    return { refuse: true, code: "off-subject", reason: refusalReason("off-subject", counts), knownShare, ...counts };
   }
-  return { refuse: false, reason: "", knownShare };
+  return { refuse: false, code: null, reason: "", knownShare, ...counts };
+}
+
+/** The moderator-facing text of a refusal: counts, never the words themselves. */
+export function refusalReason(code: RefusalCode, counts: { words: number; unknownWords: number }): string {
+  switch (code) {
+    case "nothing-retrieved":
+      return "nothing retrieved";
+    case "no-searchable-words":
+      return "the question has no searchable words";
+    case "unknown-words":
+      return `most of the question's words are not in the pages (${counts.unknownWords} of ${counts.words})`;
+    case "off-subject":
+      return "none of the question's words belongs to the subject of the indexed pages";
+  }
 }
 
 /**

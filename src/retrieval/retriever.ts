@@ -70,8 +70,8 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
       return [...ranked, ...rescored.sort((a, b) => b.score - a.score)];
     },
     judge(query, passages) {
-      const verdict = judgeRelevance(query, passages.length, termStats, keysOf);
-      return { refuse: verdict.refuse, reason: verdict.reason };
+      const { refuse, reason, code, words, unknownWords } = judgeRelevance(query, passages.length, termStats, keysOf);
+      return { refuse, reason, code, words, unknownWords };
     },
     termStats: () => termStats,
   };

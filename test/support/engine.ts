@@ -29,7 +29,7 @@ export async function buildTestEngine(sources: string[], answerer: Answerer = cr
   };
 }
 
-export function openAIAnswererFor(baseURL: string, options: { timeout?: number; maxRetries?: number } = {}): Answerer {
+export function openAIAnswererFor(baseURL: string, options: { timeout?: number; maxRetries?: number; deadlineMs?: number } = {}): Answerer {
   const client = new OpenAI({ apiKey: "sk-test", baseURL, timeout: options.timeout ?? 2_000, maxRetries: options.maxRetries ?? 2 });
-  return createOpenAIAnswerer({ client, model: "test-chat" });
+  return createOpenAIAnswerer({ client, model: "test-chat", ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
 }

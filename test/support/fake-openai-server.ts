@@ -10,7 +10,9 @@ export type Behaviour =
   | { kind: "status"; status: number; retryAfterSeconds?: number }
   | { kind: "delay"; ms: number }
   | { kind: "malformed" }
-  | { kind: "chat"; content: string };
+  | { kind: "chat"; content: string }
+  /** Accepts the request and never answers (a hung endpoint). */
+  | { kind: "hang" };
 
 export interface FakeOpenAI {
   baseURL: string;
@@ -52,12 +54,18 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     setDefault: (route, behaviour) => {
       defaults[route] = behaviour;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
 async function respond(route: "embeddings" | "chat", behaviour: Behaviour, body: any, res: ServerResponse): Promise<void> {
   switch (behaviour.kind) {
+    case "hang":
+      return;
     case "status":
       if (behaviour.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(behaviour.retryAfterSeconds));
       return send(res, behaviour.status, { error: { message: `scripted ${behaviour.status}`, type: "server_error" } });

@@ -1,6 +1,7 @@
 import { ActionRowBuilder, type APIEmbed, ButtonBuilder, ButtonStyle, type MessageActionRowComponentBuilder } from "discord.js";
 import type { AnswerResult } from "../../answer/answer-types.ts";
 import { sanitizeEcho } from "../../answer/output-guards.ts";
+import { unsafeReason } from "../../answer/unsafe-passages.ts";
 import { shorten } from "../format-reply.ts";
 
 /**
@@ -66,10 +67,15 @@ function retrievalText(result: AnswerResult): string {
   const passages = result.passages
     .map((p, i) => `${i + 1}. \`${p.score.toFixed(3)}\` ${shorten(`${p.title} › ${p.heading.split(" > ").slice(1).join(" › ") || p.title}`, 90)} — ${shorten(p.text.replace(/\s+/g, " "), 140)}`)
     .join("\n");
+  const warnings = result.passages.flatMap((p, i) => {
+    const reason = unsafeReason(p.text);
+    return reason ? [`⚠ passage ${i + 1} ${reason}`] : [];
+  });
   return [
     `**Question** (redacted): ${shorten(sanitizeEcho(result.question.replace(/<@!?\d+>\s*/g, "")).replace(/\s+/g, " ").trim(), 600)}`,
     `**Mode:** ${result.mode}${result.fallbackReason ? ` (fallback: ${result.fallbackReason})` : ""} · **Refused:** ${result.refused ? `yes (${result.reason ?? ""})` : "no"} · **Latency:** ${Math.round(result.timings.totalMs)} ms (retrieval ${Math.round(result.timings.retrieveMs)} ms)`,
     `**Retrieved passages**\n${passages || "none"}`,
+    ...warnings,
   ].join("\n");
 }
 
