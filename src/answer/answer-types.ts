@@ -34,6 +34,8 @@ export interface AnswerResult {
   refused: boolean;
   mode: AnswerMode;
   fallbackReason?: string;
+  /** How sure the engine is: `uncertain` means it is unsure and shows the closest passages. Unset: not judged. */
+  confidence?: "confident" | "uncertain";
   /** Why the engine refused or which formal request it recognised, for moderators and logs. */
   reason?: string;
   /** Kinds of personal data found (and removed) in the question: the reply suggests deleting the message. */

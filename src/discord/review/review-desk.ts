@@ -21,10 +21,11 @@ import {
   type ReviewAction,
   type ReviewContext,
   reviewActionOf,
-  verdictEmbed,
-  votesText,
+  type verdictEmbed,
   WRONG_NOTE_FIELD,
   WRONG_NOTE_MODAL,
+  withVerdict,
+  withVotes,
 } from "./review-message.ts";
 
 export type ReviewMode = "all" | "flagged" | "approve" | "off";
@@ -80,8 +81,7 @@ export class ReviewDesk {
     if (review) {
       const parsed = parseReviewMessage(review);
       const votes = { up: parsed.votes.up + (vote === "up" ? 1 : 0), down: parsed.votes.down + (vote === "down" ? 1 : 0) };
-      const [first, ...rest] = review.embeds.map((e) => e.toJSON());
-      await review.edit({ embeds: [{ ...first, footer: { text: votesText(votes) } }, ...rest], allowedMentions: { parse: [] } });
+      await review.edit({ embeds: withVotes(review.embeds.map((e) => e.toJSON()), votes), allowedMentions: { parse: [] } });
       return;
     }
     if (vote === "up") return;
@@ -160,7 +160,7 @@ export class ReviewDesk {
     } else {
       verdict = action === "correct" ? "correct" : "wrong";
     }
-    const embeds = [...review.embeds.map((e) => e.toJSON()).filter((e) => e.title !== "Verdict"), verdictEmbed(verdict, moderatorId, new Date(), note)];
+    const embeds = withVerdict(review.embeds.map((e) => e.toJSON()), verdict, moderatorId, new Date(), note);
     // Remove, approve and reject are final; correct/wrong can still be changed, and the answer still removed.
     const components = verdict === "correct" || verdict === "wrong" ? review.components.map((row) => row.toJSON()) : [];
     const update = { embeds, components, allowedMentions: { parse: [] as [] } };
