@@ -76,10 +76,10 @@ export function buildGapsReport(input: { entries: readonly ReviewEntry[]; window
     downvoted: records.filter((r) => r.votes.down > 0).length,
     removed: records.filter((r) => r.removed).length,
   };
-  const idf = inverseDocumentFrequency(records.map((r) => termsOf(r.question)));
+  const weights = inverseDocumentFrequency(records.map((r) => termsOf(r.question)));
   const problems = inWindow.filter((e) => isProblem(e.record));
-  const topics = groupTopics(problems, idf)
-    .map((members) => ({ topic: describeTopic(members, idf), lastAt: Math.max(...members.map((m) => m.at.getTime())) }))
+  const topics = groupTopics(problems, weights)
+    .map((members) => ({ topic: describeTopic(members, weights.idf), lastAt: Math.max(...members.map((m) => m.at.getTime())) }))
     .sort((a, b) => b.topic.count - a.topic.count || b.lastAt - a.lastAt || a.topic.label.localeCompare(b.topic.label))
     .map((t) => t.topic);
   return { window: { from: from.toISOString(), to: to.toISOString() }, totals, topics, skipped: { ...(input.skipped ?? NO_SKIPS) } };
@@ -95,16 +95,23 @@ function isMarkedWrong(record: ReviewRecord): boolean {
   return record.verdict === "wrong" || record.verdict === "rejected";
 }
 
-/** Content-word stems of a question, without redaction labels such as `[email]`. */
+/** Content-word stems of a question, without redaction labels such as `[email]` or one-letter leftovers. */
 function termsOf(question: string): Set<string> {
-  return new Set(contentStems(question.replace(/\[[a-z ]+\]/g, " ")));
+  return new Set(contentStems(question.replace(/\[[a-z ]+\]/g, " ")).filter((t) => t.length > 1));
 }
 
-function inverseDocumentFrequency(documents: ReadonlyArray<Set<string>>): (term: string) => number {
+interface TermWeights {
+  /** How telling a word is: words few of the window's questions use weigh more. */
+  idf(term: string): number;
+  /** Whether a word occurs in one question only: it cannot be shared, so it is left out of comparisons. */
+  isUnique(term: string): boolean;
+}
+
+function inverseDocumentFrequency(documents: ReadonlyArray<Set<string>>): TermWeights {
   const df = new Map<string, number>();
   for (const terms of documents) for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
   const n = documents.length;
-  return (term) => Math.log((n + 1) / ((df.get(term) ?? 0) + 1)) + 1;
+  return { idf: (term) => Math.log((n + 1) / ((df.get(term) ?? 0) + 1)) + 1, isUnique: (term) => (df.get(term) ?? 0) <= 1 };
 }
 
 interface Focus {
@@ -118,10 +125,10 @@ interface Focus {
  * window) overlap enough, with a lower bar when the same page came closest. Identical foci are merged first, so
  * the pairwise work grows with the number of distinct questions, not with the number of reviews.
  */
-function groupTopics(entries: readonly ReviewEntry[], idf: (term: string) => number): ReviewEntry[][] {
+function groupTopics(entries: readonly ReviewEntry[], weights: TermWeights): ReviewEntry[][] {
   const byKey = new Map<string, Focus>();
   for (const entry of entries) {
-    const terms = termsOf(entry.record.question);
+    const terms = new Set([...termsOf(entry.record.question)].filter((t) => !weights.isUnique(t)));
     const url = entry.record.closest?.url ?? null;
     const key = `${[...terms].sort().join(" ")}\u0000${url ?? ""}`;
     const focus = byKey.get(key) ?? { terms, url, members: [] };
@@ -144,7 +151,7 @@ function groupTopics(entries: readonly ReviewEntry[], idf: (term: string) => num
     for (const term of focus.terms) for (const j of byTerm.get(term) ?? []) if (j > i) candidates.add(j);
     for (const j of candidates) {
       const other = foci[j]!;
-      const similarity = weightedJaccard(focus.terms, other.terms, idf);
+      const similarity = weightedJaccard(focus.terms, other.terms, weights.idf);
       const samePage = focus.url !== null && focus.url === other.url;
       if (similarity >= SAME_FOCUS || (samePage && similarity >= SAME_FOCUS_SAME_PAGE)) parent[root(j)] = root(i);
     }
@@ -194,11 +201,15 @@ function describeTopic(members: ReviewEntry[], idf: (term: string) => number): G
 function labelOf(questions: readonly string[], idf: (term: string) => number): string {
   const seenIn = new Map<string, number>();
   const spellings = new Map<string, Map<string, number>>();
+  /** Mean relative position of each word in the questions that use it. */
+  const position = new Map<string, number>();
   for (const question of questions) {
     const stems = new Set<string>();
-    for (const word of words(question.replace(/\[[a-z ]+\]/g, " "))) {
+    const said = words(question.replace(/\[[a-z ]+\]/g, " "));
+    for (const [i, word] of said.entries()) {
       const [stem] = contentStems(word);
-      if (!stem) continue;
+      if (!stem || stem.length < 2) continue;
+      if (!stems.has(stem)) position.set(stem, (position.get(stem) ?? 0) + i / said.length);
       stems.add(stem);
       const forms = spellings.get(stem) ?? new Map<string, number>();
       forms.set(word, (forms.get(word) ?? 0) + 1);
@@ -206,9 +217,15 @@ function labelOf(questions: readonly string[], idf: (term: string) => number): s
     }
     for (const stem of stems) seenIn.set(stem, (seenIn.get(stem) ?? 0) + 1);
   }
+  for (const [stem, total] of position) position.set(stem, total / (seenIn.get(stem) ?? 1));
   const ranked = [...seenIn.entries()].sort((a, b) => b[1] * idf(b[0]) - a[1] * idf(a[0]) || a[0].localeCompare(b[0]));
-  const label = ranked.slice(0, LABEL_WORDS).map(([stem]) => [...spellings.get(stem)!.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0]);
-  return label.join(" ") || "(no words)";
+  // In a topic of several questions, a word only one of them uses does not describe the topic.
+  const shared = ranked.filter(([, n]) => n >= Math.min(2, questions.length));
+  const chosen = (shared.length > 0 ? shared : ranked).slice(0, LABEL_WORDS).map(([stem]) => stem);
+  // In the order the questions say them ("saml single sign", not "saml sign single").
+  chosen.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+  const spelling = (stem: string) => [...spellings.get(stem)!.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+  return chosen.map(spelling).join(" ") || "(no words)";
 }
 
 /** The page that came closest most often (the most recent one on a tie), with its latest title and section. */
