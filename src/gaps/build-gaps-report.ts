@@ -130,7 +130,8 @@ function groupTopics(entries: readonly ReviewEntry[], weights: TermWeights): Rev
   for (const entry of entries) {
     const terms = new Set([...termsOf(entry.record.question)].filter((t) => !weights.isUnique(t)));
     const url = entry.record.closest?.url ?? null;
-    const key = `${[...terms].sort().join(" ")}\u0000${url ?? ""}`;
+    // A question sharing no word with any other stands alone, whatever page came closest.
+    const key = terms.size === 0 ? `\u0001${entry.id}` : `${[...terms].sort().join(" ")}\u0000${url ?? ""}`;
     const focus = byKey.get(key) ?? { terms, url, members: [] };
     focus.members.push(entry);
     byKey.set(key, focus);
