@@ -128,6 +128,24 @@ describe("buildGapsReport", () => {
     expect(banana!.action).toBe("no page covers this: add a page or a section");
   });
 
+  it("keeps shared phrasing from chaining unrelated questions, and paraphrases together", () => {
+    const topics = ["SAML single sign-on", "SCIM user provisioning", "customer-managed encryption keys", "audit log export"];
+    const phrasings = ["is {t} available on the API?", "does OpenAI offer {t}?", "how do I get {t} for my team?"];
+    const asked = topics.flatMap((t, i) => phrasings.map((p, j) => entry(daysAgo(1 + i + j / 10), record(p.replace("{t}", t), { kind: "refused", closest: ACCESS }))));
+    const grouped = buildGapsReport({ entries: asked, window: WINDOW });
+    expect(grouped.topics.map((t) => [t.label, t.count])).toEqual([
+      ["saml single sign", 3],
+      ["scim user provisioning", 3],
+      ["customer encryption keys", 3],
+      ["audit log export", 3],
+    ]);
+  });
+
+  it("leaves questions that share no word with any other on their own, even with the same closest page", () => {
+    const alone = buildGapsReport({ entries: [entry(daysAgo(1), record("parrots?", { kind: "refused" })), entry(daysAgo(2), record("volcanoes?", { kind: "refused" }))], window: WINDOW });
+    expect(alone.topics.map((t) => t.label)).toEqual(["parrots", "volcanoes"]);
+  });
+
   it("does not count Azure questions answered from Azure's page as another provider's", () => {
     const azure = buildGapsReport({
       entries: [entry(daysAgo(1), record("does Azure OpenAI store prompts?", { closest: AZURE, votes: { up: 0, down: 1 } })), entry(daysAgo(2), record("how long does Azure OpenAI store prompts?", { closest: AZURE, votes: { up: 0, down: 1 } }))],

@@ -45,7 +45,7 @@ export interface GapsReport {
 
 export const NO_SKIPS: SkipCounts = Object.freeze({ otherAuthors: 0, notReviews: 0, olderFormat: 0, unreadable: 0 });
 
-/** Two questions share a focus when this much of their (weighted) words are shared... */
+/** A question joins a topic when this much of its (weighted) words and the topic's are shared... */
 const SAME_FOCUS = 0.3;
 /** ...or this much when the same page came closest for both. */
 const SAME_FOCUS_SAME_PAGE = 0.15;
@@ -120,10 +120,19 @@ interface Focus {
   members: ReviewEntry[];
 }
 
+interface Topic {
+  members: ReviewEntry[];
+  /** How many members use each word: the topic's centre is each word's weight times the share of members using it. */
+  termCounts: Map<string, number>;
+  urlCounts: Map<string, number>;
+}
+
 /**
- * Single-linkage grouping: questions join a topic when their words (weighted by how telling they are across the
- * window) overlap enough, with a lower bar when the same page came closest. Identical foci are merged first, so
- * the pairwise work grows with the number of distinct questions, not with the number of reviews.
+ * Greedy grouping around topic centres: the most asked questions found topics first; each further question joins
+ * the topic whose centre shares most of its (weighted) words, if enough, with a lower bar when the same page came
+ * closest for both. Comparing with a centre rather than with any one member keeps shared phrasing ("is … available
+ * on the API?") from chaining unrelated questions together. Identical questions are merged first, so the work grows
+ * with the number of distinct questions, not of reviews.
  */
 function groupTopics(entries: readonly ReviewEntry[], weights: TermWeights): ReviewEntry[][] {
   const byKey = new Map<string, Focus>();
@@ -136,45 +145,53 @@ function groupTopics(entries: readonly ReviewEntry[], weights: TermWeights): Rev
     focus.members.push(entry);
     byKey.set(key, focus);
   }
-  const foci = [...byKey.values()];
-  const parent = foci.map((_, i) => i);
-  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
-  const byTerm = new Map<string, number[]>();
-  foci.forEach((focus, i) => {
+  // Squared idf: a shared rare word says far more about a question's focus than a shared common one.
+  const w = (term: string) => weights.idf(term) ** 2;
+  const foci = [...byKey.entries()].sort((a, b) => b[1].members.length - a[1].members.length || (a[0] < b[0] ? -1 : 1)).map(([, focus]) => focus);
+  const topics: Topic[] = [];
+  const topicsByTerm = new Map<string, Set<Topic>>();
+  for (const focus of foci) {
+    // A topic must share at least one of the question's three most telling words.
+    const telling = [...focus.terms].sort((a, b) => w(b) - w(a) || a.localeCompare(b)).slice(0, 3);
+    let best: { topic: Topic; similarity: number } | null = null;
+    for (const topic of new Set(telling.flatMap((t) => [...(topicsByTerm.get(t) ?? [])]))) {
+      const similarity = similarityToCentre(focus, topic, w);
+      const samePage = focus.url !== null && mostCommon(topic.urlCounts) === focus.url;
+      if ((similarity >= SAME_FOCUS || (samePage && similarity >= SAME_FOCUS_SAME_PAGE)) && (!best || similarity > best.similarity)) best = { topic, similarity };
+    }
+    const topic = best?.topic ?? { members: [], termCounts: new Map<string, number>(), urlCounts: new Map<string, number>() };
+    if (!best) topics.push(topic);
+    const n = focus.members.length;
+    topic.members.push(...focus.members);
     for (const term of focus.terms) {
-      const list = byTerm.get(term);
-      if (list) list.push(i);
-      else byTerm.set(term, [i]);
+      topic.termCounts.set(term, (topic.termCounts.get(term) ?? 0) + n);
+      const set = topicsByTerm.get(term) ?? new Set<Topic>();
+      set.add(topic);
+      topicsByTerm.set(term, set);
     }
-  });
-  foci.forEach((focus, i) => {
-    const candidates = new Set<number>();
-    for (const term of focus.terms) for (const j of byTerm.get(term) ?? []) if (j > i) candidates.add(j);
-    for (const j of candidates) {
-      const other = foci[j]!;
-      const similarity = weightedJaccard(focus.terms, other.terms, weights.idf);
-      const samePage = focus.url !== null && focus.url === other.url;
-      if (similarity >= SAME_FOCUS || (samePage && similarity >= SAME_FOCUS_SAME_PAGE)) parent[root(j)] = root(i);
-    }
-  });
-  const groups = new Map<number, ReviewEntry[]>();
-  foci.forEach((focus, i) => {
-    const group = groups.get(root(i));
-    if (group) group.push(...focus.members);
-    else groups.set(root(i), [...focus.members]);
-  });
-  return [...groups.values()];
+    if (focus.url) topic.urlCounts.set(focus.url, (topic.urlCounts.get(focus.url) ?? 0) + n);
+  }
+  return topics.map((t) => t.members);
 }
 
-function weightedJaccard(a: Set<string>, b: Set<string>, idf: (term: string) => number): number {
+/** Weighted Jaccard between a question's words and a topic's centre (each word's weight × share of members using it). */
+function similarityToCentre(focus: Focus, topic: Topic, w: (term: string) => number): number {
+  const size = topic.members.length;
   let shared = 0;
   let all = 0;
-  for (const t of a) {
-    all += idf(t);
-    if (b.has(t)) shared += idf(t);
+  for (const t of focus.terms) {
+    const centre = (w(t) * (topic.termCounts.get(t) ?? 0)) / size;
+    shared += Math.min(w(t), centre);
+    all += Math.max(w(t), centre);
   }
-  for (const t of b) if (!a.has(t)) all += idf(t);
+  for (const [t, count] of topic.termCounts) if (!focus.terms.has(t)) all += (w(t) * count) / size;
   return all === 0 ? 0 : shared / all;
+}
+
+function mostCommon(counts: Map<string, number>): string | null {
+  let best: [string, number] | null = null;
+  for (const entry of counts) if (!best || entry[1] > best[1]) best = entry;
+  return best?.[0] ?? null;
 }
 
 function describeTopic(members: ReviewEntry[], idf: (term: string) => number): GapsTopic {
