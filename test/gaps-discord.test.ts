@@ -4,6 +4,7 @@ import type { AnswerResult } from "../src/answer/answer-types.ts";
 import { buildReviewMessage } from "../src/discord/review/review-message.ts";
 import type { Message } from "../src/discord-emulator/types.ts";
 import type { GapsReport } from "../src/gaps/build-gaps-report.ts";
+import { readReviewChannel } from "../src/gaps/read-review-channel.ts";
 import { ALICE, BOB, BOT, BOT_TOKEN, GENERAL, MANAGE_MESSAGES, MOD, MOD_ROLE, OFF_LIMITS, OTHER_BOT, REVIEW, startBot } from "./support/bot-harness.ts";
 import { buildTestEngine } from "./support/engine.ts";
 import { KNOWLEDGE_DIR } from "./support/fixtures.ts";
@@ -174,13 +175,26 @@ describe("/docent gaps", () => {
 
 describe("npm run gaps -- --post, with a report too long for one message", () => {
   it("posts one message within Discord's limits with the full report attached, and skips it on the next read", async () => {
-    // 40 more topics, each asked twice, posted as review messages the way the bot writes them.
+    // 40 more topics, each asked three times, posted as review messages the way the bot writes them: with what
+    // is already there, more than one page of history.
     const question = (i: number) => `can I export widget${i} gizmo${i} logs?`;
-    for (let i = 0; i < 80; i++) {
-      const result: AnswerResult = { question: question(i % 40), answer: "", refused: true, mode: "extractive", redacted: [], draft: null, citations: [], passages: [], timings: { retrieveMs: 1, answerMs: 1, totalMs: 2 } };
-      const payload = buildReviewMessage(result, { askerId: ALICE.id, guildId: null, channelId: OFF_LIMITS, replyMessageId: null, answerContent: "refusal", pending: false });
-      await bot.client.rest.post(Routes.channelMessages(REVIEW), { body: { content: payload.content, embeds: payload.embeds, allowed_mentions: { parse: [] } } });
-    }
+    const seed = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const result: AnswerResult = { question: question(i % 40), answer: "", refused: true, mode: "extractive", redacted: [], draft: null, citations: [], passages: [], timings: { retrieveMs: 1, answerMs: 1, totalMs: 2 } };
+        const payload = buildReviewMessage(result, { askerId: ALICE.id, guildId: null, channelId: OFF_LIMITS, replyMessageId: null, answerContent: "refusal", pending: false });
+        await bot.client.rest.post(Routes.channelMessages(REVIEW), { body: { content: payload.content, embeds: payload.embeds, allowed_mentions: { parse: [] } } });
+      }
+    };
+    await seed(0, 60);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const cut = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await seed(60, 120);
+    // Paging stops at the window's start: the newest page already reaches past it.
+    const recent = await readReviewChannel({ rest: bot.client.rest, channelId: REVIEW, botUserId: BOT.id, from: cut });
+    expect({ entries: recent.entries.length, pages: recent.pages }).toEqual({ entries: 60, pages: 1 });
+    const all = await readReviewChannel({ rest: bot.client.rest, channelId: REVIEW, botUserId: BOT.id, from: new Date(0) });
+    expect({ entries: all.entries.length, pages: all.pages }).toEqual({ entries: 130, pages: 2 });
     const posted = bot.emulator.waitFor<{ message: Message }>((e) => e.type === "message_create" && e.message.channel_id === REVIEW && e.message.content.startsWith("**Knowledge gaps**"), 30_000);
     const run = await runScript("gaps.ts", ["--post"], env());
     expect(run.code).toBe(0);
@@ -198,7 +212,7 @@ describe("npm run gaps -- --post, with a report too long for one message", () =>
 
     const after = await gapsJson();
     expect(after.skipped.notReviews).toBe(1);
-    expect(after.totals.reviewed).toBe(90);
+    expect(after.totals.reviewed).toBe(130);
 
     // The private reply carries the attachment too.
     const allowed = await slashGaps(MOD, true);
@@ -207,6 +221,19 @@ describe("npm run gaps -- --post, with a report too long for one message", () =>
     expect(reply.content.length).toBeLessThanOrEqual(2000);
     expect((reply.attachments as Array<{ filename: string }>).map((a) => a.filename)).toEqual(["gaps-report.md"]);
   }, 90_000);
+});
+
+describe("/docent gaps without a review channel", () => {
+  it("tells the moderator what to set", async () => {
+    const bare = await startBot(built.engine);
+    try {
+      const asked = await bare.emulator.runSlashCommand({ channelId: GENERAL, user: MOD, name: "docent", options: [{ name: "gaps", type: 1, value: "" }] as never, memberPermissions: MANAGE_MESSAGES });
+      const edit = await bare.emulator.waitFor<{ messageId: string }>((e) => e.type === "webhook_edit" && e.interactionId === asked.id);
+      expect(bare.emulator.message(edit.messageId)!.content).toMatch(/^I could not make the report: REVIEW_CHANNEL_ID is missing[\s\S]*→ Set REVIEW_CHANNEL_ID/);
+    } finally {
+      await bare.stop();
+    }
+  });
 });
 
 describe("npm run gaps: bad input", () => {

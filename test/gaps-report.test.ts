@@ -1,6 +1,7 @@
 import type { APIEmbed } from "discord.js";
 import { describe, expect, it } from "vitest";
 import type { AnswerResult } from "../src/answer/answer-types.ts";
+import { commands } from "../src/discord/commands.ts";
 import { buildReviewMessage, withVerdict, withVotes } from "../src/discord/review/review-message.ts";
 import { type ClosestPage, readRecord, type ReviewRecord } from "../src/discord/review/review-record.ts";
 import { buildGapsReport, type ReviewEntry } from "../src/gaps/build-gaps-report.ts";
@@ -190,5 +191,15 @@ describe("the report as a Discord message", () => {
     expect(file!.text).toContain("**40. ");
     const small = gapsMessage(buildGapsReport({ entries: many.slice(0, 1), window: WINDOW }));
     expect(small.file).toBeNull();
+  });
+});
+
+describe("/docent gaps as registered", () => {
+  it("is a subcommand of /docent with an optional whole number of days from 1 to 365", () => {
+    const docent = commands.find((c) => c.name === "docent")!;
+    const gaps = docent.options!.find((o) => o.name === "gaps") as { type: number; options: Array<Record<string, unknown>> };
+    expect(gaps.type).toBe(1);
+    expect(gaps.options).toEqual([expect.objectContaining({ name: "days", type: 4, min_value: 1, max_value: 365 })]);
+    expect(gaps.options[0]!.required).toBeFalsy();
   });
 });
