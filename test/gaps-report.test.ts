@@ -197,7 +197,7 @@ describe("the report as a Discord message", () => {
 describe("/docent gaps as registered", () => {
   it("is a subcommand of /docent with an optional whole number of days from 1 to 365", () => {
     const docent = commands.find((c) => c.name === "docent")!;
-    const gaps = docent.options!.find((o) => o.name === "gaps") as { type: number; options: Array<Record<string, unknown>> };
+    const gaps = docent.options!.find((o) => o.name === "gaps") as unknown as { type: number; options: Array<Record<string, unknown>> };
     expect(gaps.type).toBe(1);
     expect(gaps.options).toEqual([expect.objectContaining({ name: "days", type: 4, min_value: 1, max_value: 365 })]);
     expect(gaps.options[0]!.required).toBeFalsy();
