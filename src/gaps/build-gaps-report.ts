@@ -79,7 +79,7 @@ export function buildGapsReport(input: { entries: readonly ReviewEntry[]; window
   const weights = inverseDocumentFrequency(records.map((r) => termsOf(r.question)));
   const problems = inWindow.filter((e) => isProblem(e.record));
   const topics = groupTopics(problems, weights)
-    .map((members) => ({ topic: describeTopic(members, weights.idf), lastAt: Math.max(...members.map((m) => m.at.getTime())) }))
+    .map((members) => ({ topic: describeTopic(members, weights.idf), lastAt: members.reduce((latest, m) => Math.max(latest, m.at.getTime()), 0) }))
     .sort((a, b) => b.topic.count - a.topic.count || b.lastAt - a.lastAt || a.topic.label.localeCompare(b.topic.label))
     .map((t) => t.topic);
   return { window: { from: from.toISOString(), to: to.toISOString() }, totals, topics, skipped: { ...(input.skipped ?? NO_SKIPS) } };
@@ -209,10 +209,21 @@ function describeTopic(members: ReviewEntry[], idf: (term: string) => number): G
     label: labelOf(records.map((r) => r.question), idf),
     count: members.length,
     kinds,
-    examples: [...new Set(records.map((r) => clip(redact(r.question).text, 200)).filter((q) => q !== ""))].slice(0, MAX_EXAMPLES),
+    examples: examplesOf(records),
     closest,
     action: suggestAction(records, kinds, closest),
   };
+}
+
+/** Up to three distinct questions, newest first, redacted once more in case a record holds what it should not. */
+function examplesOf(newestFirst: readonly ReviewRecord[]): string[] {
+  const examples = new Set<string>();
+  for (const r of newestFirst) {
+    if (examples.size === MAX_EXAMPLES) break;
+    const question = clip(redact(r.question).text, 200);
+    if (question !== "") examples.add(question);
+  }
+  return [...examples];
 }
 
 /** The most telling words: those most of the topic's questions use, rarer ones first, in their usual spelling. */
