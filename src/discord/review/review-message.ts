@@ -68,7 +68,7 @@ export function fitEmbeds(embeds: APIEmbed[]): APIEmbed[] {
 /** The embeds with new vote counts: the answer's footer for people, the record for the gaps report. */
 export function withVotes(embeds: APIEmbed[], votes: { up: number; down: number }): APIEmbed[] {
   const [first, ...rest] = embeds;
-  return updateRecord([{ ...first, footer: { text: votesText(votes) } }, ...rest], (record) => ({ ...record, votes }));
+  return fitEmbeds(updateRecord([{ ...first, footer: { text: votesText(votes) } }, ...rest], (record) => ({ ...record, votes })));
 }
 
 /** The embeds with a moderator's verdict: the Verdict embed (replacing an earlier one) and the record. */
