@@ -14,7 +14,10 @@ export type ErrorCode =
   | "NOTHING_TO_ROLL_BACK"
   | "SOURCE_MISSING"
   | "USAGE"
-  | "CHAT_FAILED";
+  | "CHAT_FAILED"
+  | "DISCORD_ACCESS"
+  | "DISCORD_RATE_LIMITED"
+  | "DISCORD_UNAVAILABLE";
 
 export class DocentError extends Error {
   readonly code: ErrorCode;

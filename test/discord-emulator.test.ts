@@ -341,6 +341,26 @@ describe("discord emulator with the real discord.js client", () => {
     expect(emu.message(sent.id)?.author.id).toBe(BOT.id);
   });
 
+  it("keeps an attached file and serves it at its attachment URL; pages history with before/limit; scripts a 403", async () => {
+    const { emu, channel } = await start();
+    const text = "# Report\nline with ünïcode ✓\n".repeat(50);
+    const sent = await channel.send({ content: "see attached", files: [{ attachment: Buffer.from(text, "utf8"), name: "report.md" }] });
+    const attachment = sent.attachments.first()!;
+    expect(attachment.name).toBe("report.md");
+    expect(attachment.size).toBe(Buffer.byteLength(text, "utf8"));
+    expect(await (await fetch(attachment.url)).text()).toBe(text);
+    expect((await fetch(attachment.url.replace(/attachments\/\d+/, "attachments/1"))).status).toBe(404);
+
+    for (let i = 0; i < 4; i++) await channel.send(`m${i}`);
+    const newest = await channel.messages.fetch({ limit: 2 });
+    expect([...newest.values()].map((m) => m.content)).toEqual(["m3", "m2"]);
+    const older = await channel.messages.fetch({ limit: 10, before: newest.lastKey()! });
+    expect([...older.values()].map((m) => m.content)).toEqual(["m1", "m0", "see attached"]);
+
+    emu.failNextRequest({ method: "GET", pathIncludes: `/channels/${CHANNEL_ID}/messages` }, { status: 403, code: 50001, message: "Missing Access" });
+    await expect(channel.messages.fetch({ limit: 5, cache: false })).rejects.toMatchObject({ status: 403, code: 50001 });
+  });
+
   it("rejects messages over Discord's limits with a 400 DiscordAPIError", async () => {
     const { emu, channel } = await start();
     const tooLong = await channel.send("x".repeat(2001)).catch((error: unknown) => error);

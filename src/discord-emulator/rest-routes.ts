@@ -61,7 +61,7 @@ export interface RestContext {
   gatewayUrl: () => string;
   /** Number of shards GET /gateway/bot recommends. */
   shardCount: number;
-  /** `http://127.0.0.1:PORT`, base of the (placeholder) attachment URLs. */
+  /** `http://127.0.0.1:PORT`, base of the attachment URLs (the emulator serves the files). */
   httpBaseUrl: () => string;
 }
 
@@ -100,6 +100,10 @@ export class RestRouter {
     let template: string | null = null;
     try {
       const body = await readBody(request);
+      if (apiPath === null && method === "GET" && segments[0] === "attachments") {
+        status = this.serveAttachment(response, segments[1] ?? "");
+        return;
+      }
       if (apiPath === null) throw notFound();
       const matched = this.match(method, apiPath);
       template = matched?.route.template ?? null;
@@ -117,7 +121,11 @@ export class RestRouter {
         method,
         params: matched.params,
         query: url.searchParams,
-        body: parseBody(request.headers["content-type"], body, this.context.httpBaseUrl()),
+        body: parseBody(request.headers["content-type"], body, this.context.httpBaseUrl(), (file) => {
+          const id = this.context.core.ids.next();
+          this.context.core.state.attachments.set(id, file);
+          return id;
+        }),
       });
       status = reply.status;
       writeJson(response, reply.status, reply.body);
@@ -139,6 +147,17 @@ export class RestRouter {
         query: url.search,
       });
     }
+  }
+
+  /** An uploaded file's contents, as Discord's CDN serves attachments (no Authorization needed). */
+  private serveAttachment(response: ServerResponse, id: string): number {
+    const file = this.context.core.state.attachments.get(id);
+    if (!file) {
+      writeJson(response, 404, { code: 0, message: "404: Not Found" });
+      return 404;
+    }
+    response.writeHead(200, { "content-type": file.contentType, "content-length": file.data.length }).end(file.data);
+    return 200;
   }
 
   private match(method: string, apiPath: string): { route: Route; params: Record<string, string> } | undefined {
@@ -412,6 +431,10 @@ function writeFailure(response: ServerResponse, failure: ScriptedFailure): void 
     response.writeHead(429, headers).end(body);
     return;
   }
+  if (failure.status === 403 || failure.status === 404) {
+    writeJson(response, failure.status, { code: failure.code, message: failure.message });
+    return;
+  }
   const body = failure.status === 502 ? "Bad Gateway" : "Internal Server Error";
   response.writeHead(failure.status, { "content-type": "text/plain" }).end(body);
 }
@@ -436,12 +459,15 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 
 /**
  * Parses a JSON body, or the `payload_json` part of a multipart body (discord.js switches to multipart when files
- * are attached). Attached files become attachment objects (metadata only; contents are not kept).
+ * are attached). Attached files become attachment objects; their contents are kept and served at the attachment URL.
  */
-function parseBody(contentType: string | undefined, raw: Buffer, baseUrl: string): Record<string, unknown> {
+/** Keeps an uploaded file and returns its attachment id. */
+type StoreFile = (file: { filename: string; contentType: string; data: Buffer }) => string;
+
+function parseBody(contentType: string | undefined, raw: Buffer, baseUrl: string, store: StoreFile): Record<string, unknown> {
   if (raw.length === 0) return {};
   const type = contentType ?? "";
-  if (type.startsWith("multipart/form-data")) return parseMultipart(type, raw, baseUrl);
+  if (type.startsWith("multipart/form-data")) return parseMultipart(type, raw, baseUrl, store);
   try {
     return JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
   } catch {
@@ -449,12 +475,12 @@ function parseBody(contentType: string | undefined, raw: Buffer, baseUrl: string
   }
 }
 
-function parseMultipart(contentType: string, raw: Buffer, baseUrl: string): Record<string, unknown> {
+function parseMultipart(contentType: string, raw: Buffer, baseUrl: string, store: StoreFile): Record<string, unknown> {
   const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
   if (!boundary) throw new ApiError(400, { code: 50035, message: "Invalid Form Body" });
   const text = raw.toString("latin1");
   let payload: Record<string, unknown> = {};
-  const files: Array<{ index: number; filename: string; size: number; contentType: string }> = [];
+  const files: Array<{ index: number; filename: string; contentType: string; data: Buffer }> = [];
   for (const part of text.split(`--${boundary}`)) {
     const headerEnd = part.indexOf("\r\n\r\n");
     if (headerEnd === -1) continue;
@@ -467,21 +493,21 @@ function parseMultipart(contentType: string, raw: Buffer, baseUrl: string): Reco
     } else if (filename !== undefined) {
       const index = Number(/files\[(\d+)\]/.exec(name ?? "")?.[1] ?? files.length);
       const partType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1] ?? "application/octet-stream";
-      files.push({ index, filename, size: Buffer.byteLength(content, "latin1"), contentType: partType });
+      files.push({ index, filename, contentType: partType, data: Buffer.from(content, "latin1") });
     }
   }
   if (files.length > 0) {
     const declared = Array.isArray(payload["attachments"]) ? (payload["attachments"] as Array<Record<string, unknown>>) : [];
     payload["attachments"] = files.map((file) => {
       const meta = declared.find((attachment) => String(attachment["id"]) === String(file.index)) ?? {};
-      const id = `${Date.now()}${file.index}`;
-      // Contents are not kept, so the URL is a placeholder on the emulator (it answers 404).
+      const id = store({ filename: file.filename, contentType: file.contentType, data: file.data });
+      // Served by the emulator itself, as Discord's CDN serves attachments.
       const url = `${baseUrl}/attachments/${id}/${encodeURIComponent(file.filename)}`;
       return {
         ...meta,
         id,
         filename: file.filename,
-        size: file.size,
+        size: file.data.length,
         content_type: file.contentType,
         url,
         proxy_url: url,

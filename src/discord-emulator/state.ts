@@ -79,6 +79,8 @@ export class EmulatorState {
   readonly users = new Map<string, ApiUser>();
   readonly interactions = new Map<string, InteractionRecord>();
   readonly commands: CommandStore = { global: [], guilds: new Map() };
+  /** Uploaded files by attachment id, served at their attachment URL. */
+  readonly attachments = new Map<string, { filename: string; contentType: string; data: Buffer }>();
   private readonly messagesById = new Map<string, Message>();
   /** Message ids per channel, oldest first (snowflakes are chronological, so creation order is id order). */
   private readonly channelMessageIds = new Map<string, string[]>();

@@ -244,4 +244,6 @@ export type EmulatorEvent =
 /** Scripted one-shot REST failure (see `failNextRequest`). */
 export type ScriptedFailure =
   | { status: 429; retryAfterSeconds: number; global?: boolean }
-  | { status: 500 | 502 };
+  | { status: 500 | 502 }
+  /** A Discord JSON error, e.g. 403 `{code: 50001, message: "Missing Access"}` for a channel the bot cannot read. */
+  | { status: 403 | 404; code: number; message: string };

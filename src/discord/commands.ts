@@ -1,4 +1,6 @@
 import { type RESTPostAPIChatInputApplicationCommandsJSONBody, SlashCommandBuilder } from "discord.js";
+import { MAX_DAYS } from "../gaps/run-gaps.ts";
+import { GAPS_DAYS_OPTION, GAPS_SUBCOMMAND } from "./gaps-command.ts";
 
 /**
  * Slash commands as plain data in one explicit list. `npm run register-commands` sends them to Discord;
@@ -18,5 +20,11 @@ export const commands: RESTPostAPIChatInputApplicationCommandsJSONBody[] = [
     .setName(DOCENT_COMMAND)
     .setDescription("Docent tools for moderators")
     .addSubcommand((sub) => sub.setName("status").setDescription("Index version, pages, last ingest, embedder, answerer and review mode"))
+    .addSubcommand((sub) =>
+      sub
+        .setName(GAPS_SUBCOMMAND)
+        .setDescription("Questions the pages fail: refused, marked wrong, voted down, removed or uncertain, by topic")
+        .addIntegerOption((o) => o.setName(GAPS_DAYS_OPTION).setDescription("The last N days (default 30)").setMinValue(1).setMaxValue(MAX_DAYS)),
+    )
     .toJSON(),
 ];

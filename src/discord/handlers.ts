@@ -16,6 +16,7 @@ import { ASK_COMMAND, DOCENT_COMMAND } from "./commands.ts";
 import { parseButtonId } from "./custom-ids.ts";
 import { followUpContext, type ReferencedMessage } from "./follow-up.ts";
 import { formatDiscordAnswer } from "./format-reply.ts";
+import { GAPS_SUBCOMMAND, replyWithGapsReport } from "./gaps-command.ts";
 import type { Admission, LoadControl } from "./load-control.ts";
 import { OncePerKey } from "./per-key.ts";
 import { answerPayload, noticePayload } from "./reply-payload.ts";
@@ -106,7 +107,9 @@ async function onMessage(client: Client, deps: Context, message: Message): Promi
 
 async function onInteraction(deps: Context, interaction: Interaction): Promise<void> {
   if (interaction.isChatInputCommand() && interaction.commandName === ASK_COMMAND) return onAsk(deps, interaction);
-  if (interaction.isChatInputCommand() && interaction.commandName === DOCENT_COMMAND) return onStatus(deps, interaction);
+  if (interaction.isChatInputCommand() && interaction.commandName === DOCENT_COMMAND) {
+    return interaction.options.getSubcommand(false) === GAPS_SUBCOMMAND ? replyWithGapsReport(interaction, deps.desk.settings, deps.logger) : onStatus(deps, interaction);
+  }
   if (interaction.isButton() && deps.desk.isReviewInteraction(interaction.customId)) return deps.desk.handleButton(interaction);
   if (interaction.isButton()) return onButton(deps, interaction);
   if (interaction.isModalSubmit() && deps.desk.isReviewInteraction(interaction.customId)) return deps.desk.handleModal(interaction);

@@ -151,6 +151,8 @@ function isCommand(text) {
 function parseCommand(text, form) {
   if (isCommand(text)) return { name: "ask", question: text.replace(/^\/ask\s*/, ""), public: $('input[name="public"]', form).checked };
   if (/^\/docent\s+status\s*$/.test(text)) return { name: "docent", subcommand: "status" };
+  const gaps = /^\/docent\s+gaps(?:\s+(\d+))?\s*$/.exec(text);
+  if (gaps) return { name: "docent", subcommand: "gaps", ...(gaps[1] ? { days: Number(gaps[1]) } : {}) };
   return null;
 }
 

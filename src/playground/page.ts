@@ -45,7 +45,7 @@ function pane(p: PageInput["panes"][number], input: PageInput): string {
         ${p.html}
       </div>
       <div class="typing" data-channel="${p.id}" aria-live="polite"></div>
-      ${composer(p.id, p.name, input.botName, isReview ? "moderators: /docent status" : `@${input.botName} a question, or /ask`)}
+      ${composer(p.id, p.name, input.botName, isReview ? "moderators: /docent status, /docent gaps" : `@${input.botName} a question, or /ask`)}
     </section>`;
 }
 

@@ -280,7 +280,7 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   throw new HttpError(400, "Send a JSON object.");
 }
 
-/** The slash commands the bot registers, as the page sends them: `/ask question [public]`, `/docent status`. */
+/** The slash commands the bot registers, as the page sends them: `/ask question [public]`, `/docent status`, `/docent gaps [days]`. */
 function slashCommandOf(body: Record<string, unknown>): { name: string; options: CommandOptionInput[] } {
   if (body["name"] === "ask") {
     const question = requiredText(body, "question", 1_500);
@@ -290,7 +290,13 @@ function slashCommandOf(body: Record<string, unknown>): { name: string; options:
     // A subcommand option carries no value on Discord; the empty one here is ignored by discord.js.
     return { name: "docent", options: [{ name: "status", type: 1, value: "" }] };
   }
-  throw new HttpError(400, "Unknown command: the playground knows /ask and /docent status.");
+  if (body["name"] === "docent" && body["subcommand"] === "gaps") {
+    const days = body["days"];
+    if (days !== undefined && !(Number.isInteger(days) && (days as number) >= 1 && (days as number) <= 365)) throw new HttpError(400, "days must be a whole number from 1 to 365.");
+    const options = days === undefined ? [] : [{ name: "days", type: 4, value: days as number }];
+    return { name: "docent", options: [{ name: "gaps", type: 1, value: "", options } as CommandOptionInput] };
+  }
+  throw new HttpError(400, "Unknown command: the playground knows /ask, /docent status and /docent gaps [days].");
 }
 
 function channelOf(body: Record<string, unknown>): string {

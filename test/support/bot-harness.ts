@@ -23,12 +23,12 @@ export const GUILD = "300000000000000001";
 export const GENERAL = "400000000000000001";
 export const OFF_LIMITS = "400000000000000002";
 export const ADMINS_ROLE = "500000000000000001";
-const TOKEN = "test-bot-token";
+export const BOT_TOKEN = "test-bot-token";
 
 /** The real bot (client + handlers) against a local Discord emulator; logs captured for inspection. */
 export async function startBot(engine: EngineDeps, options: { load?: Partial<LoadControlOptions>; allowedChannels?: string[]; review?: ReviewSettings; describeStatus?: () => Promise<string> } = {}) {
   const emulator: DiscordEmulator = await startDiscordEmulator({
-    botToken: TOKEN,
+    botToken: BOT_TOKEN,
     botUser: BOT,
     heartbeatIntervalMs: 200,
     guilds: [
@@ -61,7 +61,7 @@ export async function startBot(engine: EngineDeps, options: { load?: Partial<Loa
     ...(options.describeStatus ? { describeStatus: options.describeStatus } : {}),
   });
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(TOKEN);
+  await client.login(BOT_TOKEN);
   await ready;
   /** The bot's reply to a message: already there, or the next one to arrive (checked synchronously before waiting). */
   const replyTo = async (messageId: string, channelId: string): Promise<Message> => {

@@ -23,9 +23,11 @@ import {
   type ReviewContext,
   reviewActionOf,
   reviewIsAbout,
-  verdictEmbed,
+  type verdictEmbed,
   WRONG_NOTE_FIELD,
   WRONG_NOTE_MODAL,
+  withVerdict,
+  withVotes,
 } from "./review-message.ts";
 import { castVote, type Vote, withVoter } from "./votes.ts";
 
@@ -104,7 +106,11 @@ export class ReviewDesk {
     const review = await this.findReviewOf(answer.id);
     if (review) {
       const cast = castVote(review.embeds.map((e) => e.toJSON()), voterId, vote);
-      if (cast.outcome === "counted" || cast.outcome === "changed") await review.edit({ embeds: cast.embeds, allowedMentions: { parse: [] } });
+      if (cast.outcome === "counted" || cast.outcome === "changed") {
+        // The record embed carries the counts too (the gaps report reads it): update both in one edit.
+        const counts = parseReviewMessage({ content: "", embeds: cast.embeds }).votes;
+        await review.edit({ embeds: withVotes(cast.embeds, counts), allowedMentions: { parse: [] } });
+      }
       return cast.outcome;
     }
     if (vote === "up") return "not_mirrored";
@@ -185,7 +191,7 @@ export class ReviewDesk {
     } else {
       verdict = action === "correct" ? "correct" : "wrong";
     }
-    const embeds = [...review.embeds.map((e) => e.toJSON()).filter((e) => e.title !== "Verdict"), verdictEmbed(verdict, moderatorId, new Date(), note)];
+    const embeds = withVerdict(review.embeds.map((e) => e.toJSON()), verdict, moderatorId, new Date(), note);
     // Remove, approve and reject are final; correct/wrong can still be changed, and the answer still removed.
     const components = verdict === "correct" || verdict === "wrong" ? review.components.map((row) => row.toJSON()) : [];
     const update = { embeds, components, allowedMentions: { parse: [] as [] } };

@@ -3,6 +3,7 @@ import type { AnswerResult } from "../../answer/answer-types.ts";
 import { sanitizeEcho } from "../../answer/output-guards.ts";
 import { unsafeReason } from "../../answer/unsafe-passages.ts";
 import { shorten } from "../format-reply.ts";
+import { recordEmbed, recordFromResult, updateRecord } from "./review-record.ts";
 
 /**
  * The review record is a Discord message: everything a moderator action needs is written into it (the public
@@ -56,11 +57,41 @@ export function buildReviewMessage(result: AnswerResult | null, context: ReviewC
   const flags = [result?.refused ? "refused" : null, result?.fallbackReason ? "fallback" : null, context.flaggedBy ? `👎 from <@${context.flaggedBy}>` : null].filter(Boolean);
   const header = `**${context.pending ? "Draft answer waiting for approval" : "Answer review"}** · asked by <@${context.askerId}> in <#${context.channelId}> · ${where}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}`;
   const retrieval = result ? retrievalText(result) : `**Question** (redacted): ${shorten(sanitizeEcho(question).replace(/\s+/g, " "), 600) || "unknown"}\nRetrieval details were not recorded: this answer was not mirrored when it was posted.`;
+  const votes = { up: 0, down: context.flaggedBy ? 1 : 0 };
   const embeds: APIEmbed[] = [
-    { title: context.pending ? "Draft answer" : "Answer", description: context.answerContent.slice(0, 4000), footer: { text: votesText({ up: 0, down: context.flaggedBy ? 1 : 0 }) } },
-    { title: "Question and retrieval", description: retrieval.slice(0, 4000) },
+    { title: context.pending ? "Draft answer" : "Answer", description: context.answerContent.slice(0, 4000), footer: { text: votesText(votes) } },
+    { title: RETRIEVAL_TITLE, description: retrieval.slice(0, 4000) },
+    recordEmbed({ ...recordFromResult(result, question), votes }),
   ];
-  return { content: header, embeds, components: reviewButtons(context) };
+  return { content: header, embeds: fitEmbeds(embeds), components: reviewButtons(context) };
+}
+
+const RETRIEVAL_TITLE = "Question and retrieval";
+/** Discord refuses a message whose embeds hold more than 6,000 characters in all. */
+const EMBED_BUDGET = 6000;
+
+/** Shortens the retrieval details (the least needed part) so the embeds fit Discord's total limit. */
+export function fitEmbeds(embeds: APIEmbed[]): APIEmbed[] {
+  const size = (e: APIEmbed) =>
+    (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+  const excess = embeds.reduce((n, e) => n + size(e), 0) - EMBED_BUDGET;
+  if (excess <= 0) return embeds;
+  return embeds.map((e) => (e.title === RETRIEVAL_TITLE && e.description ? { ...e, description: shorten(e.description, Math.max(1, e.description.length - excess - 1)) } : e));
+}
+
+/** The embeds with new vote counts: the answer's footer for people, the record for the gaps report. */
+export function withVotes(embeds: APIEmbed[], votes: { up: number; down: number }): APIEmbed[] {
+  const [first, ...rest] = embeds;
+  return fitEmbeds(updateRecord([{ ...first, footer: { text: votesText(votes) } }, ...rest], (record) => ({ ...record, votes })));
+}
+
+/** The embeds with a moderator's verdict: the Verdict embed (replacing an earlier one) and the record. */
+export function withVerdict(embeds: APIEmbed[], kind: VerdictKind, moderatorId: string, at: Date, note?: string): APIEmbed[] {
+  const next = [...embeds.filter((e) => e.title !== "Verdict"), verdictEmbed(kind, moderatorId, at, note)];
+  const recorded = updateRecord(next, (record) =>
+    kind === "removed" ? { ...record, removed: true } : { ...record, verdict: kind, note: kind === "wrong" && note ? note : null },
+  );
+  return fitEmbeds(recorded);
 }
 
 function retrievalText(result: AnswerResult): string {
@@ -123,7 +154,9 @@ export function votesText(votes: { up: number; down: number }): string {
 }
 
 /** The verdict line written into the review message: what was decided, by whom, when. */
-export function verdictEmbed(kind: "correct" | "wrong" | "removed" | "approved" | "rejected", moderatorId: string, at: Date, note?: string): APIEmbed {
+export type VerdictKind = "correct" | "wrong" | "removed" | "approved" | "rejected";
+
+export function verdictEmbed(kind: VerdictKind, moderatorId: string, at: Date, note?: string): APIEmbed {
   const label = { correct: "✅ Marked correct", wrong: "❌ Marked wrong", removed: "🗑️ Answer removed", approved: "✅ Approved and posted", rejected: "🚫 Rejected" }[kind];
   const when = `<t:${Math.floor(at.getTime() / 1000)}:f>`;
   return { title: "Verdict", description: `${label} by <@${moderatorId}> at ${when} (${at.toISOString()})${note ? `\n**Note:** ${shorten(sanitizeEcho(note), 900)}` : ""}` };
