@@ -1,6 +1,6 @@
 import type { Passage } from "../retrieval/passage.ts";
 import type { Confidence } from "./answer-types.ts";
-import { mentionsOf, termsOf } from "../retrieval/terms.ts";
+import { mentionsOf, providerOfPage, termsOf } from "../retrieval/terms.ts";
 import type { Vocabulary } from "../retrieval/vocabulary.ts";
 import type { QuestionAnalysis, QuestionKind } from "./question-analysis.ts";
 import { type QuotableUnit, quotableUnits } from "./quotable-units.ts";
@@ -193,16 +193,9 @@ function kindFit(kind: QuestionKind, text: string): number {
   return 0;
 }
 
-/** The provider a page is about, from its title and web address (e.g. learn.microsoft.com → azure). */
+/** The provider a passage's page is about. */
 export function pageProvider(passage: Passage, vocabulary: Vocabulary): string | null {
-  let host = "";
-  try {
-    host = new URL(passage.url).hostname.replace(/\./g, " ");
-  } catch {
-    // A page without a web address says nothing about its provider.
-  }
-  const counts = mentionsOf(`${passage.title} ${host}`, vocabulary.providers);
-  return top(counts);
+  return providerOfPage(passage.title, passage.url, vocabulary);
 }
 
 function providerFit(provider: string | null, analysis: QuestionAnalysis, vocabulary: Vocabulary): number {
@@ -235,13 +228,6 @@ function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   let shared = 0;
   for (const x of a) if (b.has(x)) shared++;
   return shared / Math.min(a.size, b.size);
-}
-
-function top(counts: ReadonlyMap<string, number>): string | null {
-  let best: string | null = null;
-  let most = 0;
-  for (const [key, count] of counts) if (count > most) [best, most] = [key, count];
-  return best;
 }
 
 function bestBy<T>(items: readonly T[], score: (item: T) => number): T | undefined {

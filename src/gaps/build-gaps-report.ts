@@ -1,6 +1,8 @@
 import { redact } from "../answer/redact.ts";
 import type { ClosestPage, ReviewRecord } from "../discord/review/review-record.ts";
+import { mentionsOf, providerOfPage } from "../retrieval/terms.ts";
 import { contentStems, words } from "../retrieval/text-terms.ts";
+import { defaultVocabulary, type Vocabulary } from "../retrieval/vocabulary.ts";
 
 /**
  * The knowledge gaps report: review records in a time window → totals and topics of the questions Docent
@@ -52,19 +54,9 @@ const SAME_FOCUS_SAME_PAGE = 0.15;
 const MAX_EXAMPLES = 3;
 const LABEL_WORDS = 3;
 
-/** Provider names and the words that name them, to notice answers taken from another provider's page. */
-const PROVIDERS: Record<string, readonly string[]> = {
-  openai: ["openai", "chatgpt", "gpt"],
-  microsoft: ["azure", "microsoft", "copilot"],
-  anthropic: ["anthropic", "claude"],
-  google: ["google", "gemini", "vertex"],
-  amazon: ["aws", "amazon", "bedrock"],
-  mistral: ["mistral"],
-  cohere: ["cohere"],
-  meta: ["meta", "llama"],
-};
 
-export function buildGapsReport(input: { entries: readonly ReviewEntry[]; window: { from: Date; to: Date }; skipped?: SkipCounts }): GapsReport {
+export function buildGapsReport(input: { entries: readonly ReviewEntry[]; window: { from: Date; to: Date }; skipped?: SkipCounts; vocabulary?: Vocabulary }): GapsReport {
+  const vocabulary = input.vocabulary ?? defaultVocabulary();
   const { from, to } = input.window;
   const inWindow = input.entries.filter((e) => e.at >= from && e.at <= to);
   const records = inWindow.map((e) => e.record);
@@ -79,7 +71,7 @@ export function buildGapsReport(input: { entries: readonly ReviewEntry[]; window
   const weights = inverseDocumentFrequency(records.map((r) => termsOf(r.question)));
   const problems = inWindow.filter((e) => isProblem(e.record));
   const topics = groupTopics(problems, weights)
-    .map((members) => ({ topic: describeTopic(members, weights.idf), lastAt: members.reduce((latest, m) => Math.max(latest, m.at.getTime()), 0) }))
+    .map((members) => ({ topic: describeTopic(members, weights.idf, vocabulary), lastAt: members.reduce((latest, m) => Math.max(latest, m.at.getTime()), 0) }))
     .sort((a, b) => b.topic.count - a.topic.count || b.lastAt - a.lastAt || a.topic.label.localeCompare(b.topic.label))
     .map((t) => t.topic);
   return { window: { from: from.toISOString(), to: to.toISOString() }, totals, topics, skipped: { ...(input.skipped ?? NO_SKIPS) } };
@@ -194,7 +186,7 @@ function mostCommon(counts: Map<string, number>): string | null {
   return best?.[0] ?? null;
 }
 
-function describeTopic(members: ReviewEntry[], idf: (term: string) => number): GapsTopic {
+function describeTopic(members: ReviewEntry[], idf: (term: string) => number, vocabulary: Vocabulary): GapsTopic {
   const newest = [...members].sort((a, b) => b.at.getTime() - a.at.getTime());
   const records = newest.map((m) => m.record);
   const kinds = {
@@ -211,7 +203,7 @@ function describeTopic(members: ReviewEntry[], idf: (term: string) => number): G
     kinds,
     examples: examplesOf(records),
     closest,
-    action: suggestAction(records, kinds, closest),
+    action: suggestAction(records, kinds, closest, vocabulary),
   };
 }
 
@@ -271,13 +263,13 @@ function mostCommonPage(records: readonly ReviewRecord[]): ClosestPage | null {
   return best ? { ...best.page } : null;
 }
 
-function suggestAction(records: readonly ReviewRecord[], kinds: GapsTopic["kinds"], closest: ClosestPage | null): string {
+function suggestAction(records: readonly ReviewRecord[], kinds: GapsTopic["kinds"], closest: ClosestPage | null, vocabulary: Vocabulary): string {
   const n = records.length;
   if (!closest || kinds.refused * 2 >= n) {
     return closest ? `no page covers this (the nearest, "${closest.title}", does not answer it): add a page or a section` : "no page covers this: add a page or a section";
   }
-  const named = namedProvider(records);
-  const pageProvider = providerOfUrl(closest.url);
+  const named = namedProvider(records, vocabulary);
+  const pageProvider = providerOfPage(closest.title, closest.url, vocabulary);
   if (named && pageProvider && !named.all.has(pageProvider)) {
     return `answers came from another provider's page: the questions are about ${named.main} but "${closest.title}" is ${pageProvider}'s; add ${named.main}'s policy pages or refuse such questions`;
   }
@@ -291,26 +283,11 @@ function suggestAction(records: readonly ReviewRecord[], kinds: GapsTopic["kinds
 }
 
 /** The provider most of the questions name, and every provider any of them names. */
-function namedProvider(records: readonly ReviewRecord[]): { main: string; all: Set<string> } | null {
+function namedProvider(records: readonly ReviewRecord[], vocabulary: Vocabulary): { main: string; all: Set<string> } | null {
   const counts = new Map<string, number>();
-  for (const r of records) {
-    const said = new Set(words(r.question));
-    for (const [provider, names] of Object.entries(PROVIDERS)) if (names.some((w) => said.has(w))) counts.set(provider, (counts.get(provider) ?? 0) + 1);
-  }
+  for (const r of records) for (const provider of mentionsOf(r.question, vocabulary.providers).keys()) counts.set(provider, (counts.get(provider) ?? 0) + 1);
   const [main] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return main && main[1] * 2 >= records.length ? { main: main[0], all: new Set(counts.keys()) } : null;
-}
-
-function providerOfUrl(url: string): string | null {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return null;
-  }
-  const labels = host.split(".");
-  const name = labels.at(-2) ?? "";
-  return Object.entries(PROVIDERS).find(([provider, names]) => provider === name || names.includes(name))?.[0] ?? null;
 }
 
 function clip(text: string, max: number): string {

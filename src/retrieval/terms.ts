@@ -40,3 +40,17 @@ export function withSynonyms(text: string, vocabulary: Vocabulary): string {
   const extra = [...new Set(termsOf(text, vocabulary))].flatMap((term) => vocabulary.synonymWords.get(term) ?? []);
   return extra.length === 0 ? text : `${text} ${extra.join(" ")}`;
 }
+
+/** The provider a page is about, from its title and web address (e.g. learn.microsoft.com → azure); null if none. */
+export function providerOfPage(title: string, url: string, vocabulary: Vocabulary): string | null {
+  let host = "";
+  try {
+    host = new URL(url).hostname.replace(/\./g, " ");
+  } catch {
+    // A page without a web address says nothing about its provider.
+  }
+  let best: string | null = null;
+  let most = 0;
+  for (const [key, count] of mentionsOf(`${title} ${host}`, vocabulary.providers)) if (count > most) [best, most] = [key, count];
+  return best;
+}
