@@ -14,6 +14,7 @@ const positiveInt = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerc
 const schema = z.object({
   LANCEDB_URI: z.preprocess(emptyAsUndefined, z.string().default("./data/lancedb")),
   KNOWLEDGE_DIR: z.preprocess(emptyAsUndefined, z.string().default("./knowledge")),
+  VOCABULARY_FILE: optionalString,
   EMBEDDING_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(["local", "openai"]).default("local")),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
@@ -59,6 +60,7 @@ const schema = z.object({
 const expectedForms: Record<string, string> = {
   LANCEDB_URI: "a folder path or a URI LanceDB accepts (e.g. ./data/lancedb or s3://bucket/prefix)",
   KNOWLEDGE_DIR: "a folder path",
+  VOCABULARY_FILE: "a path to a YAML vocabulary file (see config/privacy-vocabulary.yaml)",
   EMBEDDING_PROVIDER: "local or openai",
   OPENAI_BASE_URL: "an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1",
   LLM_PROVIDER: "extractive or openai",

@@ -45,6 +45,8 @@ export interface RetrievalVerdict {
 export interface EngineDeps {
   retriever: Retriever;
   answerer: Answerer;
+  /** The offline answerer a failed chat answer falls back to (default: extractive with the shipped vocabulary). */
+  fallback?: Answerer;
   logger?: Logger;
 }
 
@@ -108,7 +110,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     if (!(error instanceof ChatFallback)) throw error;
     fallbackReason = error.reason;
     deps.logger?.warn({ event: "fallback", reason: fallbackReason }, "chat answer replaced by extractive answer");
-    draft = await extractive.answer(input);
+    draft = await (deps.fallback ?? extractive).answer(input);
   }
   if (draft.bullets.length === 0 && draft.lead === "") {
     const reason = draft.refusalReason ?? "no answerable sentence in the passages";

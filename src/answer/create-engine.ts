@@ -5,6 +5,7 @@ import { ChunkStore } from "../retrieval/chunk-store.ts";
 import { createEmbedder, createOpenAIClient } from "../retrieval/create-embedder.ts";
 import { createRetriever } from "../retrieval/retriever.ts";
 import { storageOptionsFor } from "../retrieval/storage-options.ts";
+import { defaultVocabulary, loadVocabulary } from "../retrieval/vocabulary.ts";
 import type { EngineDeps } from "./answer-question.ts";
 import type { Answerer } from "./answer-types.ts";
 import { createExtractiveAnswerer } from "./extractive-answerer.ts";
@@ -29,10 +30,13 @@ export async function createEngine(config: Config, options: { dbUri?: string; lo
       options.onNotice?.(`No index at ${store.uri} yet: ingesting ${config.KNOWLEDGE_DIR} first…`);
       await runIngest({ store, embedder }, { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE });
     }
-    const retriever = await createRetriever(store, embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT, refreshMs: config.INDEX_REFRESH_MS });
+    // One vocabulary for the refusal gate, the wider searches and the extractive answerer.
+    const vocabulary = config.VOCABULARY_FILE ? loadVocabulary(config.VOCABULARY_FILE) : defaultVocabulary();
+    const retriever = await createRetriever(store, embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT, refreshMs: config.INDEX_REFRESH_MS, vocabulary });
+    const extractive = createExtractiveAnswerer({ vocabulary });
     const answerer: Answerer =
-      config.LLM_PROVIDER === "openai" ? createOpenAIAnswerer({ client: createOpenAIClient(config), model: config.OPENAI_CHAT_MODEL, deadlineMs: config.ANSWER_TIMEOUT_MS }) : createExtractiveAnswerer();
-    return { store, retriever, answerer, ...(options.logger ? { logger: options.logger } : {}), close: () => store.close() };
+      config.LLM_PROVIDER === "openai" ? createOpenAIAnswerer({ client: createOpenAIClient(config), model: config.OPENAI_CHAT_MODEL, deadlineMs: config.ANSWER_TIMEOUT_MS }) : extractive;
+    return { store, retriever, answerer, fallback: extractive, ...(options.logger ? { logger: options.logger } : {}), close: () => store.close() };
   } catch (error) {
     store.close();
     throw error;
