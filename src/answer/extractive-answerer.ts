@@ -25,13 +25,7 @@ export function answerExtractively(input: AnswerInput, vocabulary: Vocabulary = 
   const choice = chooseSentences({ analysis, passages: input.passages, vocabulary, weightOf: termWeights(stats), isKnown: (term) => stats.documentFrequency.has(term), wantsChannel: input.request !== null });
   if (choice.kind === "refuse") return { lead: "", bullets: [], sources: [], citations: [], refusalReason: choice.reason };
 
-  const sources: Source[] = [];
-  const numberOf = (passage: Passage): number => {
-    const existing = sources.find((s) => s.url === passage.url);
-    if (existing) return existing.n;
-    sources.push({ n: sources.length + 1, title: passage.title, url: passage.url, pageDate: passage.pageDate });
-    return sources.length;
-  };
+  const { sources, numberOf } = sourceList();
   // Display order is answer order: the lead's page is source [1], and citations follow what the reader sees.
   const shown = [choice.lead, ...choice.points];
   const citations: Citation[] = [];
@@ -46,6 +40,18 @@ export function answerExtractively(input: AnswerInput, vocabulary: Vocabulary = 
   const bullets = confident ? rest : quoted;
   const note = datedNote(sources, shown, vocabulary);
   return { lead, bullets, sources, citations, confidence: choice.confidence, ...(note ? { note } : {}) };
+}
+
+/** Sources numbered in the order pages are first cited: one number per page, however many quotes it gives. */
+export function sourceList(): { sources: Source[]; numberOf: (passage: Passage) => number } {
+  const sources: Source[] = [];
+  const numberOf = (passage: Passage): number => {
+    const existing = sources.find((s) => s.url === passage.url);
+    if (existing) return existing.n;
+    sources.push({ n: sources.length + 1, title: passage.title, url: passage.url, pageDate: passage.pageDate });
+    return sources.length;
+  };
+  return { sources, numberOf };
 }
 
 /** Inverse document frequency: a term in few passages tells more than one in most; unknown terms tell the most. */

@@ -3,6 +3,7 @@
  * order under a generic lead. Kept only as the baseline that `npm run eval -- --baseline` and `npm run bench:retrieval` print beside the current answerer.
  */
 import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "../answer/answer-types.ts";
+import { sourceList } from "../answer/extractive-answerer.ts";
 import { CHANNEL_PATTERN } from "../answer/formal-requests.ts";
 import { splitSentences } from "../answer/sentences.ts";
 import type { Passage } from "../retrieval/passage.ts";
@@ -58,13 +59,7 @@ function answerExtractively(fullInput: AnswerInput): DraftAnswer {
   }
   if (chosen.length === 0) return { lead: "", bullets: [], sources: [], citations: [] };
 
-  const sources: Source[] = [];
-  const numberOf = (passage: Passage): number => {
-    const existing = sources.find((s) => s.url === passage.url);
-    if (existing) return existing.n;
-    sources.push({ n: sources.length + 1, title: passage.title, url: passage.url, pageDate: passage.pageDate });
-    return sources.length;
-  };
+  const { sources, numberOf } = sourceList();
   // Keep retrieval order among the chosen so source [1] is the most relevant page.
   const ordered = [...chosen].sort((a, b) => a.rank - b.rank || b.score - a.score);
   const citations: Citation[] = [];
