@@ -168,3 +168,18 @@ describe("poisoned pages", () => {
     expect(draft.lead).not.toBe("");
   });
 });
+
+describe("a provider none of the pages is about", () => {
+  it("is refused, not answered from another provider's pages", () => {
+    const passages = [
+      passage("openai", "OpenAI does not train its models on API data unless the organization opts in."),
+      passage("azure", "Azure OpenAI does not use prompts to train foundation models.", { url: "https://learn.microsoft.com/azure", title: "Azure OpenAI data privacy" }),
+    ];
+    const draft = answerExtractively({ question: "does Anthropic train on my Claude prompts?", passages, request: null }, vocabulary);
+    expect(draft.lead).toBe("");
+    expect(draft.refusalReason).toMatch(/provider/);
+    // Azure OpenAI's pages may answer a question about OpenAI: the vocabulary relates the two.
+    const related = answerExtractively({ question: "does OpenAI train models on my prompts?", passages: [passages[1]!], request: null }, vocabulary);
+    expect(related.lead).not.toBe("");
+  });
+});

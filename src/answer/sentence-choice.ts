@@ -105,6 +105,15 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
   const questionWeight = sum(known.map(input.weightOf)) + SCORING.unknownShare * sum(unknown.map(input.weightOf));
   if (known.length === 0 || questionWeight === 0) return { kind: "refuse", reason: "none of the question's words occurs in the pages" };
 
+  // A question that names a provider none of the pages is about ("does Anthropic train on my prompts?" on pages
+  // from OpenAI and Azure only) has no answer here, however well other providers' sentences match its words.
+  if (analysis.providersNamed) {
+    const providers = input.passages.map((p) => pageProvider(p, vocabulary));
+    const aboutAsked = (provider: string) => analysis.providers.includes(provider) || (vocabulary.relatedProviders.get(provider) ?? []).some((p) => analysis.providers.includes(p));
+    if (providers.length > 0 && providers.every((p) => p !== null && !aboutAsked(p))) {
+      return { kind: "refuse", reason: "none of the pages found is about the provider the question names" };
+    }
+  }
   const scored: ScoredUnit[] = [];
   input.passages.forEach((passage, rank) => {
     const headingTerms = new Set(termsOf(`${passage.title} ${passage.heading}`, vocabulary));
