@@ -101,11 +101,14 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   }
 
   const termStats = deps.retriever.termStats?.();
+  // A chat model reads every passage it is given: it keeps the few best, as before; the extractive answerer (and a
+  // fallback to it) chooses from the whole pool.
+  const chatInput = { question: searchText, passages: passages.slice(0, limit + 2), request, ...(context ? { context } : {}) };
   const input = { question: searchText, passages, request, ...(context ? { context } : {}), ...(termStats ? { termStats } : {}) };
   let draft: DraftAnswer;
   let fallbackReason: string | undefined;
   try {
-    draft = await deps.answerer.answer(input);
+    draft = await deps.answerer.answer(deps.answerer.mode === "extractive" ? input : chatInput);
   } catch (error) {
     if (!(error instanceof ChatFallback)) throw error;
     fallbackReason = error.reason;
