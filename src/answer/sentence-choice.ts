@@ -120,10 +120,9 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
     const provider = pageProvider(passage, vocabulary);
     const providerFactor = providerFit(provider, analysis, vocabulary);
     const passageAudience = dominantAudience(`${passage.heading}\n${passage.text}`, vocabulary, 2);
-    quotableUnits(passage.text).forEach((unit, index) => {
+    unitsOf(passage, vocabulary).forEach(({ unit, terms, unsafe }, index) => {
       // A sentence asking readers to send keys or personal data somewhere, a masked link or an invite is never quoted.
-      if (unsafeReason(unit.text) !== null) return;
-      const terms = new Set(termsOf(unit.text, vocabulary));
+      if (unsafe) return;
       const headingShare = index === 0 && unit.form === "prose" ? SCORING.openingHeadingShare : SCORING.headingShare;
       const coverage = coverageOf(known, terms, headingTerms, input.weightOf, headingShare) / questionWeight;
       // A lone "ChatGPT" in a page about ChatGPT Enterprise is still about Enterprise: the passage decides unless the
@@ -170,6 +169,22 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
   // A lead from another provider's page (or for another audience than the one named) is never a confident answer.
   const confidence: Confidence = lead.coverage >= CHOICE_LIMITS.uncertainBelow && lead.factor >= 0.5 ? "confident" : "uncertain";
   return { kind: "answer", confidence, lead, points: chosen.slice(1) };
+}
+
+/**
+ * A passage's quotable units with their terms, remembered per passage text: the same passages come back for many
+ * questions, and lemmatising their sentences is most of an answer's work. Bounded; oldest entries go first.
+ */
+const unitCache = new Map<string, { vocabulary: Vocabulary; units: Array<{ unit: QuotableUnit; terms: ReadonlySet<string>; unsafe: boolean }> }>();
+const UNIT_CACHE_SIZE = 2_000;
+
+function unitsOf(passage: Passage, vocabulary: Vocabulary) {
+  const cached = unitCache.get(passage.text);
+  if (cached && cached.vocabulary === vocabulary) return cached.units;
+  const units = quotableUnits(passage.text).map((unit) => ({ unit, terms: new Set(termsOf(unit.text, vocabulary)), unsafe: unsafeReason(unit.text) !== null }));
+  if (unitCache.size >= UNIT_CACHE_SIZE) unitCache.delete(unitCache.keys().next().value!);
+  unitCache.set(passage.text, { vocabulary, units });
+  return units;
 }
 
 function coverageOf(questionTerms: readonly string[], unitTerms: ReadonlySet<string>, headingTerms: ReadonlySet<string>, weightOf: (t: string) => number, headingShare = SCORING.headingShare): number {

@@ -53,21 +53,21 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
     async retrieve(query, limit, retrieveOptions = {}) {
       await refresh();
       const deps = { table, embedder };
-      const ranked = await search(deps, query, { mode: options.mode, limit, vectorWeight: options.vectorWeight });
       // Wider searches (the question's parts, its synonyms, a formal request's channel words) may find passages the
-      // query's own words miss. They join after the ranked ones, scored on the query's own scale, so the list stays
-      // in rank order and search's top passages are never displaced.
-      const wider = [...(retrieveOptions.alsoSearch ?? []), ...(retrieveOptions.synonyms ? [withSynonyms(query, vocabulary)] : [])];
-      if (wider.length === 0 || options.mode === "hybrid") return ranked;
-      const found = new Set(ranked.map((p) => p.id));
+      // query's own words miss. They run beside the main search and join after its ranked passages, scored on the
+      // query's own scale, so the list stays in rank order and search's top passages are never displaced.
+      const widened = retrieveOptions.synonyms ? withSynonyms(query, vocabulary) : query;
+      const wider = options.mode === "hybrid" ? [] : [...(retrieveOptions.alsoSearch ?? []), ...(widened !== query ? [widened] : [])];
+      const [ranked, ...results] = await Promise.all(
+        [query, ...wider].map((text, i) => search(deps, text, { mode: options.mode, limit: i === 0 ? limit : (retrieveOptions.widerLimit ?? 2), vectorWeight: options.vectorWeight })),
+      );
+      if (wider.length === 0) return ranked!;
+      const found = new Set(ranked!.map((p) => p.id));
       const extra: string[] = [];
-      for (const text of wider) {
-        for (const passage of await search(deps, text, { mode: options.mode, limit: retrieveOptions.widerLimit ?? 2, vectorWeight: options.vectorWeight })) {
-          if (!found.has(passage.id)) extra.push(passage.id), found.add(passage.id);
-        }
-      }
+      for (const passage of results.flat()) if (!found.has(passage.id)) extra.push(passage.id), found.add(passage.id);
+      if (extra.length === 0) return ranked!;
       const rescored = await scoreWithin(deps, query, extra, options.mode);
-      return [...ranked, ...rescored.sort((a, b) => b.score - a.score)];
+      return [...ranked!, ...rescored.sort((a, b) => b.score - a.score)];
     },
     judge(query, passages) {
       const { refuse, reason, code, words, unknownWords } = judgeRelevance(query, passages.length, termStats, keysOf);
