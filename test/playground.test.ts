@@ -56,6 +56,15 @@ describe("Discord Markdown → safe HTML", () => {
   });
 });
 
+describe("the playground's configuration", () => {
+  it("has no cooldown of its own, unless the user's environment sets COOLDOWN_SECONDS", () => {
+    expect(playgroundConfig({}).config.COOLDOWN_SECONDS).toBe(0);
+    expect(playgroundConfig({ COOLDOWN_SECONDS: "" }).config.COOLDOWN_SECONDS).toBe(0);
+    expect(playgroundConfig({ COOLDOWN_SECONDS: "30" }).config.COOLDOWN_SECONDS).toBe(30);
+    expect(playgroundConfig({ COOLDOWN_SECONDS: "10" }).config.COOLDOWN_SECONDS).toBe(10);
+  });
+});
+
 describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, local Discord stand-in)", () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
   let playground: Playground;
@@ -71,7 +80,7 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     work = await tempDir("docent-playground-");
-    playground = await startPlayground({ env: { LANCEDB_URI: path.join(work.dir, "db"), KNOWLEDGE_DIR, COOLDOWN_SECONDS: "0", LOG_LEVEL: "silent" }, port: 0 });
+    playground = await startPlayground({ env: { LANCEDB_URI: path.join(work.dir, "db"), KNOWLEDGE_DIR, LOG_LEVEL: "silent" }, port: 0 });
     // Playwright gives every launch a fresh, empty profile (its own --user-data-dir).
     browser = await chromium.launch({
       executablePath: CHROMIUM,
