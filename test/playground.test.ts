@@ -103,8 +103,15 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
       request({ host: "127.0.0.1", port: playground.port, path: "/", headers: { host: `evil.example:${playground.port}` } }, (res) => (res.resume(), resolve(res.statusCode))).on("error", reject).end();
     });
     expect(status).toBe(403);
+    const missing: string[] = [];
+    page.on("response", (response) => void (response.status() >= 400 && missing.push(`${response.status()} ${response.url()}`)));
     await page.goto(playground.url);
     await expect.poll(() => page.locator("body").getAttribute("data-connected")).toBe("true");
+    // Everything the page asks for is there, its icon included (browsers also try /favicon.ico on their own).
+    const icon = await page.request.get(`${playground.url}/favicon.ico`);
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()["content-type"]).toMatch(/^image\//);
+    expect(missing).toEqual([]);
     expect(await page.locator(".banner").innerText()).toMatch(/Local playground.*127\.0\.0\.1.*nothing is kept/s);
     expect(await page.locator(".pane-name").allInnerTexts()).toEqual(["general", "docent-review"]);
     await shot("01-empty");

@@ -59,6 +59,7 @@ export function renderPage(input: PageInput): string {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Docent playground</title>
+  <link rel="icon" href="/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/page.css">
   <script type="module" src="/client.js"></script>
 </head>

@@ -33,6 +33,8 @@ export const CHANNELS = [
   { id: REVIEW_CHANNEL_ID, name: "docent-review", topic: "Docent's answers, mirrored for moderators" },
 ] as const;
 
+export const CHANNEL_IDS: ReadonlySet<string> = new Set(CHANNELS.map((c) => c.id));
+
 export const playgroundGuild: EmulatorGuildOptions = {
   id: PLAYGROUND_GUILD_ID,
   name: "Docent playground",
