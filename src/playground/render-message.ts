@@ -59,6 +59,8 @@ export function renderMessage(message: Message, ctx: RenderContext): string {
   const parts: string[] = [];
   parts.push(`<article class="${classes}" id="m-${message.id}" data-id="${message.id}" data-channel="${message.channel_id}" data-author="${message.author.id}">`);
   parts.push(contextLine(message, ctx));
+  // Discord offers Reply on every message but the ones only you can see.
+  if (!ephemeral) parts.push(`<div class="msg-actions"><button type="button" class="msg-action" data-reply aria-label="Reply to ${escapeHtml(name)}" title="Reply"><span aria-hidden="true">↩</span> Reply</button></div>`);
   parts.push(avatar(message.author.id, name, message.author.bot === true));
   parts.push(`<div class="msg-body">`);
   parts.push(
