@@ -3,6 +3,7 @@
  * #docent-review where the bot mirrors answers for moderators, the bot, and the visitor ("you"), who can act as an
  * ordinary member or as a moderator (Manage Messages). Ids are fixed so links and logs stay readable.
  */
+import { PermissionFlagsBits } from "discord-api-types/v10";
 import { DEFAULT_EVERYONE_PERMISSIONS } from "../discord-emulator/payloads.ts";
 import type { EmulatorGuildOptions, EmulatorUser } from "../discord-emulator/types.ts";
 
@@ -16,8 +17,8 @@ export const VISITOR: EmulatorUser = { id: "800000000000000200", username: "you"
 /** Owns the server, so that the visitor is not the owner (Discord gives an owner every permission). Never shown. */
 const OWNER: EmulatorUser = { id: "800000000000000201", username: "server-owner" };
 
-/** Discord's Manage Messages permission bit: what makes a moderator here. */
-export const MANAGE_MESSAGES = 1n << 13n;
+/** Discord's Manage Messages permission: what makes a moderator here. */
+export const MANAGE_MESSAGES = PermissionFlagsBits.ManageMessages;
 
 export type Role = "member" | "moderator";
 
