@@ -214,6 +214,12 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     await general().locator(".msg-ephemeral", { hasText: "Thanks for telling me" }).waitFor();
     await expect.poll(() => general().locator(`#m-${answerId} button[aria-label="👎"]`).getAttribute("aria-pressed")).toBe("true");
     expect(await general().locator(`#m-${answerId} button[aria-label="👍"]`).getAttribute("aria-pressed")).toBe("false");
+    // As on Discord, a message only you can see offers no Reply, and the API refuses a reply to it.
+    const thanks = general().locator(".msg-ephemeral", { hasText: "Thanks for telling me" }).first();
+    expect(await thanks.locator("[data-reply]").count()).toBe(0);
+    const refused = await page.request.post(`${playground.url}/api/messages`, { data: { channelId: GENERAL_CHANNEL_ID, content: "and?", replyTo: await thanks.getAttribute("data-id") } });
+    expect(refused.status()).toBe(400);
+    expect((await refused.json()).error).toMatch(/cannot be replied to/);
   });
 
   it.skipIf(!reviewAvailable)("the 👎 shows in the review pane, with the moderator buttons", async () => {

@@ -1,5 +1,7 @@
 // The playground page's script: no framework, no build. The server renders every message to HTML; this file only
-// sends what the visitor does to the JSON API and applies the server-sent events (messages, typing, modals, role).
+// sends what the visitor does to the JSON API and applies the server-sent events (messages, typing, modals, role),
+// and keeps what is the page's own: the reply bar, pressed buttons, the channel shown in a narrow window.
+// It holds no Discord numbers: the server sends rendered HTML and takes names ("ask", "public"), not types or flags.
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];

@@ -1,7 +1,8 @@
 /**
  * The playground page, rendered on the server: a Discord-like window with the server's channel list, #general
- * (where members ask) and #docent-review (where moderators review) side by side, the current messages already in
- * place. `client.js` then keeps it live over server-sent events. Pure.
+ * (where members ask) and #docent-review (where moderators review) side by side (one at a time in a narrow window,
+ * the channel list then in a drawer), the current messages already in place. `client.js` then keeps it live over
+ * server-sent events. Pure.
  */
 import { GENERAL_CHANNEL_ID, type Role } from "./playground-guild.ts";
 import { escapeHtml } from "./render-markdown.ts";
