@@ -121,6 +121,7 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     await page.locator(".banner").click();
     await page.keyboard.press("Tab");
     expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to the message box");
+    await shot("01b-skip-link");
     await page.keyboard.press("Enter");
     expect(await page.evaluate("document.activeElement?.id")).toBe(`composer-${GENERAL_CHANNEL_ID}`);
     expect(await page.locator(".banner").innerText()).toMatch(/Local playground.*127\.0\.0\.1.*nothing is kept/s);
@@ -214,6 +215,8 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     await general().locator(".msg-ephemeral", { hasText: "Thanks for telling me" }).waitFor();
     await expect.poll(() => general().locator(`#m-${answerId} button[aria-label="👎"]`).getAttribute("aria-pressed")).toBe("true");
     expect(await general().locator(`#m-${answerId} button[aria-label="👍"]`).getAttribute("aria-pressed")).toBe("false");
+    await general().locator(`#m-${answerId} .components`).scrollIntoViewIfNeeded();
+    await shot("04b-vote-pressed");
     // As on Discord, a message only you can see offers no Reply, and the API refuses a reply to it.
     const thanks = general().locator(".msg-ephemeral", { hasText: "Thanks for telling me" }).first();
     expect(await thanks.locator("[data-reply]").count()).toBe(0);
