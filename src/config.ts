@@ -143,6 +143,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return Object.freeze(config);
 }
 
+/**
+ * An entry point's own defaults: `defaults` fill the variables the user left unset (or empty, which every variable
+ * treats as unset), so a value the user did set always wins. Pure; pass the result to {@link parseConfig}.
+ */
+export function withDefaults(env: Record<string, string | undefined>, defaults: Partial<Record<keyof Config, string>>): Record<string, string | undefined> {
+  const filled = { ...env };
+  for (const [name, value] of Object.entries(defaults)) if (emptyAsUndefined(filled[name]) === undefined) filled[name] = value;
+  return filled;
+}
+
 /** Reads `.env` (if present) into the environment once, then validates it. */
 export function loadConfig(): Config {
   // DOTENV_CONFIG_PATH names another env file (dotenv honours it only in its preload, so pass it on here):

@@ -129,6 +129,9 @@ describe("/ask", () => {
     expect(posted.message.content).toBe(answer.content);
     expect(posted.message.allowed_mentions).toMatchObject({ parse: [], users: [] });
     expect(bot.emulator.message(answer.id)!.components).toEqual([]);
+    // The asker is not left with two copies: the private one now points to the public one.
+    await bot.emulator.waitFor((e) => e.type === "webhook_edit" && e.interactionId === click.id);
+    expect(bot.emulator.message(answer.id)!.content).toMatch(new RegExp(`^Posted in the channel for everyone: \\[jump to the answer\\]\\(https://discord\\.com/channels/\\d+/${GENERAL}/${posted.message.id}\\)$`));
   });
 
   it("answers in the channel with public:true", async () => {

@@ -56,6 +56,15 @@ describe("Discord Markdown → safe HTML", () => {
   });
 });
 
+describe("the playground's configuration", () => {
+  it("has no cooldown of its own, unless the user's environment sets COOLDOWN_SECONDS", () => {
+    expect(playgroundConfig({}).config.COOLDOWN_SECONDS).toBe(0);
+    expect(playgroundConfig({ COOLDOWN_SECONDS: "" }).config.COOLDOWN_SECONDS).toBe(0);
+    expect(playgroundConfig({ COOLDOWN_SECONDS: "30" }).config.COOLDOWN_SECONDS).toBe(30);
+    expect(playgroundConfig({ COOLDOWN_SECONDS: "10" }).config.COOLDOWN_SECONDS).toBe(10);
+  });
+});
+
 describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, local Discord stand-in)", () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
   let playground: Playground;
@@ -71,7 +80,7 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     work = await tempDir("docent-playground-");
-    playground = await startPlayground({ env: { LANCEDB_URI: path.join(work.dir, "db"), KNOWLEDGE_DIR, COOLDOWN_SECONDS: "0", LOG_LEVEL: "silent" }, port: 0 });
+    playground = await startPlayground({ env: { LANCEDB_URI: path.join(work.dir, "db"), KNOWLEDGE_DIR, LOG_LEVEL: "silent" }, port: 0 });
     // Playwright gives every launch a fresh, empty profile (its own --user-data-dir).
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -94,8 +103,27 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
       request({ host: "127.0.0.1", port: playground.port, path: "/", headers: { host: `evil.example:${playground.port}` } }, (res) => (res.resume(), resolve(res.statusCode))).on("error", reject).end();
     });
     expect(status).toBe(403);
+    const missing: string[] = [];
+    page.on("response", (response) => void (response.status() >= 400 && missing.push(`${response.status()} ${response.url()}`)));
     await page.goto(playground.url);
     await expect.poll(() => page.locator("body").getAttribute("data-connected")).toBe("true");
+    // Everything the page asks for is there, its icon included (browsers also try /favicon.ico on their own).
+    const icon = await page.request.get(`${playground.url}/favicon.ico`);
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()["content-type"]).toMatch(/^image\//);
+    expect(missing).toEqual([]);
+
+    // Keyboard: the message box has focus from the start, with a visible ring, and a skip link is the first Tab stop.
+    expect(await page.evaluate("document.activeElement?.id")).toBe(`composer-${GENERAL_CHANNEL_ID}`);
+    const ring = await page.evaluate(`getComputedStyle(document.querySelector('.composer[data-channel="${GENERAL_CHANNEL_ID}"] .composer-box')).boxShadow`);
+    expect(ring).toMatch(/rgb\(0, 168, 252\)/);
+    // From the top of the page (a click on the banner), the first Tab stop skips to the message box.
+    await page.locator(".banner").click();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to the message box");
+    await shot("01b-skip-link");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate("document.activeElement?.id")).toBe(`composer-${GENERAL_CHANNEL_ID}`);
     expect(await page.locator(".banner").innerText()).toMatch(/Local playground.*127\.0\.0\.1.*nothing is kept/s);
     expect(await page.locator(".pane-name").allInnerTexts()).toEqual(["general", "docent-review"]);
     await shot("01-empty");
@@ -127,6 +155,37 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     await shot("02-mention-answer");
   });
 
+  it("replies to an answer with Reply (Discord's reply bar), and the bot answers the follow-up from the earlier exchange", async () => {
+    const answer = general().locator(`#m-${answerId}`);
+    await answer.hover();
+    await answer.getByRole("button", { name: "Reply to Docent" }).click();
+    const bar = page.locator(`.composer[data-channel="${GENERAL_CHANNEL_ID}"] .reply-bar`);
+    expect(await bar.innerText()).toMatch(/Replying to @Docent/);
+    expect(await page.evaluate("document.activeElement?.id")).toBe(`composer-${GENERAL_CHANNEL_ID}`);
+    await shot("02b-reply-bar");
+    // Escape (or ×) cancels; Reply again to send.
+    await composer().press("Escape");
+    expect(await bar.isHidden()).toBe(true);
+    await answer.hover();
+    await answer.getByRole("button", { name: "Reply to Docent" }).click();
+
+    // On its own this question gets an answer about encryption; as a follow-up to "do you train … on my API data?"
+    // it is about training. No @Docent typed: the reply itself pings the bot, as on Discord.
+    await composer().pressSequentially("does that apply to me?");
+    await composer().press("Enter");
+    const reply = general().locator(".msg-user", { hasText: "does that apply to me?" });
+    await reply.waitFor();
+    expect(await bar.isHidden()).toBe(true);
+    expect(await reply.locator(`.msg-context a[data-jump="${answerId}"] .context-author`).innerText()).toBe("@Docent");
+    const replyId = (await reply.getAttribute("data-id")) ?? "";
+    const followUp = general().locator(".msg-bot", { has: page.locator(`.msg-context a[data-jump="${replyId}"]`) });
+    await followUp.waitFor();
+    expect(await followUp.locator(".msg-content").innerText()).toMatch(/train/i);
+    expect(await followUp.locator('.msg-content a.md-link[href^="https://"]').count()).toBeGreaterThan(0);
+    await followUp.scrollIntoViewIfNeeded();
+    await shot("02c-follow-up-answered");
+  });
+
   it("answers /ask privately, marked as such, and 'Post publicly' posts it for everyone", async () => {
     await composer().fill("/ask how long are API inputs and outputs kept for abuse monitoring?");
     await page.locator(`.composer[data-channel="${GENERAL_CHANNEL_ID}"] .command-hint`).waitFor();
@@ -138,17 +197,32 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     expect(await ephemeral.locator(".md-quote").first().innerText()).toMatch(/^Q: how long are API inputs/);
     await shot("03-ask-ephemeral");
 
+    const privateId = (await ephemeral.getAttribute("data-id")) ?? "";
     await ephemeral.getByRole("button", { name: "Post publicly" }).click();
     const posted = general().locator(".msg-bot:not(.msg-ephemeral)", { hasText: "Q: how long are API inputs" });
     await posted.waitFor();
     expect(await posted.locator('a.md-link[href^="https://"]').count()).toBeGreaterThan(0);
-    await expect.poll(() => ephemeral.getByRole("button", { name: "Post publicly" }).count()).toBe(0);
+    // One copy for the asker: the private answer turns into a link to the public one.
+    const pointer = general().locator(`#m-${privateId}`);
+    await expect.poll(() => pointer.locator(".msg-content").innerText()).toMatch(/^Posted in the channel for everyone: jump to the answer$/);
+    expect(await pointer.locator("a[data-jump]").getAttribute("data-jump")).toBe(await posted.getAttribute("data-id"));
+    expect(await general().locator(".msg", { hasText: "Q: how long are API inputs" }).count()).toBe(1);
     await shot("04-ask-posted-publicly");
   });
 
-  it("👎 on an answer is thanked privately", async () => {
+  it("👎 on an answer is thanked privately, and shows pressed", async () => {
     await general().locator(`#m-${answerId} button[aria-label="👎"]`).click();
     await general().locator(".msg-ephemeral", { hasText: "Thanks for telling me" }).waitFor();
+    await expect.poll(() => general().locator(`#m-${answerId} button[aria-label="👎"]`).getAttribute("aria-pressed")).toBe("true");
+    expect(await general().locator(`#m-${answerId} button[aria-label="👍"]`).getAttribute("aria-pressed")).toBe("false");
+    await general().locator(`#m-${answerId} .components`).scrollIntoViewIfNeeded();
+    await shot("04b-vote-pressed");
+    // As on Discord, a message only you can see offers no Reply, and the API refuses a reply to it.
+    const thanks = general().locator(".msg-ephemeral", { hasText: "Thanks for telling me" }).first();
+    expect(await thanks.locator("[data-reply]").count()).toBe(0);
+    const refused = await page.request.post(`${playground.url}/api/messages`, { data: { channelId: GENERAL_CHANNEL_ID, content: "and?", replyTo: await thanks.getAttribute("data-id") } });
+    expect(refused.status()).toBe(400);
+    expect((await refused.json()).error).toMatch(/cannot be replied to/);
   });
 
   it.skipIf(!reviewAvailable)("the 👎 shows in the review pane, with the moderator buttons", async () => {
@@ -189,5 +263,48 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     const status = review().locator(".msg-ephemeral", { hasText: "Docent status" });
     await status.waitFor();
     expect(await status.innerText()).toMatch(/Review: all in #docent-review/);
+  });
+
+  it("is usable at 800 px: one channel at a time, the channel list and \"Act as\" in a drawer, only the messages scroll", async () => {
+    const narrow = await browser.newPage({ viewport: { width: 800, height: 700 } });
+    narrow.setDefaultTimeout(8_000);
+    const narrowShot = (name: string) => narrow.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+    try {
+      await narrow.goto(playground.url);
+      await expect.poll(() => narrow.locator("body").getAttribute("data-connected")).toBe("true");
+      const visible = (selector: string) => narrow.locator(selector).isVisible();
+      expect(await visible(`#pane-${GENERAL_CHANNEL_ID}`)).toBe(true);
+      expect(await visible(`#pane-${REVIEW_CHANNEL_ID}`)).toBe(false);
+      // Nothing scrolls but a channel's message list: not the page, not the panes around it.
+      const scrolls = await narrow.evaluate(`(() => {
+        const overflows = (el) => el.scrollHeight > el.clientHeight + 1;
+        return { page: overflows(document.scrollingElement), panes: overflows(document.querySelector(".panes")), messages: overflows(document.getElementById("messages-${GENERAL_CHANNEL_ID}")) };
+      })()`);
+      expect(scrolls).toEqual({ page: false, panes: false, messages: true });
+      await narrowShot("09-narrow-general");
+
+      const toggle = narrow.locator(`#pane-${GENERAL_CHANNEL_ID} .menu-toggle`);
+      expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+      await toggle.click();
+      expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+      await narrow.getByLabel("Moderator").check();
+      await expect.poll(() => narrow.locator("body").getAttribute("data-role")).toBe("moderator");
+      await narrowShot("10-narrow-drawer");
+
+      await narrow.locator(".sidebar .channel-link", { hasText: "docent-review" }).click();
+      expect(await visible(".sidebar")).toBe(false);
+      expect(await visible(`#pane-${REVIEW_CHANNEL_ID}`)).toBe(true);
+      expect(await visible(`#pane-${GENERAL_CHANNEL_ID}`)).toBe(false);
+      expect(await narrow.evaluate("document.activeElement?.id")).toBe(`composer-${REVIEW_CHANNEL_ID}`);
+      await narrowShot("11-narrow-review");
+
+      // Back to member with the keyboard: the drawer opens, Escape closes it.
+      await narrow.locator(`#pane-${REVIEW_CHANNEL_ID} .menu-toggle`).click();
+      await narrow.getByLabel("Member").check();
+      await narrow.keyboard.press("Escape");
+      expect(await visible(".sidebar")).toBe(false);
+    } finally {
+      await narrow.close();
+    }
   });
 });

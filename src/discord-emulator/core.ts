@@ -4,6 +4,7 @@
  * gateway. Also home of {@link ApiError}, the way any layer reports a Discord-style HTTP error.
  */
 import { EventEmitter } from "node:events";
+import { MessageFlags, MessageReferenceType, MessageType, RESTJSONErrorCodes } from "discord-api-types/v10";
 import type { GatewayServer } from "./gateway.ts";
 import { nowIso } from "./payloads.ts";
 import type { SnowflakeGenerator } from "./snowflake.ts";
@@ -11,21 +12,9 @@ import type { EmulatorState, GuildRecord } from "./state.ts";
 import type { DiscordErrorBody } from "./validation.ts";
 import type { ApiUser, EmulatorEvent, Message } from "./types.ts";
 
-/** Message flags (Discord API v10) the emulator interprets. */
-export const MessageFlag = {
-  SuppressEmbeds: 1 << 2,
-  Ephemeral: 1 << 6,
-  Loading: 1 << 7,
-  SuppressNotifications: 1 << 12,
-  IsComponentsV2: 1 << 15,
-} as const;
-
 /** Flags a sender may set on a new message; Discord ignores the rest (e.g. CROSSPOSTED). */
 const SETTABLE_FLAGS =
-  MessageFlag.SuppressEmbeds | MessageFlag.SuppressNotifications | MessageFlag.IsComponentsV2;
-
-/** Message types used by the emulator. */
-export const MessageType = { Default: 0, Reply: 19, ChatInputCommand: 20 } as const;
+  MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2;
 
 /** A Discord-style HTTP error, thrown anywhere below the REST layer and turned into a response there. */
 export class ApiError extends Error {
@@ -42,16 +31,6 @@ export class ApiError extends Error {
   }
 }
 
-/** Discord error codes the emulator returns. */
-export const ErrorCode = {
-  UnknownChannel: 10003,
-  UnknownMessage: 10008,
-  UnknownWebhook: 10015,
-  UnknownInteraction: 10062,
-  InteractionAlreadyAcknowledged: 40060,
-  CannotEditOtherUsersMessage: 50005,
-  InvalidFormBody: 50035,
-} as const;
 
 /** Mentions as computed for a message. */
 interface ResolvedMentions {
@@ -104,14 +83,14 @@ export class EmulatorCore {
     try {
       return this.state.requireChannel(channelId);
     } catch {
-      throw ApiError.unknown(ErrorCode.UnknownChannel, "Channel");
+      throw ApiError.unknown(RESTJSONErrorCodes.UnknownChannel, "Channel");
     }
   }
 
   /** A stored message in a channel, or a 404 Unknown Message. */
   messageOr404(channelId: string, messageId: string): Message {
     const message = this.state.getMessage(messageId);
-    if (!message || message.channel_id !== channelId) throw ApiError.unknown(ErrorCode.UnknownMessage, "Message");
+    if (!message || message.channel_id !== channelId) throw ApiError.unknown(RESTJSONErrorCodes.UnknownMessage, "Message");
     return message;
   }
 
@@ -171,7 +150,7 @@ export class EmulatorCore {
         referenced = undefined;
         if (rawReference["fail_if_not_exists"] !== false) {
           throw new ApiError(400, {
-            code: ErrorCode.InvalidFormBody,
+            code: RESTJSONErrorCodes.InvalidFormBodyOrContentType,
             message: "Invalid Form Body",
             errors: {
               message_reference: {
@@ -181,7 +160,7 @@ export class EmulatorCore {
           });
         }
       } else {
-        reference = { type: 0, message_id: referenced.id, channel_id: referenced.channel_id, guild_id: guild.id };
+        reference = { type: MessageReferenceType.Default, message_id: referenced.id, channel_id: referenced.channel_id, guild_id: guild.id };
         // A reply pings (and so mentions) the replied-to author unless allowed_mentions.replied_user says otherwise;
         // when allowed_mentions is given, replied_user defaults to false.
         const allowed = body["allowed_mentions"] as { replied_user?: unknown } | undefined;
@@ -221,7 +200,7 @@ export class EmulatorCore {
       message.referenced_message = snapshot as Message;
     }
     this.state.addMessage(message);
-    if ((message.flags & MessageFlag.Ephemeral) === 0) {
+    if ((message.flags & MessageFlags.Ephemeral) === 0) {
       this.gateway.dispatch("MESSAGE_CREATE", this.dispatchPayload(message));
     }
     this.emit({ type: "message_create", message: clone(message), source: params.source });
@@ -234,7 +213,7 @@ export class EmulatorCore {
    * response clears the flag without marking the message edited, as Discord does.
    */
   updateMessage(message: Message, patch: Record<string, unknown>): Message {
-    const wasLoading = (message.flags & MessageFlag.Loading) !== 0;
+    const wasLoading = (message.flags & MessageFlags.Loading) !== 0;
     if ("content" in patch) message.content = typeof patch["content"] === "string" ? patch["content"] : "";
     if ("embeds" in patch) message.embeds = Array.isArray(patch["embeds"]) ? clone(patch["embeds"]) : [];
     if ("components" in patch) {
@@ -245,7 +224,7 @@ export class EmulatorCore {
     }
     if ("allowed_mentions" in patch) message.allowed_mentions = clone(patch["allowed_mentions"]);
     if (typeof patch["flags"] === "number") {
-      const toggle = MessageFlag.SuppressEmbeds | MessageFlag.IsComponentsV2;
+      const toggle = MessageFlags.SuppressEmbeds | MessageFlags.IsComponentsV2;
       message.flags = (message.flags & ~toggle) | (patch["flags"] & toggle);
     }
     if ("content" in patch || "allowed_mentions" in patch) {
@@ -255,9 +234,9 @@ export class EmulatorCore {
       message.mention_roles = mentions.roles;
       message.mention_everyone = mentions.everyone;
     }
-    message.flags &= ~MessageFlag.Loading;
+    message.flags &= ~MessageFlags.Loading;
     if (!wasLoading) message.edited_timestamp = nowIso();
-    if ((message.flags & MessageFlag.Ephemeral) === 0) {
+    if ((message.flags & MessageFlags.Ephemeral) === 0) {
       this.gateway.dispatch("MESSAGE_UPDATE", this.dispatchPayload(message));
     }
     this.emit({ type: "message_update", message: clone(message) });
@@ -267,7 +246,7 @@ export class EmulatorCore {
   /** Removes a message, dispatches MESSAGE_DELETE (unless ephemeral) and emits "message_delete". */
   deleteMessage(message: Message): void {
     this.state.removeMessage(message.id);
-    if ((message.flags & MessageFlag.Ephemeral) === 0) {
+    if ((message.flags & MessageFlags.Ephemeral) === 0) {
       this.gateway.dispatch("MESSAGE_DELETE", {
         id: message.id,
         channel_id: message.channel_id,

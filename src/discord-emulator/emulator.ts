@@ -118,7 +118,7 @@ export interface DiscordEmulator {
     memberRoles?: string[];
   }): Promise<Interaction>;
 
-  /** Current messages of a channel, oldest first, ephemeral ones included (`flags & 64`). */
+  /** Current messages of a channel, oldest first, ephemeral ones included (`flags & MessageFlags.Ephemeral`). */
   messages(channelId: string): Message[];
   /** A current message by id. */
   message(id: string): Message | undefined;

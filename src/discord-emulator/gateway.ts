@@ -12,34 +12,8 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { GatewayCloseCodes, GatewayOpcodes } from "discord-api-types/v10";
 import { WebSocket, WebSocketServer } from "ws";
-
-/** Gateway opcodes (Discord API v10). */
-export const Op = {
-  Dispatch: 0,
-  Heartbeat: 1,
-  Identify: 2,
-  PresenceUpdate: 3,
-  VoiceStateUpdate: 4,
-  Resume: 6,
-  Reconnect: 7,
-  RequestGuildMembers: 8,
-  InvalidSession: 9,
-  Hello: 10,
-  HeartbeatAck: 11,
-} as const;
-
-/** Gateway close codes the emulator uses. */
-export const CloseCode = {
-  UnknownOpcode: 4001,
-  DecodeError: 4002,
-  NotAuthenticated: 4003,
-  AuthenticationFailed: 4004,
-  AlreadyAuthenticated: 4005,
-  InvalidSeq: 4007,
-  InvalidShard: 4010,
-  ShardingRequired: 4011,
-} as const;
 
 /** The shard that receives a guild's events: `(guild_id >> 22) % shardCount`, as Discord routes them. */
 export function shardOf(guildId: string, shardCount: number): number {
@@ -50,7 +24,7 @@ export function shardOf(guildId: string, shardCount: number): number {
 const REPLAY_BUFFER = 1000;
 
 interface DispatchFrame {
-  op: 0;
+  op: GatewayOpcodes.Dispatch;
   s: number;
   t: string;
   d: unknown;
@@ -153,7 +127,7 @@ export class GatewayServer {
   requestReconnect(shardId?: number): void {
     for (const session of this.sessions.values()) {
       if (shardId !== undefined && session.shardId !== shardId) continue;
-      if (session.socket) this.send(session.socket, { op: Op.Reconnect, d: null, s: null, t: null });
+      if (session.socket) this.send(session.socket, { op: GatewayOpcodes.Reconnect, d: null, s: null, t: null });
     }
   }
 
@@ -167,7 +141,7 @@ export class GatewayServer {
 
   private dispatchTo(session: Session, t: string, d: unknown): void {
     session.seq += 1;
-    const frame: DispatchFrame = { op: Op.Dispatch, s: session.seq, t, d };
+    const frame: DispatchFrame = { op: GatewayOpcodes.Dispatch, s: session.seq, t, d };
     session.history.push(frame);
     if (session.history.length > REPLAY_BUFFER) session.history.shift();
     if (session.socket) this.send(session.socket, frame);
@@ -187,28 +161,28 @@ export class GatewayServer {
     socket.on("message", (raw, isBinary) => {
       if (isBinary) {
         // Only JSON text frames are supported (no ETF, no zlib); Discord closes with 4002 on undecodable input.
-        socket.close(CloseCode.DecodeError, "Error while decoding payload.");
+        socket.close(GatewayCloseCodes.DecodeError, "Error while decoding payload.");
         return;
       }
       let payload: { op?: unknown; d?: unknown };
       try {
         payload = JSON.parse(raw.toString()) as { op?: unknown; d?: unknown };
       } catch {
-        socket.close(CloseCode.DecodeError, "Error while decoding payload.");
+        socket.close(GatewayCloseCodes.DecodeError, "Error while decoding payload.");
         return;
       }
       const d = (payload.d ?? {}) as Record<string, unknown>;
       switch (payload.op) {
-        case Op.Heartbeat:
-          this.send(socket, { op: Op.HeartbeatAck, d: null, s: null, t: null });
+        case GatewayOpcodes.Heartbeat:
+          this.send(socket, { op: GatewayOpcodes.HeartbeatAck, d: null, s: null, t: null });
           return;
-        case Op.Identify: {
+        case GatewayOpcodes.Identify: {
           if (session) {
-            socket.close(CloseCode.AlreadyAuthenticated, "You sent more than one identify payload.");
+            socket.close(GatewayCloseCodes.AlreadyAuthenticated, "You sent more than one identify payload.");
             return;
           }
           if (!this.tokenMatches(d["token"])) {
-            socket.close(CloseCode.AuthenticationFailed, "Authentication failed.");
+            socket.close(GatewayCloseCodes.AuthenticationFailed, "Authentication failed.");
             return;
           }
           const shard = this.checkShard(d["shard"]);
@@ -219,15 +193,15 @@ export class GatewayServer {
           session = this.identify(socket, shard);
           return;
         }
-        case Op.Resume: {
+        case GatewayOpcodes.Resume: {
           if (!this.tokenMatches(d["token"])) {
-            socket.close(CloseCode.AuthenticationFailed, "Authentication failed.");
+            socket.close(GatewayCloseCodes.AuthenticationFailed, "Authentication failed.");
             return;
           }
           session = this.resume(socket, d);
           return;
         }
-        case Op.RequestGuildMembers: {
+        case GatewayOpcodes.RequestGuildMembers: {
           if (!session) break;
           this.dispatchTo(session, "GUILD_MEMBERS_CHUNK", {
             guild_id: d["guild_id"],
@@ -239,15 +213,15 @@ export class GatewayServer {
           });
           return;
         }
-        case Op.PresenceUpdate:
-        case Op.VoiceStateUpdate:
+        case GatewayOpcodes.PresenceUpdate:
+        case GatewayOpcodes.VoiceStateUpdate:
           if (!session) break;
           return;
         default:
-          socket.close(CloseCode.UnknownOpcode, "Unknown opcode.");
+          socket.close(GatewayCloseCodes.UnknownOpcode, "Unknown opcode.");
           return;
       }
-      socket.close(CloseCode.NotAuthenticated, "Not authenticated.");
+      socket.close(GatewayCloseCodes.NotAuthenticated, "Not authenticated.");
     });
     socket.on("close", (code) => {
       this.sockets.delete(socket);
@@ -261,18 +235,18 @@ export class GatewayServer {
     socket.on("error", () => {
       // A client vanishing mid-frame is normal during teardown; the close handler does the bookkeeping.
     });
-    this.send(socket, { op: Op.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs }, s: null, t: null });
+    this.send(socket, { op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs }, s: null, t: null });
   }
 
   /** The shard id an IDENTIFY's `shard` field names, or the close Discord answers a missing or invalid one with. */
   private checkShard(shard: unknown): number | { code: number; reason: string } {
     const count = this.options.shardCount;
     if (shard === undefined || shard === null) {
-      return count === 1 ? 0 : { code: CloseCode.ShardingRequired, reason: "Sharding required." };
+      return count === 1 ? 0 : { code: GatewayCloseCodes.ShardingRequired, reason: "Sharding required." };
     }
     const [id, total] = Array.isArray(shard) && shard.length === 2 ? (shard as unknown[]) : [];
     if (!Number.isInteger(id) || total !== count || (id as number) < 0 || (id as number) >= count) {
-      return { code: CloseCode.InvalidShard, reason: "Invalid shard." };
+      return { code: GatewayCloseCodes.InvalidShard, reason: "Invalid shard." };
     }
     return id as number;
   }
@@ -297,12 +271,12 @@ export class GatewayServer {
     const session = typeof d["session_id"] === "string" ? this.sessions.get(d["session_id"]) : undefined;
     if (!session) {
       // d: false tells the client the session cannot be resumed and it must IDENTIFY afresh.
-      this.send(socket, { op: Op.InvalidSession, d: false, s: null, t: null });
+      this.send(socket, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });
       return null;
     }
     const seq = typeof d["seq"] === "number" ? d["seq"] : 0;
     if (seq > session.seq) {
-      socket.close(CloseCode.InvalidSeq, "Invalid seq.");
+      socket.close(GatewayCloseCodes.InvalidSeq, "Invalid seq.");
       return null;
     }
     const previous = session.socket;

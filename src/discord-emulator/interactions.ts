@@ -7,26 +7,23 @@
  * initial callback, the first followup after a deferred reply filling the "thinking" message, and modal submits
  * only for a modal the bot actually opened.
  */
-import { ApiError, ErrorCode, MessageFlag, MessageType, clone } from "./core.ts";
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ComponentType,
+  InteractionResponseType,
+  InteractionType,
+  MessageFlags,
+  MessageType,
+  RESTJSONErrorCodes,
+} from "discord-api-types/v10";
+import { ApiError, clone } from "./core.ts";
 import type { EmulatorCore } from "./core.ts";
 import type { GuildRecord, InteractionRecord } from "./state.ts";
 import type { ApiComponent, EmulatorUser, Interaction, InteractionResponse, Message } from "./types.ts";
 import { validateMessageBody, validateModal } from "./validation.ts";
 import { randomBytes } from "node:crypto";
 
-/** Interaction types (Discord API v10). */
-export const InteractionType = { ApplicationCommand: 2, MessageComponent: 3, ModalSubmit: 5 } as const;
-
-/** Interaction callback types (Discord API v10). */
-export const CallbackType = {
-  Pong: 1,
-  ChannelMessageWithSource: 4,
-  DeferredChannelMessageWithSource: 5,
-  DeferredUpdateMessage: 6,
-  UpdateMessage: 7,
-  AutocompleteResult: 8,
-  Modal: 9,
-} as const;
 
 /** Who acts, where, and with which member permissions/roles. */
 export interface ActorInput {
@@ -43,8 +40,6 @@ export interface CommandOptionInput {
   value: string | boolean | number;
 }
 
-/** Command option types whose value is an id Discord resolves into `data.resolved`. */
-const OptionType = { User: 6, Channel: 7, Role: 8, Mentionable: 9 } as const;
 
 /** Finds a component by custom id anywhere in a component tree (action rows, labels, containers, sections). */
 export function findComponent(components: readonly ApiComponent[], customId: string): ApiComponent | undefined {
@@ -75,7 +70,7 @@ export class InteractionService {
     const data: Record<string, unknown> = {
       id: registered?.id ?? this.core.ids.next(),
       name: input.name,
-      type: 1,
+      type: ApplicationCommandType.ChatInput,
     };
     if (registered?.guildScoped) data["guild_id"] = guild.id;
     if (input.options && input.options.length > 0) {
@@ -137,12 +132,12 @@ export class InteractionService {
     if (component.component) {
       return { type: component.type, component: this.fillModalComponent(component.component, fields) };
     }
-    if (component.type === 4 && component.custom_id) {
+    if (component.type === ComponentType.TextInput && component.custom_id) {
       const value = fields[component.custom_id];
       if (value === undefined && component.required !== false) {
         throw new Error(`Discord emulator: modal text input "${component.custom_id}" is required`);
       }
-      return { type: 4, custom_id: component.custom_id, value: value ?? "" };
+      return { type: ComponentType.TextInput, custom_id: component.custom_id, value: value ?? "" };
     }
     return { type: component.type, ...(component.custom_id ? { custom_id: component.custom_id } : {}) };
   }
@@ -163,7 +158,7 @@ export class InteractionService {
     const roles: Record<string, unknown> = {};
     for (const option of options) {
       const id = String(option.value);
-      if (option.type === OptionType.User || option.type === OptionType.Mentionable) {
+      if (option.type === ApplicationCommandOptionType.User || option.type === ApplicationCommandOptionType.Mentionable) {
         const member = guild.members.get(id);
         if (member || this.core.state.users.has(id)) users[id] = this.core.state.userById(id);
         if (member) {
@@ -173,11 +168,11 @@ export class InteractionService {
           });
         }
       }
-      if (option.type === OptionType.Channel) {
+      if (option.type === ApplicationCommandOptionType.Channel) {
         const channel = guild.channels.find((c) => c.id === id);
         if (channel) channels[id] = { id, name: channel.name, type: channel.type, permissions: "0" };
       }
-      if (option.type === OptionType.Role || option.type === OptionType.Mentionable) {
+      if (option.type === ApplicationCommandOptionType.Role || option.type === ApplicationCommandOptionType.Mentionable) {
         const role = guild.roles.find((r) => r.id === id);
         if (role) roles[id] = role;
       }
@@ -249,14 +244,14 @@ export class InteractionService {
   /** The interaction behind a callback URL, or 404 Unknown interaction. */
   interactionForCallback(id: string, token: string): InteractionRecord {
     const record = this.core.state.interactions.get(id);
-    if (!record || record.payload.token !== token) throw ApiError.unknown(ErrorCode.UnknownInteraction, "interaction");
+    if (!record || record.payload.token !== token) throw ApiError.unknown(RESTJSONErrorCodes.UnknownInteraction, "interaction");
     return record;
   }
 
   /** The interaction behind a webhook URL (application id + interaction token), or 404 Unknown Webhook. */
   interactionForWebhook(applicationId: string, token: string): InteractionRecord {
     const record = applicationId === this.core.state.applicationId ? this.core.state.interactionByToken(token) : undefined;
-    if (!record) throw ApiError.unknown(ErrorCode.UnknownWebhook, "Webhook");
+    if (!record) throw ApiError.unknown(RESTJSONErrorCodes.UnknownWebhook, "Webhook");
     return record;
   }
 
@@ -268,41 +263,41 @@ export class InteractionService {
     const { payload } = record;
     if (record.callbackType !== null) {
       throw new ApiError(400, {
-        code: ErrorCode.InteractionAlreadyAcknowledged,
+        code: RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged,
         message: "Interaction has already been acknowledged.",
       });
     }
     if (this.deadlineMs !== undefined && Date.now() - record.createdAt > this.deadlineMs) {
-      throw ApiError.unknown(ErrorCode.UnknownInteraction, "interaction");
+      throw ApiError.unknown(RESTJSONErrorCodes.UnknownInteraction, "interaction");
     }
     const type = body["type"];
     const data = (body["data"] ?? {}) as Record<string, unknown>;
     const invalid = (message: string): ApiError =>
-      new ApiError(400, { code: ErrorCode.InvalidFormBody, message: "Invalid Form Body", errors: { type: { _errors: [{ code: "INTERACTION_CALLBACK_TYPE_INVALID", message }] } } });
+      new ApiError(400, { code: RESTJSONErrorCodes.InvalidFormBodyOrContentType, message: "Invalid Form Body", errors: { type: { _errors: [{ code: "INTERACTION_CALLBACK_TYPE_INVALID", message }] } } });
     let message: Message | undefined;
     switch (type) {
-      case CallbackType.ChannelMessageWithSource:
-      case CallbackType.DeferredChannelMessageWithSource: {
-        const deferred = type === CallbackType.DeferredChannelMessageWithSource;
+      case InteractionResponseType.ChannelMessageWithSource:
+      case InteractionResponseType.DeferredChannelMessageWithSource: {
+        const deferred = type === InteractionResponseType.DeferredChannelMessageWithSource;
         if (!deferred) this.validate(data, true);
-        const ephemeral = ((typeof data["flags"] === "number" ? data["flags"] : 0) & MessageFlag.Ephemeral) !== 0;
+        const ephemeral = ((typeof data["flags"] === "number" ? data["flags"] : 0) & MessageFlags.Ephemeral) !== 0;
         message = this.core.createMessage({
           channelId: payload.channel_id,
           author: this.core.state.botUser,
           // The "thinking" placeholder of a deferred reply has no content; the @original edit fills it.
           body: deferred ? { flags: data["flags"] } : data,
           source: "interaction",
-          extraFlags: (ephemeral ? MessageFlag.Ephemeral : 0) | (deferred ? MessageFlag.Loading : 0),
+          extraFlags: (ephemeral ? MessageFlags.Ephemeral : 0) | (deferred ? MessageFlags.Loading : 0),
           extra: this.responseMessageExtra(record, false),
         });
         record.originalMessageId = message.id;
         break;
       }
-      case CallbackType.DeferredUpdateMessage:
-      case CallbackType.UpdateMessage: {
+      case InteractionResponseType.DeferredMessageUpdate:
+      case InteractionResponseType.UpdateMessage: {
         const source = record.sourceMessageId ? this.core.state.getMessage(record.sourceMessageId) : undefined;
         if (!source) throw invalid("This interaction has no message to update.");
-        if (type === CallbackType.UpdateMessage) {
+        if (type === InteractionResponseType.UpdateMessage) {
           this.validate(data, false);
           this.core.updateMessage(source, data);
         }
@@ -310,14 +305,14 @@ export class InteractionService {
         message = source;
         break;
       }
-      case CallbackType.Modal: {
+      case InteractionResponseType.Modal: {
         if (payload.type === InteractionType.ModalSubmit) throw invalid("A modal cannot open another modal.");
         const error = validateModal(data);
         if (error) throw new ApiError(400, error);
         record.modal = clone(data) as NonNullable<InteractionRecord["modal"]>;
         break;
       }
-      case CallbackType.AutocompleteResult:
+      case InteractionResponseType.ApplicationCommandAutocompleteResult:
         break;
       default:
         throw invalid(`Unsupported interaction callback type ${String(type)}.`);
@@ -326,7 +321,7 @@ export class InteractionService {
     const response: InteractionResponse = { kind: "callback", type, data: clone(body["data"] ?? null) };
     if (message) {
       response.messageId = message.id;
-      response.ephemeral = (message.flags & MessageFlag.Ephemeral) !== 0;
+      response.ephemeral = (message.flags & MessageFlags.Ephemeral) !== 0;
     }
     record.responses.push(response);
     this.core.emit({
@@ -336,14 +331,14 @@ export class InteractionService {
       data: clone(body["data"] ?? null),
       ...(message ? { messageId: message.id } : {}),
     });
-    const returnsMessage = message && type !== CallbackType.DeferredUpdateMessage;
+    const returnsMessage = message && type !== InteractionResponseType.DeferredMessageUpdate;
     return {
       interaction: {
         id: payload.id,
         type: payload.type,
         response_message_id: returnsMessage ? message?.id : undefined,
-        response_message_loading: type === CallbackType.DeferredChannelMessageWithSource,
-        response_message_ephemeral: message ? (message.flags & MessageFlag.Ephemeral) !== 0 : undefined,
+        response_message_loading: type === InteractionResponseType.DeferredChannelMessageWithSource,
+        response_message_ephemeral: message ? (message.flags & MessageFlags.Ephemeral) !== 0 : undefined,
       },
       resource: { type, ...(returnsMessage && message ? { message: clone(message) } : {}) },
     };
@@ -354,7 +349,7 @@ export class InteractionService {
     const id = messageId === "@original" ? record.originalMessageId : messageId;
     const owned = id !== null && (id === record.originalMessageId || record.followupIds.includes(id));
     const message = owned ? this.core.state.getMessage(id) : undefined;
-    if (!message) throw ApiError.unknown(ErrorCode.UnknownMessage, "Message");
+    if (!message) throw ApiError.unknown(RESTJSONErrorCodes.UnknownMessage, "Message");
     return message;
   }
 
@@ -367,7 +362,7 @@ export class InteractionService {
       kind: messageId === "@original" ? "edit_original" : "edit_followup",
       data: clone(body),
       messageId: message.id,
-      ephemeral: (message.flags & MessageFlag.Ephemeral) !== 0,
+      ephemeral: (message.flags & MessageFlags.Ephemeral) !== 0,
     });
     this.core.emit({ type: "webhook_edit", interactionId: record.payload.id, messageId: message.id, data: clone(body) });
     return message;
@@ -381,7 +376,7 @@ export class InteractionService {
       kind: messageId === "@original" ? "delete_original" : "delete_followup",
       data: null,
       messageId: message.id,
-      ephemeral: (message.flags & MessageFlag.Ephemeral) !== 0,
+      ephemeral: (message.flags & MessageFlags.Ephemeral) !== 0,
     });
     this.core.emit({ type: "webhook_delete", interactionId: record.payload.id, messageId: message.id });
   }
@@ -391,25 +386,25 @@ export class InteractionService {
    * reply fills the "thinking" message (keeping the deferral's ephemerality), as on Discord.
    */
   createFollowup(record: InteractionRecord, body: Record<string, unknown>): Message {
-    if (record.callbackType === null) throw ApiError.unknown(ErrorCode.UnknownWebhook, "Webhook");
+    if (record.callbackType === null) throw ApiError.unknown(RESTJSONErrorCodes.UnknownWebhook, "Webhook");
     this.validate(body, true);
     const original = record.originalMessageId ? this.core.state.getMessage(record.originalMessageId) : undefined;
     let message: Message;
     if (
-      record.callbackType === CallbackType.DeferredChannelMessageWithSource &&
+      record.callbackType === InteractionResponseType.DeferredChannelMessageWithSource &&
       original &&
-      (original.flags & MessageFlag.Loading) !== 0 &&
+      (original.flags & MessageFlags.Loading) !== 0 &&
       record.followupIds.length === 0
     ) {
       message = this.core.updateMessage(original, body);
     } else {
-      const ephemeral = ((typeof body["flags"] === "number" ? body["flags"] : 0) & MessageFlag.Ephemeral) !== 0;
+      const ephemeral = ((typeof body["flags"] === "number" ? body["flags"] : 0) & MessageFlags.Ephemeral) !== 0;
       message = this.core.createMessage({
         channelId: record.payload.channel_id,
         author: this.core.state.botUser,
         body,
         source: "interaction",
-        extraFlags: ephemeral ? MessageFlag.Ephemeral : 0,
+        extraFlags: ephemeral ? MessageFlags.Ephemeral : 0,
         extra: this.responseMessageExtra(record, true),
       });
       record.followupIds.push(message.id);
@@ -418,7 +413,7 @@ export class InteractionService {
       kind: "followup",
       data: clone(body),
       messageId: message.id,
-      ephemeral: (message.flags & MessageFlag.Ephemeral) !== 0,
+      ephemeral: (message.flags & MessageFlags.Ephemeral) !== 0,
     });
     this.core.emit({ type: "webhook_followup", interactionId: record.payload.id, message: clone(message) });
     return message;

@@ -3,50 +3,29 @@
  * /work/shared/notes/discord-emulator.md): a missing one turns into a TypeError inside discord.js and the event is
  * silently dropped, which is far harder to debug than a slightly verbose payload.
  */
+import { PermissionFlagsBits } from "discord-api-types/v10";
 import type { EmulatorState, GuildRecord } from "./state.ts";
 import type { ApiChannel, ApiMember, ApiRole, ApiUser, EmulatorUser } from "./types.ts";
 
-/** Permission bits the emulator needs by name (Discord API v10 values). */
-export const Permission = {
-  CreateInstantInvite: 1n << 0n,
-  Administrator: 1n << 3n,
-  AddReactions: 1n << 6n,
-  ViewChannel: 1n << 10n,
-  SendMessages: 1n << 11n,
-  EmbedLinks: 1n << 14n,
-  AttachFiles: 1n << 15n,
-  ReadMessageHistory: 1n << 16n,
-  UseExternalEmojis: 1n << 18n,
-  Connect: 1n << 20n,
-  Speak: 1n << 21n,
-  ChangeNickname: 1n << 26n,
-  UseApplicationCommands: 1n << 31n,
-  CreatePublicThreads: 1n << 35n,
-  SendMessagesInThreads: 1n << 38n,
-} as const;
-
-/** Every permission bit Discord currently defines (bits 0..50); what Administrator and ownership amount to. */
-export const ALL_PERMISSIONS = (1n << 51n) - 1n;
+/** Every permission bit Discord defines; what Administrator and ownership amount to. */
+export const ALL_PERMISSIONS = Object.values(PermissionFlagsBits).reduce((all, bit) => all | bit, 0n);
 
 /** What Discord gives @everyone in a new guild, roughly: read, write, react, embed, attach, use commands, threads. */
 export const DEFAULT_EVERYONE_PERMISSIONS =
-  Permission.CreateInstantInvite |
-  Permission.AddReactions |
-  Permission.ViewChannel |
-  Permission.SendMessages |
-  Permission.EmbedLinks |
-  Permission.AttachFiles |
-  Permission.ReadMessageHistory |
-  Permission.UseExternalEmojis |
-  Permission.Connect |
-  Permission.Speak |
-  Permission.ChangeNickname |
-  Permission.UseApplicationCommands |
-  Permission.CreatePublicThreads |
-  Permission.SendMessagesInThreads;
-
-/** Guild text channel type; the default for seeded channels. */
-export const CHANNEL_TYPE_GUILD_TEXT = 0;
+  PermissionFlagsBits.CreateInstantInvite |
+  PermissionFlagsBits.AddReactions |
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessages |
+  PermissionFlagsBits.EmbedLinks |
+  PermissionFlagsBits.AttachFiles |
+  PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.UseExternalEmojis |
+  PermissionFlagsBits.Connect |
+  PermissionFlagsBits.Speak |
+  PermissionFlagsBits.ChangeNickname |
+  PermissionFlagsBits.UseApplicationCommands |
+  PermissionFlagsBits.CreatePublicThreads |
+  PermissionFlagsBits.SendMessagesInThreads;
 
 /** A Discord user object for an emulator user. Discriminator "0" marks the post-2023 unique-username system. */
 export function userObject(user: EmulatorUser): ApiUser {

@@ -7,7 +7,8 @@
  * reported as a "rest_request" event; unknown routes get Discord's 404 body.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ApiError, ErrorCode, clone } from "./core.ts";
+import { ApplicationCommandType, MessageFlags, RESTJSONErrorCodes } from "discord-api-types/v10";
+import { ApiError, clone } from "./core.ts";
 import type { EmulatorCore } from "./core.ts";
 import type { InteractionService } from "./interactions.ts";
 import { applicationObject } from "./payloads.ts";
@@ -219,7 +220,7 @@ export class RestRouter {
     // --- channels and messages ---
     this.add("GET", "/channels/:channel", (request) => {
       const entry = state.channels.get(param(request, "channel"));
-      if (!entry) throw ApiError.unknown(ErrorCode.UnknownChannel, "Channel");
+      if (!entry) throw ApiError.unknown(RESTJSONErrorCodes.UnknownChannel, "Channel");
       return ok(entry.channel);
     });
     this.add("GET", "/channels/:channel/messages", (request) => {
@@ -229,7 +230,7 @@ export class RestRouter {
       const before = request.query.get("before");
       const after = request.query.get("after");
       // Ephemeral messages exist only for their recipient; the bot can't list them.
-      let list = state.channelMessages(channelId).filter((message) => (message.flags & 64) === 0);
+      let list = state.channelMessages(channelId).filter((message) => (message.flags & MessageFlags.Ephemeral) === 0);
       if (before) list = list.filter((message) => BigInt(message.id) < BigInt(before));
       if (after) list = list.filter((message) => BigInt(message.id) > BigInt(after));
       // Discord returns newest first; with `after` it returns the oldest ones after the id.
@@ -251,7 +252,7 @@ export class RestRouter {
       const message = core.messageOr404(param(request, "channel"), param(request, "message"));
       if (message.author.id !== state.botUser.id) {
         throw new ApiError(403, {
-          code: ErrorCode.CannotEditOtherUsersMessage,
+          code: RESTJSONErrorCodes.CannotEditMessageAuthoredByAnotherUser,
           message: "Cannot edit a message authored by another user",
         });
       }
@@ -311,7 +312,7 @@ export class RestRouter {
           | { id?: string }
           | undefined;
         return {
-          type: 1,
+          type: ApplicationCommandType.ChatInput,
           description: "",
           default_member_permissions: null,
           nsfw: false,
@@ -446,7 +447,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new ApiError(413, { code: 40005, message: "Request entity too large" }));
+        reject(new ApiError(413, { code: RESTJSONErrorCodes.RequestEntityTooLarge, message: "Request entity too large" }));
         request.destroy();
         return;
       }
@@ -471,13 +472,13 @@ function parseBody(contentType: string | undefined, raw: Buffer, baseUrl: string
   try {
     return JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
   } catch {
-    throw new ApiError(400, { code: 50109, message: "The request body contains invalid JSON." });
+    throw new ApiError(400, { code: RESTJSONErrorCodes.RequestBodyContainsInvalidJSON, message: "The request body contains invalid JSON." });
   }
 }
 
 function parseMultipart(contentType: string, raw: Buffer, baseUrl: string, store: StoreFile): Record<string, unknown> {
   const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
-  if (!boundary) throw new ApiError(400, { code: 50035, message: "Invalid Form Body" });
+  if (!boundary) throw new ApiError(400, { code: RESTJSONErrorCodes.InvalidFormBodyOrContentType, message: "Invalid Form Body" });
   const text = raw.toString("latin1");
   let payload: Record<string, unknown> = {};
   const files: Array<{ index: number; filename: string; contentType: string; data: Buffer }> = [];

@@ -2,11 +2,10 @@
  * The emulator's world: guilds, channels, roles, members, messages, interactions and registered commands.
  * Pure bookkeeping; no I/O. Gateway dispatch and events are the core's job (see core.ts).
  */
+import { ChannelType, PermissionFlagsBits } from "discord-api-types/v10";
 import {
   ALL_PERMISSIONS,
-  CHANNEL_TYPE_GUILD_TEXT,
   DEFAULT_EVERYONE_PERMISSIONS,
-  Permission,
   channelObject,
   memberObject,
   nowIso,
@@ -111,7 +110,7 @@ export class EmulatorState {
       );
     }
     const channels = guild.channels.map((channel, index) =>
-      channelObject(guild.id, channel.id, channel.name, channel.type ?? CHANNEL_TYPE_GUILD_TEXT, index),
+      channelObject(guild.id, channel.id, channel.name, channel.type ?? ChannelType.GuildText, index),
     );
     const members = new Map<string, MemberRecord>();
     for (const member of guild.members) {
@@ -184,7 +183,7 @@ export class EmulatorState {
     const roleIds = new Set([guild.id, ...(roleOverride ?? member?.roles ?? [])]);
     let permissions = 0n;
     for (const role of guild.roles) if (roleIds.has(role.id)) permissions |= BigInt(role.permissions);
-    return (permissions & Permission.Administrator) !== 0n ? ALL_PERMISSIONS : permissions;
+    return (permissions & PermissionFlagsBits.Administrator) !== 0n ? ALL_PERMISSIONS : permissions;
   }
 
   /** A member object for a member record. */

@@ -2,6 +2,7 @@
  * Discord's message limits, enforced the way Discord reports them (HTTP 400, code 50035 "Invalid Form Body" with a
  * nested `errors` object), so a bot that would be rejected in production is rejected here too.
  */
+import { ButtonStyle, ComponentType, MessageFlags, RESTJSONErrorCodes } from "discord-api-types/v10";
 import type { ApiComponent, ApiEmbed } from "./types.ts";
 
 /** A Discord JSON error body. */
@@ -10,9 +11,6 @@ export interface DiscordErrorBody {
   message: string;
   errors?: Record<string, unknown>;
 }
-
-/** Flag that switches a message to Components V2, where the classic component limits don't apply. */
-const IS_COMPONENTS_V2 = 1 << 15;
 
 /** Discord counts characters, not UTF-16 code units; code points are the closest cheap approximation. */
 function charLength(value: string): number {
@@ -86,14 +84,14 @@ function validateEmbeds(errors: Record<string, unknown>, embeds: unknown): void 
 }
 
 function validateComponents(errors: Record<string, unknown>, components: unknown, flags: number): void {
-  if (!Array.isArray(components) || (flags & IS_COMPONENTS_V2) !== 0) return;
+  if (!Array.isArray(components) || (flags & MessageFlags.IsComponentsV2) !== 0) return; // Components V2: the classic limits don't apply
   if (components.length > 5) {
     setError(errors, ["components"], "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.");
   }
   const seen = new Set<string>();
   for (const [rowIndex, raw] of components.entries()) {
     const row = (raw ?? {}) as ApiComponent;
-    if (row.type !== 1) {
+    if (row.type !== ComponentType.ActionRow) {
       setError(errors, ["components", rowIndex, "type"], "UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (1,).");
       continue;
     }
@@ -105,7 +103,8 @@ function validateComponents(errors: Record<string, unknown>, components: unknown
       const path = ["components", rowIndex, "components", childIndex];
       checkMax(errors, [...path, "custom_id"], child.custom_id, 100);
       checkMax(errors, [...path, "label"], child.label, 80);
-      if (child.type === 2 && child.style !== 5 && child.style !== 6 && !child.custom_id) {
+      // Link and premium buttons carry a URL or SKU instead of a custom id.
+      if (child.type === ComponentType.Button && child.style !== ButtonStyle.Link && child.style !== ButtonStyle.Premium && !child.custom_id) {
         setError(errors, [...path, "custom_id"], "BASE_TYPE_REQUIRED", "This field is required");
       }
       if (child.custom_id) {
@@ -131,7 +130,7 @@ export function validateMessageBody(body: Record<string, unknown>, requireConten
   checkMax(errors, ["content"], content, 2000);
   validateEmbeds(errors, body["embeds"]);
   validateComponents(errors, body["components"], typeof body["flags"] === "number" ? body["flags"] : 0);
-  if (Object.keys(errors).length > 0) return { code: 50035, message: "Invalid Form Body", errors };
+  if (Object.keys(errors).length > 0) return { code: RESTJSONErrorCodes.InvalidFormBodyOrContentType, message: "Invalid Form Body", errors };
   if (requireContent) {
     const nonEmpty = (value: unknown): boolean => Array.isArray(value) && value.length > 0;
     const hasSomething =
@@ -141,12 +140,12 @@ export function validateMessageBody(body: Record<string, unknown>, requireConten
       nonEmpty(body["attachments"]) ||
       nonEmpty(body["sticker_ids"]) ||
       body["poll"] !== undefined;
-    if (!hasSomething) return { code: 50006, message: "Cannot send an empty message" };
+    if (!hasSomething) return { code: RESTJSONErrorCodes.CannotSendAnEmptyMessage, message: "Cannot send an empty message" };
   }
   return null;
 }
 
-/** Validates a modal (callback type 9) body; Discord requires a custom id, a title and 1-5 components. */
+/** Validates a modal (interaction response of type Modal) body; Discord requires a custom id, a title and 1-5 components. */
 export function validateModal(data: Record<string, unknown>): DiscordErrorBody | null {
   const errors: Record<string, unknown> = {};
   if (typeof data["custom_id"] !== "string" || data["custom_id"].length === 0) {
@@ -161,5 +160,5 @@ export function validateModal(data: Record<string, unknown>): DiscordErrorBody |
   if (!Array.isArray(components) || components.length === 0 || components.length > 5) {
     setError(errors, ["data", "components"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.");
   }
-  return Object.keys(errors).length > 0 ? { code: 50035, message: "Invalid Form Body", errors } : null;
+  return Object.keys(errors).length > 0 ? { code: RESTJSONErrorCodes.InvalidFormBodyOrContentType, message: "Invalid Form Body", errors } : null;
 }

@@ -189,8 +189,10 @@ async function postPublicly(deps: Context, interaction: ButtonInteraction): Prom
   let posted = false;
   try {
     await interaction.update({ components: [] });
-    await interaction.followUp(answerPayload(interaction.message.content, { pingUserId: null }));
+    const post = await interaction.followUp(answerPayload(interaction.message.content, { pingUserId: null }));
     posted = true;
+    // One copy for the asker too: the private answer becomes a pointer to the public one.
+    await interaction.editReply(noticePayload(`Posted in the channel for everyone: [jump to the answer](${post.url})`)).catch(() => {});
   } finally {
     deps.publicPosts.finish(answerId, posted);
   }

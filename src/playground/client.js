@@ -1,5 +1,7 @@
 // The playground page's script: no framework, no build. The server renders every message to HTML; this file only
-// sends what the visitor does to the JSON API and applies the server-sent events (messages, typing, modals, role).
+// sends what the visitor does to the JSON API and applies the server-sent events (messages, typing, modals, role),
+// and keeps what is the page's own: the reply bar, pressed buttons, the channel shown in a narrow window.
+// It holds no Discord numbers: the server sends rendered HTML and takes names ("ask", "public"), not types or flags.
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -37,6 +39,7 @@ function upsertMessage({ id, channelId, authorId, html, remove }) {
   if (!list) return;
   const stick = nearBottom(list);
   const element = fromHtml(html);
+  showPressed(element);
   if (existing) {
     // Keep a message the visitor dismissed dismissed, as Discord does.
     if (existing.hidden) element.hidden = true;
@@ -46,6 +49,17 @@ function upsertMessage({ id, channelId, authorId, html, remove }) {
     stopTyping(channelId, authorId);
   }
   if (stick || !existing) scrollDown(list);
+}
+
+// --- pressed buttons: the visitor's last choice on each message (👍 or 👎, a verdict), kept across re-renders -------
+
+const pressed = new Map(); // messageId -> customId
+
+function showPressed(message) {
+  const customId = pressed.get(message.dataset.id);
+  const chosen = customId && $$("button[data-custom-id]", message).find((button) => button.dataset.customId === customId);
+  if (!chosen) return;
+  for (const button of $$("button[data-custom-id]", chosen.closest(".action-row") ?? message)) button.setAttribute("aria-pressed", String(button === chosen));
 }
 
 // --- typing indicators: shown for 10 s, or until the typist's message arrives (as on Discord) -----------------
@@ -128,6 +142,7 @@ function connect() {
       const dismissed = new Set($$(".msg[hidden]", list).map((m) => m.id));
       list.innerHTML = html;
       if (intro) list.prepend(intro);
+      for (const message of $$(".msg", list)) showPressed(message);
       for (const id of dismissed) if (document.getElementById(id)) document.getElementById(id).hidden = true;
       scrollDown(list);
     }
@@ -156,11 +171,60 @@ function parseCommand(text, form) {
   return null;
 }
 
+// --- replies: Discord's reply bar above the message box ("Replying to @Docent ×") -----------------------------------
+
+function startReply(message) {
+  const form = $(`.composer[data-channel="${message.dataset.channel}"]`);
+  if (!form) return;
+  form.dataset.replyTo = message.dataset.id;
+  $(".reply-name", form).textContent = `@${$(".msg-author", message)?.textContent ?? "someone"}`;
+  $(".reply-bar", form).hidden = false;
+  $(".composer-input", form).focus();
+}
+
+function cancelReply(form) {
+  delete form.dataset.replyTo;
+  $(".reply-bar", form).hidden = true;
+}
+
+// --- narrow windows: one channel at a time, the sidebar as a drawer --------------------------------------------
+
+function showChannel(channelId) {
+  for (const pane of $$(".pane")) {
+    const current = pane.dataset.channel === channelId;
+    const shown = current && !pane.classList.contains("pane-current");
+    pane.classList.toggle("pane-current", current);
+    // A list hidden (narrow window) could not keep to its newest message: bring it there when it shows.
+    if (shown) scrollDown($(".messages", pane));
+  }
+  for (const link of $$(".channel-link")) {
+    const current = link.dataset.channel === channelId;
+    link.classList.toggle("active", current);
+    if (current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+function setSidebar(open) {
+  if (open) document.body.dataset.sidebar = "open";
+  else delete document.body.dataset.sidebar;
+  for (const toggle of $$(".menu-toggle")) toggle.setAttribute("aria-expanded", String(open));
+  $(".scrim").hidden = !open;
+  if (open) $(".sidebar .channel-link.active")?.focus();
+}
+
 function wireComposer(form) {
   const input = $(".composer-input", form);
   const hint = $(".command-hint", form);
   const update = () => (hint.hidden = !isCommand(input.value));
   input.addEventListener("input", update);
+  $(".reply-cancel", form).addEventListener("click", () => {
+    cancelReply(form);
+    input.focus();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && form.dataset.replyTo) cancelReply(form);
+  });
   for (const tool of $$("[data-insert]", form)) {
     tool.addEventListener("click", () => {
       const insert = tool.dataset.insert;
@@ -183,9 +247,11 @@ function wireComposer(form) {
         const result = await post("/api/command", { channelId, ...command });
         if (result.failed) toast("The application did not respond");
       } else {
+        const replyTo = form.dataset.replyTo;
         input.value = "";
         update();
-        await post("/api/messages", { channelId, content: text });
+        cancelReply(form);
+        await post("/api/messages", { channelId, content: text, ...(replyTo ? { replyTo } : {}) });
       }
     } catch (error) {
       toast(error.message);
@@ -202,7 +268,11 @@ document.addEventListener("click", async (event) => {
     $(".interaction-failed", message)?.remove();
     try {
       const result = await post("/api/click", { channelId: message.dataset.channel, messageId: message.dataset.id, customId: button.dataset.customId });
-      if (result.failed) {
+      if (!result.failed) {
+        pressed.set(message.dataset.id, button.dataset.customId);
+        const current = document.getElementById(message.id);
+        if (current) showPressed(current);
+      } else {
         const note = document.createElement("div");
         note.className = "interaction-failed";
         note.textContent = "This interaction failed";
@@ -215,6 +285,17 @@ document.addEventListener("click", async (event) => {
     }
     return;
   }
+  const reply = target?.closest("[data-reply]");
+  if (reply) return startReply(reply.closest(".msg"));
+  const channelLink = target?.closest(".channel-link");
+  if (channelLink) {
+    event.preventDefault();
+    showChannel(channelLink.dataset.channel);
+    setSidebar(false);
+    return void document.getElementById(`composer-${channelLink.dataset.channel}`)?.focus();
+  }
+  if (target?.closest(".menu-toggle")) return setSidebar(document.body.dataset.sidebar !== "open");
+  if (target?.closest("[data-close-sidebar]")) return setSidebar(false);
   const dismiss = target?.closest("[data-dismiss]");
   if (dismiss) return void (dismiss.closest(".msg").hidden = true);
   const jump = target?.closest("[data-jump]");
@@ -222,6 +303,7 @@ document.addEventListener("click", async (event) => {
     const destination = document.getElementById(`m-${jump.dataset.jump}`);
     if (destination) {
       event.preventDefault();
+      showChannel(destination.dataset.channel);
       destination.scrollIntoView({ block: "center", behavior: "smooth" });
       destination.classList.remove("flash");
       void destination.offsetWidth;
@@ -240,6 +322,20 @@ for (const input of $$('input[name="role"]')) {
   });
 }
 
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.body.dataset.sidebar === "open") {
+    setSidebar(false);
+    $(".pane-current .menu-toggle")?.focus();
+  }
+});
+
+// The skip link's target is an input: focus it (following the link alone only scrolls in some browsers).
+$(".skip-link").addEventListener("click", (event) => {
+  event.preventDefault();
+  $(".pane-current .composer-input")?.focus();
+});
+
 for (const form of $$(".composer")) wireComposer(form);
 for (const list of $$(".messages")) scrollDown(list);
+$(".pane-current .composer-input")?.focus();
 connect();

@@ -1,7 +1,8 @@
 /**
  * The playground page, rendered on the server: a Discord-like window with the server's channel list, #general
- * (where members ask) and #docent-review (where moderators review) side by side, the current messages already in
- * place. `client.js` then keeps it live over server-sent events. Pure.
+ * (where members ask) and #docent-review (where moderators review) side by side (one at a time in a narrow window,
+ * the channel list then in a drawer), the current messages already in place. `client.js` then keeps it live over
+ * server-sent events. Pure.
  */
 import { GENERAL_CHANNEL_ID, type Role } from "./playground-guild.ts";
 import { escapeHtml } from "./render-markdown.ts";
@@ -15,8 +16,13 @@ export interface PageInput {
 }
 
 function composer(channelId: string, channelName: string, botName: string, tip: string): string {
+  const first = channelId === GENERAL_CHANNEL_ID;
   return `
       <form class="composer" data-channel="${channelId}" autocomplete="off">
+        <div class="reply-bar" hidden>
+          <span>Replying to <strong class="reply-name"></strong></span>
+          <button type="button" class="reply-cancel" aria-label="Cancel reply" title="Cancel reply (Esc)">×</button>
+        </div>
         <div class="command-hint" hidden>
           <span class="command-name">/ask</span> <span class="command-param">question</span>
           <label class="command-public"><input type="checkbox" name="public"> public <span class="muted">(answer in the channel for everyone)</span></label>
@@ -24,7 +30,7 @@ function composer(channelId: string, channelName: string, botName: string, tip: 
         <div class="composer-box">
           <button type="button" class="composer-tool" data-insert="@${escapeHtml(botName)} " title="Mention ${escapeHtml(botName)}" aria-label="Mention ${escapeHtml(botName)}">@</button>
           <button type="button" class="composer-tool" data-insert="/ask " title="Use /ask" aria-label="Use the /ask command">/</button>
-          <input class="composer-input" name="content" maxlength="2000" placeholder="Message #${escapeHtml(channelName)} — ${escapeHtml(tip)}" aria-label="Message #${escapeHtml(channelName)}">
+          <input class="composer-input" id="composer-${channelId}" name="content" maxlength="2000"${first ? " autofocus" : ""} placeholder="Message #${escapeHtml(channelName)} — ${escapeHtml(tip)}" aria-label="Message #${escapeHtml(channelName)}">
           <button type="submit" class="composer-send" aria-label="Send">Send</button>
         </div>
       </form>`;
@@ -37,8 +43,8 @@ function pane(p: PageInput["panes"][number], input: PageInput): string {
       ? `<div class="pane-notice">This build of Docent has no review channel yet (no <code>REVIEW_CHANNEL_ID</code> setting), so nothing is mirrored here.</div>`
       : "";
   return `
-    <section class="pane${isReview ? " pane-review" : ""}" data-channel="${p.id}" aria-label="#${escapeHtml(p.name)}">
-      <header class="pane-header"><span class="hash">#</span><span class="pane-name">${escapeHtml(p.name)}</span><span class="pane-topic">${escapeHtml(p.topic)}</span>${isReview ? '<span class="pane-badge">moderators</span>' : ""}</header>
+    <section class="pane${isReview ? " pane-review" : " pane-current"}" id="pane-${p.id}" data-channel="${p.id}" aria-label="#${escapeHtml(p.name)}">
+      <header class="pane-header"><button type="button" class="menu-toggle" aria-controls="sidebar" aria-expanded="false" aria-label="Channels and role" title="Channels and role"><span aria-hidden="true">☰</span></button><span class="hash">#</span><span class="pane-name">${escapeHtml(p.name)}</span><span class="pane-topic">${escapeHtml(p.topic)}</span>${isReview ? '<span class="pane-badge">moderators</span>' : ""}</header>
       ${notice}
       <div class="messages" id="messages-${p.id}" data-channel="${p.id}" aria-live="polite">
         <div class="channel-start"><div class="channel-start-icon">#</div><h2>Welcome to #${escapeHtml(p.name)}!</h2><p>${escapeHtml(p.topic)}.</p></div>
@@ -51,7 +57,7 @@ function pane(p: PageInput["panes"][number], input: PageInput): string {
 
 export function renderPage(input: PageInput): string {
   const channelLinks = input.panes
-    .map((p) => `<a class="channel-link${p.id === GENERAL_CHANNEL_ID ? " active" : ""}" href="#messages-${p.id}"><span class="hash">#</span>${escapeHtml(p.name)}</a>`)
+    .map((p) => `<a class="channel-link${p.id === GENERAL_CHANNEL_ID ? ' active" aria-current="page' : ""}" href="#pane-${p.id}" data-channel="${p.id}"><span class="hash">#</span>${escapeHtml(p.name)}</a>`)
     .join("");
   return `<!doctype html>
 <html lang="en">
@@ -59,14 +65,16 @@ export function renderPage(input: PageInput): string {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Docent playground</title>
+  <link rel="icon" href="/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/page.css">
   <script type="module" src="/client.js"></script>
 </head>
 <body data-role="${input.role}">
   <div class="banner" role="note"><strong>Local playground</strong> — the real Docent bot talking to a Discord stand-in on this machine (127.0.0.1). Nothing reaches Discord, and nothing is kept after the process stops.</div>
+  <a class="skip-link" href="#composer-${GENERAL_CHANNEL_ID}">Skip to the message box</a>
   <div class="app">
     <nav class="servers" aria-label="Servers"><div class="server-icon" title="Docent playground">DP</div></nav>
-    <aside class="sidebar">
+    <aside class="sidebar" id="sidebar" aria-label="Channels and role">
       <header class="guild-name">Docent playground</header>
       <div class="channel-group">Text channels</div>
       ${channelLinks}
@@ -80,6 +88,7 @@ export function renderPage(input: PageInput): string {
         <label><input type="radio" name="role" value="moderator"${input.role === "moderator" ? " checked" : ""}> Moderator <span class="muted">(Manage Messages)</span></label>
       </fieldset>
     </aside>
+    <div class="scrim" data-close-sidebar hidden></div>
     <main class="panes">${input.panes.map((p) => pane(p, input)).join("")}
     </main>
   </div>

@@ -3,6 +3,7 @@
  * #docent-review where the bot mirrors answers for moderators, the bot, and the visitor ("you"), who can act as an
  * ordinary member or as a moderator (Manage Messages). Ids are fixed so links and logs stay readable.
  */
+import { PermissionFlagsBits } from "discord-api-types/v10";
 import { DEFAULT_EVERYONE_PERMISSIONS } from "../discord-emulator/payloads.ts";
 import type { EmulatorGuildOptions, EmulatorUser } from "../discord-emulator/types.ts";
 
@@ -16,8 +17,8 @@ export const VISITOR: EmulatorUser = { id: "800000000000000200", username: "you"
 /** Owns the server, so that the visitor is not the owner (Discord gives an owner every permission). Never shown. */
 const OWNER: EmulatorUser = { id: "800000000000000201", username: "server-owner" };
 
-/** Discord's Manage Messages permission bit: what makes a moderator here. */
-export const MANAGE_MESSAGES = 1n << 13n;
+/** Discord's Manage Messages permission: what makes a moderator here. */
+export const MANAGE_MESSAGES = PermissionFlagsBits.ManageMessages;
 
 export type Role = "member" | "moderator";
 
@@ -32,6 +33,8 @@ export const CHANNELS = [
   { id: GENERAL_CHANNEL_ID, name: "general", topic: "Ask Docent about the API's data-privacy and security policies" },
   { id: REVIEW_CHANNEL_ID, name: "docent-review", topic: "Docent's answers, mirrored for moderators" },
 ] as const;
+
+export const CHANNEL_IDS: ReadonlySet<string> = new Set(CHANNELS.map((c) => c.id));
 
 export const playgroundGuild: EmulatorGuildOptions = {
   id: PLAYGROUND_GUILD_ID,

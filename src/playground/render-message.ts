@@ -3,12 +3,9 @@
  * playground shows: author, reply or slash-command line, content, embeds, components (buttons clickable), the
  * "Only you can see this" mark of ephemeral messages, and the raw API fields behind a toggle. Pure.
  */
+import { ButtonStyle, ComponentType, MessageFlags, MessageType } from "discord-api-types/v10";
 import type { ApiComponent, ApiEmbed, Message } from "../discord-emulator/types.ts";
 import { escapeHtml, type MarkdownNames, renderMarkdown } from "./render-markdown.ts";
-
-const EPHEMERAL = 1 << 6;
-const LOADING = 1 << 7;
-const SUPPRESS_EMBEDS = 1 << 2;
 
 export interface RenderContext {
   names: MarkdownNames;
@@ -20,7 +17,7 @@ export interface RenderContext {
 
 /** Whether the viewer sees this message at all (ephemeral messages belong to the user of their interaction). */
 export function visibleTo(message: Message, viewerId: string): boolean {
-  if ((message.flags & EPHEMERAL) === 0) return true;
+  if ((message.flags & MessageFlags.Ephemeral) === 0) return true;
   return (message.interaction_metadata?.user.id ?? message.interaction?.user.id) === viewerId;
 }
 
@@ -54,14 +51,16 @@ function displayName(user: { username: string; global_name: string | null }): st
 }
 
 export function renderMessage(message: Message, ctx: RenderContext): string {
-  const ephemeral = (message.flags & EPHEMERAL) !== 0;
-  const loading = (message.flags & LOADING) !== 0;
+  const ephemeral = (message.flags & MessageFlags.Ephemeral) !== 0;
+  const loading = (message.flags & MessageFlags.Loading) !== 0;
   const pinged = message.mentions.some((u) => u.id === ctx.viewerId) || message.mention_everyone;
   const classes = ["msg", ephemeral ? "msg-ephemeral" : "", pinged ? "msg-mentioned" : "", message.author.bot ? "msg-bot" : "msg-user"].filter(Boolean).join(" ");
   const name = displayName(message.author);
   const parts: string[] = [];
   parts.push(`<article class="${classes}" id="m-${message.id}" data-id="${message.id}" data-channel="${message.channel_id}" data-author="${message.author.id}">`);
   parts.push(contextLine(message, ctx));
+  // Discord offers Reply on every message but the ones only you can see.
+  if (!ephemeral) parts.push(`<div class="msg-actions"><button type="button" class="msg-action" data-reply aria-label="Reply to ${escapeHtml(name)}" title="Reply"><span aria-hidden="true">↩</span> Reply</button></div>`);
   parts.push(avatar(message.author.id, name, message.author.bot === true));
   parts.push(`<div class="msg-body">`);
   parts.push(
@@ -73,7 +72,7 @@ export function renderMessage(message: Message, ctx: RenderContext): string {
   if (message.content) parts.push(`<div class="msg-content">${renderMarkdown(message.content, ctx.names)}</div>`);
   if (message.embeds.length > 0) {
     // SUPPRESS_EMBEDS hides every embed of the message on Discord: show what Discord shows, and say why.
-    parts.push((message.flags & SUPPRESS_EMBEDS) !== 0 ? `<div class="msg-note">${message.embeds.length} embed(s) hidden: the message has the SUPPRESS_EMBEDS flag</div>` : message.embeds.map((e) => renderEmbed(e, ctx)).join(""));
+    parts.push((message.flags & MessageFlags.SuppressEmbeds) !== 0 ? `<div class="msg-note">${message.embeds.length} embed(s) hidden: the message has the SUPPRESS_EMBEDS flag</div>` : message.embeds.map((e) => renderEmbed(e, ctx)).join(""));
   }
   if (message.components.length > 0) parts.push(`<div class="components">${message.components.map((c) => renderComponent(c, ctx)).join("")}</div>`);
   if (ephemeral) parts.push(`<div class="ephemeral-note"><span class="eye" aria-hidden="true">👁</span> Only you can see this · <button type="button" class="link-button" data-dismiss>Dismiss message</button></div>`);
@@ -85,7 +84,7 @@ export function renderMessage(message: Message, ctx: RenderContext): string {
 /** The line above a message: the message it replies to, or the slash command that produced it. */
 function contextLine(message: Message, ctx: RenderContext): string {
   const reference = message.message_reference?.message_id;
-  if (reference && message.type === 19) {
+  if (reference && message.type === MessageType.Reply) {
     const target = ctx.lookup(reference);
     if (!target) return `<div class="msg-context"><span class="reply-spine"></span><em>Original message was deleted</em></div>`;
     const pingedReply = message.mentions.some((u) => u.id === target.author.id);
@@ -122,36 +121,44 @@ function renderEmbed(embed: ApiEmbed, ctx: RenderContext): string {
   return out.join("");
 }
 
-const BUTTON_STYLES: Record<number, string> = { 1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link", 6: "premium" };
+/** Button styles → the page's CSS classes. */
+const BUTTON_STYLES: Record<number, string> = {
+  [ButtonStyle.Primary]: "primary",
+  [ButtonStyle.Secondary]: "secondary",
+  [ButtonStyle.Success]: "success",
+  [ButtonStyle.Danger]: "danger",
+  [ButtonStyle.Link]: "link",
+  [ButtonStyle.Premium]: "premium",
+};
 
 function renderComponent(component: ApiComponent, ctx: RenderContext): string {
   switch (component.type) {
-    case 1: // action row
+    case ComponentType.ActionRow:
       return `<div class="action-row">${(component.components ?? []).map((c) => renderComponent(c, ctx)).join("")}</div>`;
-    case 2: {
+    case ComponentType.Button: {
       const emoji = (component["emoji"] as { name?: string } | undefined)?.name;
       const label = `${emoji ? `<span class="btn-emoji">${escapeHtml(emoji)}</span>` : ""}${component.label ? `<span class="btn-label">${escapeHtml(component.label)}</span>` : ""}`;
-      const style = BUTTON_STYLES[component.style ?? 2] ?? "secondary";
+      const style = BUTTON_STYLES[component.style ?? ButtonStyle.Secondary] ?? "secondary";
       const disabled = component.disabled ? " disabled" : "";
-      if (component.style === 5 && component.url) {
+      if (component.style === ButtonStyle.Link && component.url) {
         return `<a class="btn btn-link${disabled}" href="${escapeHtml(component.url)}" target="_blank" rel="noopener noreferrer nofollow">${label}<span aria-hidden="true"> ↗</span></a>`;
       }
       const aria = !component.label && emoji ? ` aria-label="${escapeHtml(emoji)}"` : "";
       return `<button type="button" class="btn btn-${style}" data-custom-id="${escapeHtml(component.custom_id ?? "")}"${aria}${disabled}>${label}</button>`;
     }
-    case 3:
-    case 5:
-    case 6:
-    case 7:
-    case 8:
+    case ComponentType.StringSelect:
+    case ComponentType.UserSelect:
+    case ComponentType.RoleSelect:
+    case ComponentType.MentionableSelect:
+    case ComponentType.ChannelSelect:
       return `<select class="select-menu" disabled title="Select menus are shown but not usable in the playground"><option>${escapeHtml(String(component["placeholder"] ?? "Make a selection"))}</option></select>`;
-    case 9: // section (components v2): text beside an accessory
+    case ComponentType.Section: // text beside an accessory
       return `<div class="cv2-section"><div>${(component.components ?? []).map((c) => renderComponent(c, ctx)).join("")}</div>${component["accessory"] ? renderComponent(component["accessory"] as ApiComponent, ctx) : ""}</div>`;
-    case 10: // text display
+    case ComponentType.TextDisplay:
       return `<div class="cv2-text">${renderMarkdown(String(component["content"] ?? ""), ctx.names)}</div>`;
-    case 14:
+    case ComponentType.Separator:
       return `<hr class="cv2-separator">`;
-    case 17: {
+    case ComponentType.Container: {
       const accent = typeof component["accent_color"] === "number" ? colourHex(component["accent_color"] as number) : "transparent";
       return `<div class="cv2-container" style="border-left-color:${accent}">${(component.components ?? []).map((c) => renderComponent(c, ctx)).join("")}</div>`;
     }

@@ -1,7 +1,8 @@
 /**
- * A modal the bot opened (interaction callback type 9) → a plain HTML form for the playground's dialog. Text inputs
- * in action rows (classic) and in labels (type 18) are supported; anything else is listed as not supported. Pure.
+ * A modal the bot opened (the interaction response of type Modal) → a plain HTML form for the playground's dialog. Text inputs
+ * in action rows (classic) and in labels are supported; anything else is listed as not supported. Pure.
  */
+import { ComponentType, TextInputStyle } from "discord-api-types/v10";
 import type { ApiComponent } from "../discord-emulator/types.ts";
 import { escapeHtml } from "./render-markdown.ts";
 
@@ -23,21 +24,21 @@ function textInput(input: ApiComponent, label: string | undefined, description: 
     typeof input["placeholder"] === "string" ? `placeholder="${escapeHtml(input["placeholder"])}"` : "",
   ].filter(Boolean).join(" ");
   const value = typeof input["value"] === "string" ? escapeHtml(input["value"]) : "";
-  const field = input.style === 2 ? `<textarea ${attrs} rows="4">${value}</textarea>` : `<input type="text" ${attrs} value="${value}">`;
+  const field = input.style === TextInputStyle.Paragraph ? `<textarea ${attrs} rows="4">${value}</textarea>` : `<input type="text" ${attrs} value="${value}">`;
   const required = input.required !== false ? '<span class="required" aria-hidden="true">*</span>' : "";
   return `<div class="modal-field"><label for="modal-field-${name}">${escapeHtml(label ?? input.label ?? id)}${required}</label>${description ? `<div class="modal-description">${escapeHtml(description)}</div>` : ""}${field}</div>`;
 }
 
 function renderModalComponent(component: ApiComponent): string {
-  if (component.type === 1) return (component.components ?? []).map(renderModalComponent).join("");
-  if (component.type === 4) return textInput(component, undefined, undefined);
-  if (component.type === 18 && component.component) {
+  if (component.type === ComponentType.ActionRow) return (component.components ?? []).map(renderModalComponent).join("");
+  if (component.type === ComponentType.TextInput) return textInput(component, undefined, undefined);
+  if (component.type === ComponentType.Label && component.component) {
     const inner = component.component;
     const description = typeof component["description"] === "string" ? component["description"] : undefined;
-    if (inner.type === 4) return textInput(inner, component.label, description);
+    if (inner.type === ComponentType.TextInput) return textInput(inner, component.label, description);
     return `<div class="msg-note">${escapeHtml(component.label ?? "")}: component type ${inner.type} is not supported in the playground</div>`;
   }
-  if (component.type === 10) return `<div class="modal-description">${escapeHtml(String(component["content"] ?? ""))}</div>`;
+  if (component.type === ComponentType.TextDisplay) return `<div class="modal-description">${escapeHtml(String(component["content"] ?? ""))}</div>`;
   return `<div class="msg-note">component type ${component.type} is not supported in the playground</div>`;
 }
 

@@ -4,7 +4,7 @@
  * web page that shows its channels. Nothing here is stored beyond the process.
  */
 import { randomBytes } from "node:crypto";
-import { type Config, parseConfig } from "../config.ts";
+import { type Config, parseConfig, withDefaults } from "../config.ts";
 import { type DiscordEmulator, startDiscordEmulator } from "../discord-emulator/emulator.ts";
 import { type RunningBot, startDocentBot } from "../discord/start-bot.ts";
 import { DocentError } from "../errors.ts";
@@ -27,14 +27,20 @@ export interface Playground {
 }
 
 /**
+ * Defaults of the playground's own, where the user's environment sets nothing: no cooldown, since one person asking
+ * again in a local sandbox is not a flood to slow down. A COOLDOWN_SECONDS in `.env` still applies.
+ */
+export const PLAYGROUND_DEFAULTS = { COOLDOWN_SECONDS: "0" } as const;
+
+/**
  * The bot's configuration for the playground: the environment's settings as they are (index, providers, cooldown,
- * queue), with what only makes sense for this local server filled in: its guild, #general as the channel where
- * mentions are answered, #docent-review as the review channel, and its Moderators role. Keys this build of the bot
- * does not know are dropped by the schema, so older builds simply run without a review channel.
+ * queue) over the {@link PLAYGROUND_DEFAULTS}, with what only makes sense for this local server filled in: its guild,
+ * #general as the channel where mentions are answered, #docent-review as the review channel, and its Moderators role.
+ * Keys this build of the bot does not know are dropped by the schema, so older builds simply run without a review channel.
  */
 export function playgroundConfig(env: Record<string, string | undefined>): { config: Config; reviewAvailable: boolean } {
   const config = parseConfig({
-    ...env,
+    ...withDefaults(env, PLAYGROUND_DEFAULTS),
     DISCORD_TOKEN: "",
     DISCORD_API_URL: "",
     DISCORD_GUILD_ID: PLAYGROUND_GUILD_ID,
