@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Retriever } from "../answer/answer-question.ts";
+import type { Retriever } from "../retrieval/retrieval-types.ts";
 import { cleanQuery } from "../retrieval/clean-query.ts";
 import { type ChunkRow, ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
