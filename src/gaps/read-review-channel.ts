@@ -1,5 +1,5 @@
 import { type APIMessage, DiscordAPIError, makeURLSearchParams, RateLimitError, type REST, Routes } from "discord.js";
-import { readRecord } from "../discord/review/review-record.ts";
+import { readRecord } from "./review-record.ts";
 import { DocentError } from "../errors.ts";
 import { NO_SKIPS, type ReviewEntry, type SkipCounts } from "./build-gaps-report.ts";
 
