@@ -5,7 +5,7 @@ import type { Logger } from "../log.ts";
 import { createDiscordClient } from "./create-client.ts";
 import { attachHandlers } from "./handlers.ts";
 import { LoadControl } from "./load-control.ts";
-import { readIndexStatus, renderStatus } from "./index-status.ts";
+import { renderStatus } from "./index-status.ts";
 import { loginOrExplain } from "./login.ts";
 
 export interface RunningBot {
@@ -33,7 +33,7 @@ export async function startDocentBot(options: { config: Config; logger: Logger; 
   const load = new LoadControl({ cooldownMs: config.COOLDOWN_SECONDS * 1000, maxConcurrent: config.MAX_CONCURRENT_ANSWERS, maxQueued: config.MAX_QUEUED_QUESTIONS });
   const review = { channelId: config.REVIEW_CHANNEL_ID ?? null, mode: config.REVIEW_MODE, moderatorRoleIds: moderatorRoleIds(config) };
   const describeStatus = async () =>
-    renderStatus(await readIndexStatus(engine.store), { answerer: config.LLM_PROVIDER, retrieval: config.RETRIEVAL_MODE, reviewMode: config.REVIEW_MODE, reviewChannelId: review.channelId });
+    renderStatus(await engine.store.status(), { answerer: config.LLM_PROVIDER, retrieval: config.RETRIEVAL_MODE, reviewMode: config.REVIEW_MODE, reviewChannelId: review.channelId });
   attachHandlers(client, { engine, load, logger: botLogger, allowedChannels: allowedChannelIds(config), review, describeStatus });
   try {
     await loginOrExplain(client, options.token);

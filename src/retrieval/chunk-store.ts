@@ -54,6 +54,15 @@ export interface IndexInfo {
   rows: number;
 }
 
+/** What `/docent status` reports about the live index. */
+export interface IndexStatus {
+  version: number;
+  pages: number;
+  chunks: number;
+  lastIngestAt: string | null;
+  embedderId: string;
+}
+
 /**
  * The LanceDB side of the store: one table, written only in whole-snapshot commits so that a reader (or a
  * killed writer) only ever sees a complete version, and each finished ingest tagged so it can be rolled back.
@@ -103,6 +112,16 @@ export class ChunkStore {
     // Duck-typed: LanceDB may hand back its own copy of the Arrow classes, so instanceof is unreliable.
     const dimensions = (vectorField?.type as { listSize?: number } | undefined)?.listSize ?? 0;
     return { version: await this.table.version(), embedderId, dimensions, rows: await this.table.countRows() };
+  }
+
+  /** The latest version's size, last ingest time and embedder (moves to the latest version first). */
+  async status(): Promise<IndexStatus> {
+    const table = this.requireTable();
+    await table.checkoutLatest();
+    const info = await this.info();
+    const rows = await table.query().select(["url", "ingested_at"]).toArray();
+    const lastIngestAt = rows.reduce<string | null>((latest, r) => (latest === null || r.ingested_at > latest ? (r.ingested_at as string) : latest), null);
+    return { version: info?.version ?? 0, pages: new Set(rows.map((r) => r.url as string)).size, chunks: rows.length, lastIngestAt, embedderId: info?.embedderId ?? "unknown" };
   }
 
   /** Refuses to mix vectors from two embedders, which would make vector search meaningless. */
