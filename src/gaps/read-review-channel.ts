@@ -102,7 +102,7 @@ export function discordFailure(error: unknown, doing: string): DocentError {
   }
   if (error instanceof DiscordAPIError) {
     if (error.status === 401) {
-      return new DocentError("CONFIG_INVALID", `Discord rejected DISCORD_TOKEN while ${doing} (401 Unauthorized).`, {
+      return new DocentError("DISCORD_TOKEN_REJECTED", `Discord rejected DISCORD_TOKEN while ${doing} (401 Unauthorized).`, {
         hint: "Put the bot's current token in DISCORD_TOKEN (Developer Portal → Bot → Reset Token).",
         cause: error,
       });
