@@ -161,6 +161,34 @@ export function requireDiscordToken(config: Config): string {
   return config.DISCORD_TOKEN;
 }
 
+/**
+ * DEBUG set: a CLI prints the stack of an unexpected error. Read apart from the schema, because it must work when
+ * the configuration itself is what failed.
+ */
+export function stackTracesWanted(): boolean {
+  return Boolean(process.env.DEBUG);
+}
+
+/**
+ * Runs `build` with SHARDS and SHARD_COUNT hidden from the environment. discord.js's Client reads them whenever
+ * its shard options equal the defaults (`shardCount: 1` does), but in a process that is not a managed shard
+ * SHARD_COUNT is Docent's own setting — `auto`, or empty from a copied .env.example — and would make the client
+ * refuse to start. Here because this is the one module that touches the environment.
+ */
+export function withoutShardVariables<T>(build: () => T): T {
+  const saved: Record<string, string> = {};
+  for (const name of ["SHARDS", "SHARD_COUNT"]) {
+    const value = process.env[name];
+    if (value !== undefined) saved[name] = value;
+    delete process.env[name];
+  }
+  try {
+    return build();
+  } finally {
+    Object.assign(process.env, saved);
+  }
+}
+
 export function allowedChannelIds(config: Config): Set<string> | null {
   return config.ALLOWED_CHANNEL_IDS ? idList(config.ALLOWED_CHANNEL_IDS) : null;
 }
