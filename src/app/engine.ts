@@ -1,44 +1,64 @@
+import type OpenAI from "openai";
+import type { EngineDeps } from "../answer/answer-question.ts";
 import type { Config } from "../config.ts";
 import { runIngest } from "../ingest/run-ingest.ts";
 import type { Logger } from "../log.ts";
-import { ChunkStore } from "../retrieval/chunk-store.ts";
-import { createEmbedder, createOpenAIClient } from "../retrieval/create-embedder.ts";
+import type { ChunkStore } from "../retrieval/chunk-store.ts";
+import type { Embedder } from "../retrieval/embedder.ts";
 import { createRetriever } from "../retrieval/retriever.ts";
-import { storageOptionsFor } from "../retrieval/storage-options.ts";
 import { defaultVocabulary, loadVocabulary } from "../retrieval/vocabulary.ts";
-import type { EngineDeps } from "./answer-question.ts";
-import type { Answerer } from "./answer-types.ts";
-import { createExtractiveAnswerer } from "./extractive-answerer.ts";
-import { createOpenAIAnswerer } from "./openai-answerer.ts";
+import { createAnswerers } from "./answerers.ts";
+import { createEmbedder, createOpenAIClient, openStore } from "./clients.ts";
 
-export interface Engine extends EngineDeps {
-  store: ChunkStore;
+/**
+ * What a command that answers questions opens once: the store (LANCEDB_URI or `--db`), the one OpenAI client and
+ * the embedder. Its entry point then builds the index if it wants to ({@link buildIndexIfMissing}), creates the
+ * engine, and closes the app when it is done.
+ */
+export interface App {
+  readonly config: Config;
+  readonly store: ChunkStore;
+  readonly embedder: Embedder;
+  /** The process's OpenAI client, shared by the embedder and the chat answerer; null when neither uses OpenAI. */
+  readonly openai: OpenAI | null;
   close(): void;
 }
 
-/**
- * Builds the answer engine from configuration: the store, the embedder the index was built with, the
- * retriever and the answerer. Shared by the entry points that answer questions (ask, eval, the bot).
- * With `ingestIfMissing`, an absent index is first built from KNOWLEDGE_DIR, so a fresh clone answers at once.
- */
-export async function createEngine(config: Config, options: { dbUri?: string; logger?: Logger; ingestIfMissing?: boolean; onNotice?: (text: string) => void } = {}): Promise<Engine> {
-  const uri = options.dbUri ?? config.LANCEDB_URI;
-  const store = await ChunkStore.open(uri, { storageOptions: storageOptionsFor(uri, config) });
+export interface Engine extends EngineDeps {
+  store: ChunkStore;
+}
+
+export async function openApp(config: Config, options: { dbUri?: string | undefined } = {}): Promise<App> {
+  const store = await openStore(config, options.dbUri);
   try {
-    const embedder = await createEmbedder(config);
-    if (!store.exists && options.ingestIfMissing) {
-      options.onNotice?.(`No index at ${store.uri} yet: ingesting ${config.KNOWLEDGE_DIR} first…`);
-      await runIngest({ store, embedder }, { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE });
-    }
-    // One vocabulary for the refusal gate, the wider searches and the extractive answerer.
-    const vocabulary = config.VOCABULARY_FILE ? loadVocabulary(config.VOCABULARY_FILE) : defaultVocabulary();
-    const retriever = await createRetriever(store, embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT, refreshMs: config.INDEX_REFRESH_MS, vocabulary });
-    const extractive = createExtractiveAnswerer({ vocabulary });
-    const answerer: Answerer =
-      config.LLM_PROVIDER === "openai" ? createOpenAIAnswerer({ client: createOpenAIClient(config), model: config.OPENAI_CHAT_MODEL, deadlineMs: config.ANSWER_TIMEOUT_MS }) : extractive;
-    return { store, retriever, answerer, fallback: extractive, ...(options.logger ? { logger: options.logger } : {}), close: () => store.close() };
+    const openai = createOpenAIClient(config);
+    const embedder = await createEmbedder(config, openai);
+    return { config, store, embedder, openai, close: () => store.close() };
   } catch (error) {
     store.close();
     throw error;
   }
+}
+
+/**
+ * Builds the index from KNOWLEDGE_DIR when there is none yet, so a fresh clone answers at once. An explicit step of
+ * the entry points that want it (ask, the bot, the playground; the sharding manager once before any shard starts).
+ * Returns whether it ingested.
+ */
+export async function buildIndexIfMissing(app: App, onNotice: (text: string) => void): Promise<boolean> {
+  if (app.store.exists) return false;
+  onNotice(`No index at ${app.store.uri} yet: ingesting ${app.config.KNOWLEDGE_DIR} first…`);
+  const { config } = app;
+  await runIngest({ store: app.store, embedder: app.embedder }, { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE });
+  return true;
+}
+
+/** The answer engine over the app's index: retriever, answerer and fallback, sharing one vocabulary. */
+export async function createEngine(app: App, options: { logger?: Logger } = {}): Promise<Engine> {
+  const { config } = app;
+  // One vocabulary for the refusal gate, the wider searches and the extractive answerer.
+  const vocabulary = config.VOCABULARY_FILE ? loadVocabulary(config.VOCABULARY_FILE) : defaultVocabulary();
+  const retriever = await createRetriever(app.store, app.embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT, refreshMs: config.INDEX_REFRESH_MS, vocabulary });
+  const { answerer, fallback } = createAnswerers(config, app.openai, vocabulary);
+  return { store: app.store, retriever, answerer, fallback, ...(options.logger ? { logger: options.logger } : {}) };
 }

@@ -4,13 +4,14 @@
  * web page that shows its channels. Nothing here is stored beyond the process.
  */
 import { randomBytes } from "node:crypto";
-import { type Config, parseConfig } from "../config.ts";
+import type { Config } from "../config.ts";
 import { type DiscordEmulator, startDiscordEmulator } from "../discord-emulator/emulator.ts";
-import { type RunningBot, startDocentBot } from "../discord/start-bot.ts";
 import { DocentError } from "../errors.ts";
-import { createLogger, type Logger } from "../log.ts";
-import { BOT_USER, GENERAL_CHANNEL_ID, MODERATORS_ROLE_ID, PLAYGROUND_GUILD_ID, playgroundGuild, REVIEW_CHANNEL_ID } from "./playground-guild.ts";
-import { type PlaygroundServer, startPlaygroundServer } from "./web-server.ts";
+import type { Logger } from "../log.ts";
+import { BOT_USER, GENERAL_CHANNEL_ID, MODERATORS_ROLE_ID, PLAYGROUND_GUILD_ID, playgroundGuild, REVIEW_CHANNEL_ID } from "../playground/playground-guild.ts";
+import { type PlaygroundServer, startPlaygroundServer } from "../playground/web-server.ts";
+import type { App } from "./engine.ts";
+import { type RunningBot, startDocentBot } from "./start-bot.ts";
 
 export interface Playground {
   /** The page, e.g. `http://localhost:3000`. */
@@ -20,8 +21,6 @@ export interface Playground {
   readonly bot: RunningBot;
   /** The configuration the bot runs with (the environment's, with the playground's channels filled in). */
   readonly config: Config;
-  /** Whether this build of the bot has a review channel setting (REVIEW_CHANNEL_ID) and so mirrors to #docent-review. */
-  readonly reviewAvailable: boolean;
   readonly server: PlaygroundServer;
   stop(): Promise<void>;
 }
@@ -29,35 +28,42 @@ export interface Playground {
 /**
  * The bot's configuration for the playground: the environment's settings as they are (index, providers, cooldown,
  * queue), with what only makes sense for this local server filled in: its guild, #general as the channel where
- * mentions are answered, #docent-review as the review channel, and its Moderators role. Keys this build of the bot
- * does not know are dropped by the schema, so older builds simply run without a review channel.
+ * mentions are answered, #docent-review as the review channel, and its Moderators role. Derived from the
+ * configuration the entry point parsed, so the environment is read once.
  */
-export function playgroundConfig(env: Record<string, string | undefined>): { config: Config; reviewAvailable: boolean } {
-  const config = parseConfig({
-    ...env,
-    DISCORD_TOKEN: "",
-    DISCORD_API_URL: "",
+export function playgroundConfig(config: Config): Config {
+  return Object.freeze({
+    ...config,
+    DISCORD_TOKEN: undefined,
+    DISCORD_API_URL: undefined,
     DISCORD_GUILD_ID: PLAYGROUND_GUILD_ID,
     ALLOWED_CHANNEL_IDS: GENERAL_CHANNEL_ID,
     REVIEW_CHANNEL_ID,
     MODERATOR_ROLE_IDS: MODERATORS_ROLE_ID,
   });
-  return { config, reviewAvailable: (config as Record<string, unknown>)["REVIEW_CHANNEL_ID"] === REVIEW_CHANNEL_ID };
 }
 
-export async function startPlayground(options: { env: Record<string, string | undefined>; port?: number; logger?: Logger }): Promise<Playground> {
-  const { config, reviewAvailable } = playgroundConfig(options.env);
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+/**
+ * Starts the stand-in, logs the bot in to it and serves the page. `app` is opened with {@link playgroundConfig}'s
+ * configuration and its index is built; the playground takes it over (`stop()`, or a failed start, closes it).
+ */
+export async function startPlayground(options: { app: App; logger: Logger; port?: number }): Promise<Playground> {
+  const { app, logger } = options;
+  const { config } = app;
   const port = options.port ?? config.PLAYGROUND_PORT;
   // A throwaway token: the stand-in checks it like Discord would, and it is worthless anywhere else.
   const token = `playground.${randomBytes(18).toString("base64url")}`;
-  const emulator = await startDiscordEmulator({ botToken: token, botUser: BOT_USER, guilds: [playgroundGuild] });
+  const emulator = await startDiscordEmulator({ botToken: token, botUser: BOT_USER, guilds: [playgroundGuild] }).catch((error: unknown) => {
+    app.close();
+    throw error;
+  });
   let bot: RunningBot | undefined;
   try {
-    bot = await startDocentBot({ config, logger, token, restApiUrl: emulator.restApiUrl });
-    const server = await startPlaygroundServer({ emulator, port, reviewAvailable, logger }).catch((error: unknown) => {
+    bot = await startDocentBot({ app, logger, token, restApiUrl: emulator.restApiUrl });
+    // The review channel is always set here (playgroundConfig), so the review pane is always there.
+    const server = await startPlaygroundServer({ emulator, port, reviewAvailable: true, logger }).catch((error: unknown) => {
       if ((error as { code?: unknown }).code === "EADDRINUSE") {
-        throw new DocentError("CONFIG_INVALID", `PLAYGROUND_PORT ${port} is already in use on 127.0.0.1.`, { hint: "Stop what uses it, or set PLAYGROUND_PORT to another port (0 picks a free one).", cause: error });
+        throw new DocentError("PORT_IN_USE", `PLAYGROUND_PORT ${port} is already in use on 127.0.0.1.`, { hint: "Stop what uses it, or set PLAYGROUND_PORT to another port (0 picks a free one).", cause: error });
       }
       throw error;
     });
@@ -69,7 +75,6 @@ export async function startPlayground(options: { env: Record<string, string | un
       emulator,
       bot: running,
       config,
-      reviewAvailable,
       server,
       stop() {
         stopped ??= (async () => {
@@ -82,6 +87,7 @@ export async function startPlayground(options: { env: Record<string, string | un
       },
     };
   } catch (error) {
+    // A started bot closes the app when it stops; a bot that failed to start has closed it already.
     await bot?.stop().catch(() => {});
     await emulator.close();
     throw error;
