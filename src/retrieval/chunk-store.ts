@@ -213,12 +213,19 @@ export class ChunkStore {
       .sort((a, b) => a - b);
   }
 
-  /**
-   * Restores the ingest before the latest one as a new version (history is kept, nothing is deleted) and
-   * forgets the undone ingest, so a second rollback steps back once more.
-   */
-  async rollback(): Promise<{ from: number; restored: number; version: number }> {
+  /** What {@link rollback} would do, without doing it: the ingest it undoes, the one it restores and its chunks. */
+  async rollbackPlan(): Promise<{ from: number; restored: number; rows: number }> {
     const table = this.requireTable();
+    const { latest, previous } = await this.lastTwoIngests();
+    await table.checkout(previous);
+    try {
+      return { from: latest, restored: previous, rows: await table.countRows() };
+    } finally {
+      await table.checkoutLatest();
+    }
+  }
+
+  private async lastTwoIngests(): Promise<{ latest: number; previous: number }> {
     const versions = await this.ingestVersions();
     const latest = versions.at(-1);
     const previous = versions.at(-2);
@@ -227,6 +234,16 @@ export class ChunkStore {
         hint: "A rollback needs at least two finished ingests; re-run `npm run ingest` to rebuild from the sources.",
       });
     }
+    return { latest, previous };
+  }
+
+  /**
+   * Restores the ingest before the latest one as a new version (history is kept, nothing is deleted) and
+   * forgets the undone ingest, so a second rollback steps back once more.
+   */
+  async rollback(): Promise<{ from: number; restored: number; version: number }> {
+    const table = this.requireTable();
+    const { latest, previous } = await this.lastTwoIngests();
     await table.checkout(previous);
     await table.restore();
     await table.checkoutLatest();
