@@ -24,12 +24,10 @@ runCli(async () => {
   // With shards, the token is checked and the shard count asked for before anything else.
   const plan = config.SHARD_COUNT === undefined ? null : await planShards(config, token);
   const app = await openApp(config);
-  try {
-    await buildIndexIfMissing(app, (text) => logger.info(text));
-  } catch (error) {
+  await buildIndexIfMissing(app, (text) => logger.info(text)).catch((error: unknown) => {
     app.close();
     throw error;
-  }
+  });
   let bot: { stop(): Promise<void> };
   if (plan === null) bot = await startDocentBot({ app, logger, token });
   else {

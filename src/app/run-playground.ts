@@ -16,12 +16,10 @@ export async function runPlayground(environment: Config, options: { out?: Writab
   if (options.reason) out.write(`${options.reason}\n`);
   out.write("Starting the Docent playground (the first run builds the index from the knowledge pages)…\n");
   const app = await openApp(config);
-  try {
-    await buildIndexIfMissing(app, (text) => logger.info(text));
-  } catch (error) {
+  await buildIndexIfMissing(app, (text) => logger.info(text)).catch((error: unknown) => {
     app.close();
     throw error;
-  }
+  });
   const playground = await startPlayground({ app, logger });
   out.write(
     [
