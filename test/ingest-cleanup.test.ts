@@ -39,7 +39,7 @@ describe("npm run ingest -- --rollback --dry-run", () => {
     // The real rollback then does what the dry run said.
     const done = await runScript("ingest.ts", ["--rollback", "--db", db, "--json"]);
     expect(JSON.parse(done.stdout)).toMatchObject({ rolledBack: true, from: ingests.at(-1), restored: ingests.at(-2), rows: 1 });
-  });
+  }, 90_000);
 });
 
 describe("npm run ingest -- --cleanup", () => {
