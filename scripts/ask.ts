@@ -3,7 +3,7 @@ import "../src/cli/quiet-native-logs.ts";
 import { parseArgs } from "node:util";
 import { answerJson } from "../src/answer/answer-json.ts";
 import { answerQuestion } from "../src/answer/answer-question.ts";
-import { createEngine } from "../src/answer/create-engine.ts";
+import { buildIndexIfMissing, createEngine, openApp } from "../src/app/engine.ts";
 import { runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
@@ -27,12 +27,14 @@ runCli(async () => {
   if (question === "") throw usageError("No question given.", USAGE);
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  const engine = await createEngine(config, { ...(parsed.values.db ? { dbUri: parsed.values.db } : {}), logger, ingestIfMissing: true, onNotice: (text) => process.stderr.write(`${text}\n`) });
+  const app = await openApp(config, { dbUri: parsed.values.db });
   try {
+    await buildIndexIfMissing(app, (text) => process.stderr.write(`${text}\n`));
+    const engine = await createEngine(app, { logger });
     const result = await answerQuestion(engine, question);
     process.stdout.write(parsed.values.json ? `${JSON.stringify(answerJson(result))}\n` : `${result.answer}\n`);
     return 0;
   } finally {
-    engine.close();
+    app.close();
   }
 });

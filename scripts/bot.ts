@@ -7,30 +7,41 @@ import "../src/cli/quiet-native-logs.ts";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../src/cli/run-cli.ts";
 import { loadConfig, requireDiscordToken } from "../src/config.ts";
-import { startShardingManager } from "../src/discord/sharding.ts";
-import { startDocentBot } from "../src/discord/start-bot.ts";
-import { runPlayground } from "../src/playground/run-playground.ts";
+import { buildIndexIfMissing, openApp } from "../src/app/engine.ts";
+import { runPlayground } from "../src/app/run-playground.ts";
+import { planShards, startShardingManager } from "../src/app/sharding.ts";
+import { startDocentBot } from "../src/app/start-bot.ts";
 import { createLogger } from "../src/log.ts";
 
 runCli(async () => {
   const config = loadConfig();
   if (!config.DISCORD_TOKEN) {
-    return runPlayground(process.env, { reason: "No DISCORD_TOKEN set: starting the local playground instead of Discord (put DISCORD_TOKEN in .env to run the real bot)." });
+    return runPlayground(config, { reason: "No DISCORD_TOKEN set: starting the local playground instead of Discord (put DISCORD_TOKEN in .env to run the real bot)." });
   }
   const token = requireDiscordToken(config);
   const logger = createLogger(config.LOG_LEVEL === "warn" ? "info" : config.LOG_LEVEL);
   process.on("unhandledRejection", (error) => logger.error({ event: "unhandled_rejection", err: String(error).slice(0, 200) }, "unhandled rejection"));
-  const bot =
-    config.SHARD_COUNT === undefined
-      ? await startDocentBot({ config, logger, token })
-      : await startShardingManager({
-          config,
-          logger,
-          token,
-          shardFile: fileURLToPath(new URL("./shard.ts", import.meta.url)),
-          // Shard processes run the TypeScript entry under Node with tsx, as `npm start` does.
-          execArgv: ["--import", import.meta.resolve("tsx")],
-        });
+  // With shards, the token is checked and the shard count asked for before anything else.
+  const plan = config.SHARD_COUNT === undefined ? null : await planShards(config, token);
+  const app = await openApp(config);
+  await buildIndexIfMissing(app, (text) => logger.info(text)).catch((error: unknown) => {
+    app.close();
+    throw error;
+  });
+  let bot: { stop(): Promise<void> };
+  if (plan === null) bot = await startDocentBot({ app, logger, token });
+  else {
+    // Shards open the index themselves; it was built here, once, so they never ingest at the same time.
+    app.close();
+    bot = await startShardingManager({
+      plan,
+      logger,
+      token,
+      shardFile: fileURLToPath(new URL("./shard.ts", import.meta.url)),
+      // Shard processes run the TypeScript entry under Node with tsx, as `npm start` does.
+      execArgv: ["--import", import.meta.resolve("tsx")],
+    });
+  }
   const stop = async (signal: string) => {
     logger.info({ event: "shutdown", signal }, "shutting down");
     await bot.stop();

@@ -4,7 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { answerQuestion, type EngineDeps } from "../src/answer/answer-question.ts";
-import { createEngine } from "../src/answer/create-engine.ts";
+import { createEngine, openApp } from "../src/app/engine.ts";
 import { runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";
 import { type QuestionOutcome, scoreOutcomes } from "../src/eval/metrics.ts";
@@ -37,8 +37,9 @@ runCli(async () => {
   const goldDir = values["gold-dir"] ?? path.join(path.dirname(path.resolve(values.questions)), "policies");
   const goldUrls = await readGoldUrls(goldDir);
   const config = loadConfig();
-  const engine = await createEngine(config, values.db ? { dbUri: values.db } : {});
+  const app = await openApp(config, { dbUri: values.db });
   try {
+    const engine = await createEngine(app);
     const rows = await engine.store.readAll();
     const textsByUrl = new Map<string, string[]>();
     for (const row of rows) textsByUrl.set(row.url, [...(textsByUrl.get(row.url) ?? []), row.text]);
@@ -64,7 +65,7 @@ runCli(async () => {
     process.stdout.write(values.json ? `${JSON.stringify({ report, baseline })}\n` : `${renderReport(report)}\n\nAnswer quality beside the v1 extractive answerer:\n${comparison}\n`);
     return 0;
   } finally {
-    engine.close();
+    app.close();
   }
 });
 

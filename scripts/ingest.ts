@@ -2,6 +2,7 @@
 import "../src/cli/quiet-native-logs.ts";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { createEmbedder, createOpenAIClient, openStore } from "../src/app/clients.ts";
 import { runCli, usageError } from "../src/cli/run-cli.ts";
 import { canonicalHosts, type Config, loadConfig, requireDiscordToken } from "../src/config.ts";
 import { postToChannel } from "../src/discord/announce.ts";
@@ -11,12 +12,10 @@ import { renderChangelog } from "../src/ingest/changelog.ts";
 import { DocentError } from "../src/errors.ts";
 import { createProgressReporter } from "../src/ingest/progress-reporter.ts";
 import { renderSummary, summaryJson } from "../src/ingest/render-summary.ts";
-import { type IngestProgress, runIngest } from "../src/ingest/run-ingest.ts";
+import { type IngestProgress, type IngestSummary, runIngest } from "../src/ingest/run-ingest.ts";
 import type { WebFetchResult, WebTargets } from "../src/ingest/web/fetch-sources.ts";
 import { checkWebUrl, parseUrlList } from "../src/ingest/web/url-list.ts";
 import { ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.ts";
-import { createEmbedder } from "../src/retrieval/create-embedder.ts";
-import { storageOptionsFor } from "../src/retrieval/storage-options.ts";
 import { printableJson } from "../src/terminal-text.ts";
 
 const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--urls-file FILE ...] [--sitemap URL ...]
@@ -51,10 +50,45 @@ timeout, robots.txt, redirect loop, too large, not HTML) is reported and keeps w
 Exit codes: 0 everything ingested, 1 some files or URLs skipped (the rest ingested), 2 failed (index
 unchanged), 3 the gate refused the new version (index unchanged), 64 bad usage.`;
 
+/** One run of the command, as parsed from its arguments: every usage error is found before any work. */
+type IngestCommand =
+  | { mode: "help" }
+  | { mode: "cleanup"; db: string | undefined; retentionDays: number; json: boolean }
+  | { mode: "rollback"; db: string | undefined; dryRun: boolean; json: boolean }
+  | {
+      mode: "ingest";
+      db: string | undefined;
+      sources: string[] | undefined;
+      targets: WebTargets;
+      dryRun: boolean;
+      rebuild: boolean;
+      gate: { file: string; min: number } | null;
+      announce: boolean;
+      json: boolean;
+    };
+
 runCli(async () => {
+  const command = await parseIngestCommand(process.argv.slice(2));
+  if (command.mode === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command.mode) {
+    case "cleanup":
+      return withStore(config, command.db, (store) => cleanupIndex(store, command));
+    case "rollback":
+      return withStore(config, command.db, (store) => rollBackIndex(store, command));
+    case "ingest":
+      return ingestSources(config, command);
+  }
+});
+
+async function parseIngestCommand(argv: string[]): Promise<IngestCommand> {
   let args;
   try {
     args = parseArgs({
+      args: argv,
       options: {
         source: { type: "string", multiple: true },
         url: { type: "string", multiple: true },
@@ -77,10 +111,7 @@ runCli(async () => {
   } catch (error) {
     throw usageError((error as Error).message, USAGE);
   }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  if (args.help) return { mode: "help" };
   let targets: WebTargets;
   try {
     targets = {
@@ -91,51 +122,87 @@ runCli(async () => {
     if (error instanceof DocentError) throw error;
     throw usageError((error as Error).message, USAGE);
   }
-  const config = loadConfig();
   const gateMin = args["gate-min"] === undefined ? 0 : Number(args["gate-min"]);
   if (!(gateMin >= 0 && gateMin <= 1)) throw usageError(`--gate-min must be a number from 0 to 1 (got "${args["gate-min"]}").`, USAGE);
-  // Checked before any work, so an ingest is never done only to fail at the announcement.
-  const announceTo = args.announce ? { token: requireDiscordToken(config), channelId: requireReviewChannel(config) } : null;
-  const gateQuestions = args.gate ? await readQuestions(args.gate) : null;
   const retentionDays = args["retention-days"] === undefined ? 7 : Number(args["retention-days"]);
   if (!(retentionDays >= 0 && Number.isFinite(retentionDays))) throw usageError(`--retention-days must be a number of days, 0 or more (got "${args["retention-days"]}").`, USAGE);
   if (args["retention-days"] !== undefined && !args.cleanup) throw usageError("--retention-days goes with --cleanup.", USAGE);
-  const uri = args.db ?? config.LANCEDB_URI;
-  const store = await ChunkStore.open(uri, { storageOptions: storageOptionsFor(uri, config) });
+  const { db, json } = args;
+  if (args.cleanup) return { mode: "cleanup", db, retentionDays, json };
+  if (args.rollback) return { mode: "rollback", db, dryRun: args["dry-run"], json };
+  return {
+    mode: "ingest",
+    db,
+    sources: args.source,
+    targets,
+    dryRun: args["dry-run"],
+    rebuild: args.rebuild,
+    gate: args.gate ? { file: args.gate, min: gateMin } : null,
+    announce: args.announce,
+    json,
+  };
+}
+
+async function withStore(config: Config, db: string | undefined, run: (store: ChunkStore) => Promise<number>): Promise<number> {
+  const store = await openStore(config, db);
   try {
-    if (args.cleanup) {
-      const result = await store.cleanup(retentionDays);
-      if (args.json) process.stdout.write(`${printableJson({ cleanup: true, retentionDays, ...result })}\n`);
-      else {
-        process.stdout.write(
-          `Cleanup (older than ${retentionDays} day(s)): removed ${result.versionsRemoved} version(s) and ${formatBytes(result.bytesRemoved)} of files; ` +
-            `${result.versionsAfter} version(s) left, live version ${result.version}.\n`,
-        );
-        if (result.tagsDeleted.length > 0) process.stdout.write(`Forgot ${result.tagsDeleted.length} old ingest tag(s) (${result.tagsDeleted.join(", ")}); --rollback reaches back ${KEEP_INGEST_TAGS} ingests.\n`);
-      }
-      return 0;
-    }
-    if (args.rollback) {
-      const result = await store.rollback();
-      const info = await store.info();
-      if (args.json) process.stdout.write(`${printableJson({ rolledBack: true, ...result, rows: info?.rows ?? 0 })}\n`);
-      else process.stdout.write(`Rolled back: the ingest of version ${result.from} is undone; version ${result.version} now holds what version ${result.restored} held (${info?.rows ?? 0} chunks).\n`);
-      return 0;
-    }
-    const embedder = await createEmbedder(config);
-    const progress = createProgressReporter(args.json ? "silent" : process.stderr.isTTY ? "bar" : "lines");
+    return await run(store);
+  } finally {
+    store.close();
+  }
+}
+
+async function cleanupIndex(store: ChunkStore, command: { retentionDays: number; json: boolean }): Promise<number> {
+  const { retentionDays } = command;
+  const result = await store.cleanup(retentionDays);
+  if (command.json) process.stdout.write(`${printableJson({ cleanup: true, retentionDays, ...result })}\n`);
+  else {
+    process.stdout.write(
+      `Cleanup (older than ${retentionDays} day(s)): removed ${result.versionsRemoved} version(s) and ${formatBytes(result.bytesRemoved)} of files; ` +
+        `${result.versionsAfter} version(s) left, live version ${result.version}.\n`,
+    );
+    if (result.tagsDeleted.length > 0) process.stdout.write(`Forgot ${result.tagsDeleted.length} old ingest tag(s) (${result.tagsDeleted.join(", ")}); --rollback reaches back ${KEEP_INGEST_TAGS} ingests.\n`);
+  }
+  return 0;
+}
+
+/** `--rollback`; with `--dry-run`, only what it would restore. */
+async function rollBackIndex(store: ChunkStore, command: { dryRun: boolean; json: boolean }): Promise<number> {
+  if (command.dryRun) {
+    const plan = await store.rollbackPlan();
+    if (command.json) process.stdout.write(`${printableJson({ rolledBack: false, dryRun: true, ...plan })}\n`);
+    else process.stdout.write(`Dry run: --rollback would undo the ingest of version ${plan.from} and restore what version ${plan.restored} held (${plan.rows} chunks). Nothing was changed.\n`);
+    return 0;
+  }
+  const result = await store.rollback();
+  const info = await store.info();
+  if (command.json) process.stdout.write(`${printableJson({ rolledBack: true, ...result, rows: info?.rows ?? 0 })}\n`);
+  else process.stdout.write(`Rolled back: the ingest of version ${result.from} is undone; version ${result.version} now holds what version ${result.restored} held (${info?.rows ?? 0} chunks).\n`);
+  return 0;
+}
+
+/** A folder and URL ingest (`--dry-run`, `--rebuild`, `--gate`, `--announce`). */
+async function ingestSources(config: Config, command: Extract<IngestCommand, { mode: "ingest" }>): Promise<number> {
+  // Checked before any work, so an ingest is never done only to fail at the announcement.
+  const announceTo = command.announce ? { token: requireDiscordToken(config), channelId: requireReviewChannel(config) } : null;
+  const gateQuestions = command.gate ? await readQuestions(command.gate.file) : null;
+  return withStore(config, command.db, async (store) => {
+    const embedder = await createEmbedder(config, createOpenAIClient(config));
+    const progress = createProgressReporter(command.json ? "silent" : process.stderr.isTTY ? "bar" : "lines");
+    const { targets } = command;
     const web = targets.urls.length + targets.sitemaps.length > 0 ? await fetchPages(targets, store, config, progress.onProgress).catch((error) => {
       progress.stop();
       throw error;
     }) : null;
+    const gateMin = command.gate?.min ?? 0;
     const summary = await runIngest(
       { store, embedder, onProgress: progress.onProgress },
       {
-        sources: args.source ?? [config.KNOWLEDGE_DIR],
+        sources: command.sources ?? [config.KNOWLEDGE_DIR],
         maxBytes: config.INGEST_MAX_FILE_BYTES,
         maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE,
-        dryRun: args["dry-run"],
-        rebuild: args.rebuild,
+        dryRun: command.dryRun,
+        rebuild: command.rebuild,
         ...(web ? { documents: web.documents, keepSources: web.keepSources, errors: web.errors, notes: web.notes } : {}),
         ...(gateQuestions
           ? { gate: (rows) => gateCandidate({ live: store, rows, embedder, questions: gateQuestions, min: gateMin, retrieval: { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT } }) }
@@ -145,20 +212,22 @@ runCli(async () => {
     const announced = announceTo && summary.written && summary.changes.length > 0
       ? await postToChannel({ ...announceTo, apiBase: config.DISCORD_API_URL, content: renderChangelog(summary) })
       : null;
-    if (args.json) {
-      process.stdout.write(`${printableJson({ ...summaryJson(summary), ...(web ? { fetch: web.stats } : {}), ...(announced ? { announcedMessageId: announced } : {}) })}\n`);
-    } else {
-      const { fetched, notModified, gone, failed, requested } = web?.stats ?? {};
-      if (web) process.stdout.write(`Fetched ${requested} URL(s): ${fetched} read, ${notModified} not modified, ${gone} gone, ${failed} failed.\n`);
-      process.stdout.write(`${renderSummary(summary)}\n`);
-      if (announced) process.stdout.write(`Changelog posted to the review channel (message ${announced}).\n`);
-    }
+    printIngestSummary(summary, web, announced, command.json);
     if (summary.gate && !summary.gate.passed) return 3;
     return summary.errors.length > 0 ? 1 : 0;
-  } finally {
-    store.close();
+  });
+}
+
+function printIngestSummary(summary: IngestSummary, web: WebFetchResult | null, announced: string | null, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${printableJson({ ...summaryJson(summary), ...(web ? { fetch: web.stats } : {}), ...(announced ? { announcedMessageId: announced } : {}) })}\n`);
+    return;
   }
-});
+  const { fetched, notModified, gone, failed, requested } = web?.stats ?? {};
+  if (web) process.stdout.write(`Fetched ${requested} URL(s): ${fetched} read, ${notModified} not modified, ${gone} gone, ${failed} failed.\n`);
+  process.stdout.write(`${renderSummary(summary)}\n`);
+  if (announced) process.stdout.write(`Changelog posted to the review channel (message ${announced}).\n`);
+}
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

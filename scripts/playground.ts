@@ -2,10 +2,8 @@
 import "../src/cli/quiet-native-logs.ts";
 import { runCli } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";
-import { runPlayground } from "../src/playground/run-playground.ts";
+import { runPlayground } from "../src/app/run-playground.ts";
 
 runCli(async () => {
-  // Validates the environment (and reads .env into it) before anything starts.
-  loadConfig();
-  return runPlayground(process.env);
+  return runPlayground(loadConfig());
 });

@@ -1,5 +1,5 @@
 /** `npm run register-commands`: registers the slash commands, globally or for DISCORD_GUILD_ID. Never run at bot start-up. */
-import { REST, Routes } from "discord.js";
+import { DiscordAPIError, REST, Routes } from "discord.js";
 import { runCli } from "../src/cli/run-cli.ts";
 import { loadConfig, requireDiscordToken } from "../src/config.ts";
 import { commands } from "../src/discord/commands.ts";
@@ -13,7 +13,10 @@ runCli(async () => {
   try {
     applicationId = ((await rest.get(Routes.user("@me"))) as { id: string }).id;
   } catch (error) {
-    throw new DocentError("CONFIG_INVALID", "Discord rejected DISCORD_TOKEN while looking up the application.", { hint: "Check DISCORD_TOKEN (and DISCORD_API_URL if you set it).", cause: error });
+    if (error instanceof DiscordAPIError && error.status === 401) {
+      throw new DocentError("DISCORD_TOKEN_REJECTED", "Discord rejected DISCORD_TOKEN while looking up the application.", { hint: "Check DISCORD_TOKEN (and DISCORD_API_URL if you set it).", cause: error });
+    }
+    throw new DocentError("DISCORD_UNAVAILABLE", "Could not look up the application on Discord.", { hint: "Check the network and DISCORD_API_URL (leave it empty for discord.com).", cause: error });
   }
   const route = config.DISCORD_GUILD_ID ? Routes.applicationGuildCommands(applicationId, config.DISCORD_GUILD_ID) : Routes.applicationCommands(applicationId);
   const registered = (await rest.put(route, { body: commands })) as unknown[];

@@ -6,7 +6,8 @@
 import "../src/cli/quiet-native-logs.ts";
 import { runCli } from "../src/cli/run-cli.ts";
 import { loadConfig, requireDiscordToken } from "../src/config.ts";
-import { startDocentBot } from "../src/discord/start-bot.ts";
+import { openApp } from "../src/app/engine.ts";
+import { startDocentBot } from "../src/app/start-bot.ts";
 import { createLogger } from "../src/log.ts";
 
 runCli(async () => {
@@ -14,7 +15,8 @@ runCli(async () => {
   const token = requireDiscordToken(config);
   const logger = createLogger(config.LOG_LEVEL === "warn" ? "info" : config.LOG_LEVEL);
   process.on("unhandledRejection", (error) => logger.error({ event: "unhandled_rejection", err: String(error).slice(0, 200) }, "unhandled rejection"));
-  const bot = await startDocentBot({ config, logger, token, managedShard: true });
+  // The manager built the index before it spawned any shard.
+  const bot = await startDocentBot({ app: await openApp(config), logger, token, managedShard: true });
   let stopping = false;
   const stop = async (reason: string) => {
     if (stopping) return;

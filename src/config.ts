@@ -40,7 +40,9 @@ const schema = z.object({
   DISCORD_GUILD_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
   SHARD_COUNT: z.preprocess(emptyAsUndefined, z.union([z.literal("auto"), z.coerce.number().int().positive().max(10_000)]).optional()),
   ALLOWED_CHANNEL_IDS: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/).optional()),
-  COOLDOWN_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
+  // No default here: the bot's is DEFAULT_COOLDOWN_SECONDS, the playground's its own (0), and both need to know
+  // whether the user set one.
+  COOLDOWN_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).optional()),
   MAX_CONCURRENT_ANSWERS: positiveInt(4),
   MAX_QUEUED_QUESTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000).default(50)),
   REVIEW_CHANNEL_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
@@ -143,15 +145,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return Object.freeze(config);
 }
 
-/**
- * An entry point's own defaults: `defaults` fill the variables the user left unset (or empty, which every variable
- * treats as unset), so a value the user did set always wins. Pure; pass the result to {@link parseConfig}.
- */
-export function withDefaults(env: Record<string, string | undefined>, defaults: Partial<Record<keyof Config, string>>): Record<string, string | undefined> {
-  const filled = { ...env };
-  for (const [name, value] of Object.entries(defaults)) if (emptyAsUndefined(filled[name]) === undefined) filled[name] = value;
-  return filled;
-}
+/** The per-user cooldown of the bot, when COOLDOWN_SECONDS is not set. */
+export const DEFAULT_COOLDOWN_SECONDS = 10;
 
 /** Reads `.env` (if present) into the environment once, then validates it. */
 export function loadConfig(): Config {
@@ -169,6 +164,34 @@ export function requireDiscordToken(config: Config): string {
     });
   }
   return config.DISCORD_TOKEN;
+}
+
+/**
+ * DEBUG set: a CLI prints the stack of an unexpected error. Read apart from the schema, because it must work when
+ * the configuration itself is what failed.
+ */
+export function stackTracesWanted(): boolean {
+  return Boolean(process.env.DEBUG);
+}
+
+/**
+ * Runs `build` with SHARDS and SHARD_COUNT hidden from the environment. discord.js's Client reads them whenever
+ * its shard options equal the defaults (`shardCount: 1` does), but in a process that is not a managed shard
+ * SHARD_COUNT is Docent's own setting — `auto`, or empty from a copied .env.example — and would make the client
+ * refuse to start. Here because this is the one module that touches the environment.
+ */
+export function withoutShardVariables<T>(build: () => T): T {
+  const saved: Record<string, string> = {};
+  for (const name of ["SHARDS", "SHARD_COUNT"]) {
+    const value = process.env[name];
+    if (value !== undefined) saved[name] = value;
+    delete process.env[name];
+  }
+  try {
+    return build();
+  } finally {
+    Object.assign(process.env, saved);
+  }
 }
 
 export function allowedChannelIds(config: Config): Set<string> | null {

@@ -3,6 +3,7 @@
  * only entry points decide how to show them (a one-line message and an exit code in a CLI).
  */
 export type ErrorCode =
+  /** A setting (environment, .env, VOCABULARY_FILE) is missing or malformed. */
   | "CONFIG_INVALID"
   | "EMBEDDER_MISMATCH"
   | "EMBEDDER_FAILED"
@@ -15,9 +16,20 @@ export type ErrorCode =
   | "SOURCE_MISSING"
   | "USAGE"
   | "CHAT_FAILED"
+  /** Discord answered 401 (or closed the gateway with 4004): DISCORD_TOKEN is not the bot's current token. */
+  | "DISCORD_TOKEN_REJECTED"
+  /** Discord closed the gateway with 4014: the Message Content intent is not enabled for the bot. */
+  | "DISCORD_INTENT_REFUSED"
   | "DISCORD_ACCESS"
   | "DISCORD_RATE_LIMITED"
-  | "DISCORD_UNAVAILABLE";
+  /** Discord (or DISCORD_API_URL) could not be reached, or failed in a way that says nothing about the settings. */
+  | "DISCORD_UNAVAILABLE"
+  /** A message could not be posted (ingest --announce). */
+  | "DISCORD_POST_FAILED"
+  /** A shard process of the sharding manager did not become ready. */
+  | "SHARD_FAILED"
+  /** PLAYGROUND_PORT is taken by another program. */
+  | "PORT_IN_USE";
 
 export class DocentError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EngineDeps, Retriever } from "../src/answer/answer-question.ts";
+import type { EngineDeps } from "../src/answer/answer-question.ts";
+import type { Retriever } from "../src/retrieval/retrieval-types.ts";
 import type { Answerer } from "../src/answer/answer-types.ts";
 import type { Message } from "../src/discord-emulator/types.ts";
 import { ADMINS_ROLE, ALICE, BOB, BOT, GENERAL, OFF_LIMITS, OTHER_BOT, startBot } from "./support/bot-harness.ts";

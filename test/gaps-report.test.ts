@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { AnswerResult } from "../src/answer/answer-types.ts";
 import { commands } from "../src/discord/commands.ts";
 import { buildReviewMessage, withVerdict, withVotes } from "../src/discord/review/review-message.ts";
-import { type ClosestPage, readRecord, type ReviewRecord } from "../src/discord/review/review-record.ts";
+import { type ClosestPage, readRecord, type ReviewRecord } from "../src/gaps/review-record.ts";
 import { buildGapsReport, type ReviewEntry } from "../src/gaps/build-gaps-report.ts";
 import { classifyMessage } from "../src/gaps/read-review-channel.ts";
 import { DISCORD_CONTENT_LIMIT, gapsMessage, renderGapsReport } from "../src/gaps/render-gaps-report.ts";

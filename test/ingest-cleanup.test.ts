@@ -12,6 +12,36 @@ afterAll(async () => {
   await work.cleanup();
 });
 
+describe("npm run ingest -- --rollback --dry-run", () => {
+  it("shows what a rollback would restore and changes nothing", async () => {
+    const sources = path.join(work.dir, "kb-dry");
+    const db = path.join(work.dir, "db-dry");
+    await writePage(sources, "a.md", { title: "A", url: "https://example.com/a" }, "## One\n\nThe first revision.");
+    expect((await runScript("ingest.ts", ["--source", sources, "--db", db])).code).toBe(0);
+    await writePage(sources, "b.md", { title: "B", url: "https://example.com/b" }, "## Two\n\nA second page.");
+    expect((await runScript("ingest.ts", ["--source", sources, "--db", db])).code).toBe(0);
+    let store = await ChunkStore.open(db);
+    const before = await store.info();
+    const ingests = await store.ingestVersions();
+    store.close();
+
+    const json = await runScript("ingest.ts", ["--rollback", "--dry-run", "--db", db, "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ rolledBack: false, dryRun: true, from: ingests.at(-1), restored: ingests.at(-2), rows: 1 });
+    const text = await runScript("ingest.ts", ["--rollback", "--dry-run", "--db", db]);
+    expect(text.stdout).toContain(`Dry run: --rollback would undo the ingest of version ${ingests.at(-1)} and restore what version ${ingests.at(-2)} held (1 chunks). Nothing was changed.`);
+
+    store = await ChunkStore.open(db);
+    expect(await store.info()).toEqual(before);
+    expect(await store.ingestVersions()).toEqual(ingests);
+    store.close();
+
+    // The real rollback then does what the dry run said.
+    const done = await runScript("ingest.ts", ["--rollback", "--db", db, "--json"]);
+    expect(JSON.parse(done.stdout)).toMatchObject({ rolledBack: true, from: ingests.at(-1), restored: ingests.at(-2), rows: 1 });
+  }, 90_000);
+});
+
 describe("npm run ingest -- --cleanup", () => {
   it("removes old versions and orphaned files, keeps the latest ingests for rollback and the live version", async () => {
     const sources = path.join(work.dir, "kb");

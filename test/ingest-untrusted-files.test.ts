@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngine } from "../src/answer/create-engine.ts";
+import { buildIndexIfMissing, openApp } from "../src/app/engine.ts";
 import { parseConfig } from "../src/config.ts";
 import { parseFrontMatter } from "../src/ingest/front-matter.ts";
 import { parseSource } from "../src/ingest/parse-source.ts";
@@ -61,11 +61,12 @@ describe("front matter is YAML only", () => {
   it("building a missing index for the bot skips the file too", async () => {
     const marker = path.join(work.dir, "ran-engine");
     await writeFile(path.join(sources, "evil.md"), codeFrontMatter(marker, "javascript"));
-    const engine = await createEngine(parseConfig({ KNOWLEDGE_DIR: sources, LANCEDB_URI: path.join(work.dir, "db-engine") }), { ingestIfMissing: true });
+    const app = await openApp(parseConfig({ KNOWLEDGE_DIR: sources, LANCEDB_URI: path.join(work.dir, "db-engine") }));
     try {
-      expect((await engine.store.readAll()).map((row) => row.url)).toEqual(["https://example.com/retention"]);
+      expect(await buildIndexIfMissing(app, () => {})).toBe(true);
+      expect((await app.store.readAll()).map((row) => row.url)).toEqual(["https://example.com/retention"]);
     } finally {
-      engine.close();
+      app.close();
     }
     expect(existsSync(marker)).toBe(false);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { answerQuestion, type Retriever } from "../src/answer/answer-question.ts";
+import { answerQuestion } from "../src/answer/answer-question.ts";
+import type { Retriever } from "../src/retrieval/retrieval-types.ts";
 import type { Answerer, DraftAnswer } from "../src/answer/answer-types.ts";
 import { answerJson } from "../src/answer/answer-json.ts";
 import { buildChatMessages } from "../src/answer/build-prompt.ts";

@@ -6,7 +6,10 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENERAL_CHANNEL_ID, REVIEW_CHANNEL_ID } from "../src/playground/playground-guild.ts";
 import { renderMarkdown } from "../src/playground/render-markdown.ts";
-import { type Playground, playgroundConfig, startPlayground } from "../src/playground/start-playground.ts";
+import { buildIndexIfMissing, openApp } from "../src/app/engine.ts";
+import { type Playground, playgroundConfig, startPlayground } from "../src/app/playground.ts";
+import { parseConfig } from "../src/config.ts";
+import { createLogger } from "../src/log.ts";
 import { KNOWLEDGE_DIR, tempDir } from "./support/fixtures.ts";
 import { PROJECT_DIR } from "./support/run-script.ts";
 
@@ -21,9 +24,6 @@ function chromiumAvailable(): boolean {
   return false;
 }
 
-/** Whether this build of the bot has a review channel (REVIEW_CHANNEL_ID): the review pane tests need it. */
-const reviewAvailable = playgroundConfig({}).reviewAvailable;
-if (!reviewAvailable) console.warn("Skipping the review-pane tests: this build of Docent has no REVIEW_CHANNEL_ID setting.");
 
 describe("Discord Markdown → safe HTML", () => {
   const names = { user: (id: string) => (id === "800000000000000200" ? "you" : undefined), role: () => undefined, channel: (id: string) => (id === GENERAL_CHANNEL_ID ? "general" : undefined) };
@@ -58,10 +58,10 @@ describe("Discord Markdown → safe HTML", () => {
 
 describe("the playground's configuration", () => {
   it("has no cooldown of its own, unless the user's environment sets COOLDOWN_SECONDS", () => {
-    expect(playgroundConfig({}).config.COOLDOWN_SECONDS).toBe(0);
-    expect(playgroundConfig({ COOLDOWN_SECONDS: "" }).config.COOLDOWN_SECONDS).toBe(0);
-    expect(playgroundConfig({ COOLDOWN_SECONDS: "30" }).config.COOLDOWN_SECONDS).toBe(30);
-    expect(playgroundConfig({ COOLDOWN_SECONDS: "10" }).config.COOLDOWN_SECONDS).toBe(10);
+    expect(playgroundConfig(parseConfig({})).COOLDOWN_SECONDS).toBe(0);
+    expect(playgroundConfig(parseConfig({ COOLDOWN_SECONDS: "" })).COOLDOWN_SECONDS).toBe(0);
+    expect(playgroundConfig(parseConfig({ COOLDOWN_SECONDS: "30" })).COOLDOWN_SECONDS).toBe(30);
+    expect(playgroundConfig(parseConfig({ COOLDOWN_SECONDS: "10" })).COOLDOWN_SECONDS).toBe(10);
   });
 });
 
@@ -80,7 +80,9 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     work = await tempDir("docent-playground-");
-    playground = await startPlayground({ env: { LANCEDB_URI: path.join(work.dir, "db"), KNOWLEDGE_DIR, LOG_LEVEL: "silent" }, port: 0 });
+    const app = await openApp(playgroundConfig(parseConfig({ LANCEDB_URI: path.join(work.dir, "db"), KNOWLEDGE_DIR, LOG_LEVEL: "silent" })));
+    await buildIndexIfMissing(app, () => {});
+    playground = await startPlayground({ app, logger: createLogger("silent"), port: 0 });
     // Playwright gives every launch a fresh, empty profile (its own --user-data-dir).
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -225,7 +227,7 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     expect((await refused.json()).error).toMatch(/cannot be replied to/);
   });
 
-  it.skipIf(!reviewAvailable)("the 👎 shows in the review pane, with the moderator buttons", async () => {
+  it("the 👎 shows in the review pane, with the moderator buttons", async () => {
     const reviewMessage = review().locator(".msg-bot", { has: page.locator(`a[data-jump="${answerId}"]`) });
     await expect.poll(() => reviewMessage.locator(".embed-footer").first().innerText()).toMatch(/👎 1/);
     expect(await reviewMessage.locator("button[data-custom-id]").allInnerTexts()).toEqual(expect.arrayContaining(["Mark correct", "Mark wrong"]));
@@ -233,7 +235,7 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     await shot("05-review-pane");
   });
 
-  it.skipIf(!reviewAvailable)("as an ordinary member a moderator button is refused; as a moderator it works (with its modal)", async () => {
+  it("as an ordinary member a moderator button is refused; as a moderator it works (with its modal)", async () => {
     const reviewMessage = review().locator(".msg-bot", { has: page.locator(`a[data-jump="${answerId}"]`) });
     await page.getByLabel("Member").check();
     await reviewMessage.getByRole("button", { name: "Mark correct" }).click();

@@ -1,3 +1,4 @@
+import { stackTracesWanted } from "../config.ts";
 import { describeError, DocentError } from "../errors.ts";
 import { printableLines } from "../terminal-text.ts";
 
@@ -13,7 +14,7 @@ export function runCli(main: () => Promise<number>): void {
     (error: unknown) => {
       // A message may quote a file name or a URL from untrusted input: nothing in it may drive the terminal.
       process.stderr.write(`docent: ${printableLines(describeError(error))}\n`);
-      if (!(error instanceof DocentError) && process.env.DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+      if (!(error instanceof DocentError) && stackTracesWanted()) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
       process.exitCode = error instanceof DocentError && error.code === "USAGE" ? 64 : 2;
     },
   );

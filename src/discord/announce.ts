@@ -13,7 +13,7 @@ export async function postToChannel(options: { token: string; apiBase?: string |
     })) as { id: string };
     return message.id;
   } catch (error) {
-    throw new DocentError("CONFIG_INVALID", `Could not post the changelog to channel ${options.channelId} (${(error as Error).message?.slice(0, 120)}).`, {
+    throw new DocentError("DISCORD_POST_FAILED", `Could not post the changelog to channel ${options.channelId} (${(error as Error).message?.slice(0, 120)}).`, {
       hint: "Check DISCORD_TOKEN, REVIEW_CHANNEL_ID and that the bot may send messages there. The ingest itself succeeded.",
       cause: error,
     });

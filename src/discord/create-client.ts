@@ -1,4 +1,5 @@
 import { Client, type ClientOptions, GatewayIntentBits, Partials } from "discord.js";
+import { withoutShardVariables } from "../config.ts";
 
 /**
  * The discord.js client with the intents Docent needs: guild messages and their content (to see mentions
@@ -25,21 +26,3 @@ export function createDiscordClient(options: { restApiUrl?: string | undefined; 
   return withoutShardVariables(() => new Client({ ...clientOptions, shards: [0], shardCount: 1 }));
 }
 
-/**
- * Runs `build` with SHARDS and SHARD_COUNT hidden from the environment. discord.js's Client reads them whenever
- * its shard options equal the defaults (`shardCount: 1` does), but in an unmanaged process SHARD_COUNT is Docent's
- * own setting — `auto`, or empty from a copied .env.example — and would make the client refuse to start.
- */
-function withoutShardVariables<T>(build: () => T): T {
-  const saved: Record<string, string> = {};
-  for (const name of ["SHARDS", "SHARD_COUNT"]) {
-    const value = process.env[name];
-    if (value !== undefined) saved[name] = value;
-    delete process.env[name];
-  }
-  try {
-    return build();
-  } finally {
-    Object.assign(process.env, saved);
-  }
-}

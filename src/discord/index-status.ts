@@ -1,23 +1,6 @@
-import type { ChunkStore } from "../retrieval/chunk-store.ts";
+import type { IndexStatus } from "../retrieval/chunk-store.ts";
 
-export interface IndexStatus {
-  version: number;
-  pages: number;
-  chunks: number;
-  lastIngestAt: string | null;
-  embedderId: string;
-}
-
-/** What `/docent status` reports about the live index, read from the table's latest version. */
-export async function readIndexStatus(store: ChunkStore): Promise<IndexStatus> {
-  const table = store.requireTable();
-  await table.checkoutLatest();
-  const info = await store.info();
-  const rows = await table.query().select(["url", "ingested_at"]).toArray();
-  const lastIngestAt = rows.reduce<string | null>((latest, r) => (latest === null || r.ingested_at > latest ? (r.ingested_at as string) : latest), null);
-  return { version: info?.version ?? 0, pages: new Set(rows.map((r) => r.url as string)).size, chunks: rows.length, lastIngestAt, embedderId: info?.embedderId ?? "unknown" };
-}
-
+/** `/docent status`: the live index as the store reports it, and the bot's settings (pure). */
 export function renderStatus(status: IndexStatus, details: { answerer: string; retrieval: string; reviewMode: string; reviewChannelId: string | null }): string {
   return [
     "**Docent status**",

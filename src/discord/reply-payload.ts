@@ -2,8 +2,10 @@ import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type MessageActionRowComp
 import { feedbackId, POST_PUBLIC_ID } from "./custom-ids.ts";
 
 /**
- * Every message Docent sends goes through here: allowed mentions are always explicit (only the asker may be
- * pinged, never @everyone, @here or a role), link previews are suppressed, and the feedback buttons are attached.
+ * Answers and notices to members (replies, `/ask` responses, Post publicly, approved drafts) are built here:
+ * allowed mentions are always explicit (only the asker may be pinged, never @everyone, @here or a role), link
+ * previews are suppressed, and the feedback buttons are attached. Review messages, votes and verdicts
+ * (review-desk.ts), the changelog (announce.ts) and the gaps report (gaps/run-gaps.ts) set `parse: []` themselves.
  */
 export interface ReplyPayload {
   content: string;

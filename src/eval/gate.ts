@@ -1,23 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Retriever } from "../answer/answer-question.ts";
+import type { Retriever } from "../retrieval/retrieval-types.ts";
+import type { GateResult } from "../ingest/run-ingest.ts";
 import { cleanQuery } from "../retrieval/clean-query.ts";
 import { type ChunkRow, ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
 import { createRetriever, type RetrieverOptions } from "../retrieval/retriever.ts";
 import { containsQuote } from "./metrics.ts";
 import type { EvalQuestion } from "./questions.ts";
-
-export interface GateResult {
-  questions: number;
-  /** quote-hit@5 of the live version before this ingest (null for a first ingest). */
-  previous: number | null;
-  candidate: number;
-  min: number;
-  passed: boolean;
-  reason: string;
-}
 
 /** Share of answerable questions whose gold quote is in the top 5 passages. */
 export async function quoteHitAt5(retriever: Retriever, questions: readonly EvalQuestion[]): Promise<number> {

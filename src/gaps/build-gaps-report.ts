@@ -1,5 +1,5 @@
 import { redact } from "../answer/redact.ts";
-import type { ClosestPage, ReviewRecord } from "../discord/review/review-record.ts";
+import type { ClosestPage, ReviewRecord } from "./review-record.ts";
 import { mentionsOf, providerOfPage } from "../retrieval/terms.ts";
 import { contentStems, words } from "../retrieval/text-terms.ts";
 import { defaultVocabulary, type Vocabulary } from "../retrieval/vocabulary.ts";

@@ -1,5 +1,5 @@
 import { type APIMessage, DiscordAPIError, makeURLSearchParams, RateLimitError, type REST, Routes } from "discord.js";
-import { readRecord } from "../discord/review/review-record.ts";
+import { readRecord } from "./review-record.ts";
 import { DocentError } from "../errors.ts";
 import { NO_SKIPS, type ReviewEntry, type SkipCounts } from "./build-gaps-report.ts";
 
@@ -102,7 +102,7 @@ export function discordFailure(error: unknown, doing: string): DocentError {
   }
   if (error instanceof DiscordAPIError) {
     if (error.status === 401) {
-      return new DocentError("CONFIG_INVALID", `Discord rejected DISCORD_TOKEN while ${doing} (401 Unauthorized).`, {
+      return new DocentError("DISCORD_TOKEN_REJECTED", `Discord rejected DISCORD_TOKEN while ${doing} (401 Unauthorized).`, {
         hint: "Put the bot's current token in DISCORD_TOKEN (Developer Portal → Bot → Reset Token).",
         cause: error,
       });

@@ -1,5 +1,4 @@
 import { DocentError } from "../errors.ts";
-import type { GateResult } from "../eval/gate.ts";
 import type { ChunkRow, ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
 import { type Chunk, type ChunkOptions, chunkDocument, DEFAULT_CHUNK_OPTIONS } from "./chunk.ts";
@@ -7,6 +6,17 @@ import type { SourceDocument, SourceError } from "./documents.ts";
 import type { HtmlBudget } from "./html-budget.ts";
 import { loadSources } from "./load-sources.ts";
 import { type ChangeCounts, hasChanges, type PageChange, planChanges } from "./plan-changes.ts";
+
+/** A gate's verdict on the candidate rows of an ingest (src/eval/gate.ts scores them; `ingest --gate`). */
+export interface GateResult {
+  questions: number;
+  /** quote-hit@5 of the live version before this ingest (null for a first ingest). */
+  previous: number | null;
+  candidate: number;
+  min: number;
+  passed: boolean;
+  reason: string;
+}
 
 export interface IngestOptions {
   sources: readonly string[];

@@ -10,7 +10,6 @@ import { escapeHtml } from "./render-markdown.ts";
 export interface PageInput {
   panes: ReadonlyArray<{ id: string; name: string; topic: string; html: string }>;
   role: Role;
-  reviewAvailable: boolean;
   botName: string;
   visitorName: string;
 }
@@ -38,14 +37,9 @@ function composer(channelId: string, channelName: string, botName: string, tip: 
 
 function pane(p: PageInput["panes"][number], input: PageInput): string {
   const isReview = p.id !== GENERAL_CHANNEL_ID;
-  const notice =
-    isReview && !input.reviewAvailable
-      ? `<div class="pane-notice">This build of Docent has no review channel yet (no <code>REVIEW_CHANNEL_ID</code> setting), so nothing is mirrored here.</div>`
-      : "";
   return `
     <section class="pane${isReview ? " pane-review" : " pane-current"}" id="pane-${p.id}" data-channel="${p.id}" aria-label="#${escapeHtml(p.name)}">
       <header class="pane-header"><button type="button" class="menu-toggle" aria-controls="sidebar" aria-expanded="false" aria-label="Channels and role" title="Channels and role"><span aria-hidden="true">☰</span></button><span class="hash">#</span><span class="pane-name">${escapeHtml(p.name)}</span><span class="pane-topic">${escapeHtml(p.topic)}</span>${isReview ? '<span class="pane-badge">moderators</span>' : ""}</header>
-      ${notice}
       <div class="messages" id="messages-${p.id}" data-channel="${p.id}" aria-live="polite">
         <div class="channel-start"><div class="channel-start-icon">#</div><h2>Welcome to #${escapeHtml(p.name)}!</h2><p>${escapeHtml(p.topic)}.</p></div>
         ${p.html}

@@ -47,11 +47,10 @@ interface ServerContext {
   stream: EventStream;
   interactions: InteractionTracker;
   actions: Record<string, Action>;
-  reviewAvailable: boolean;
   role(): Role;
 }
 
-export async function startPlaygroundServer(options: { emulator: DiscordEmulator; port: number; reviewAvailable: boolean; logger?: Logger }): Promise<PlaygroundServer> {
+export async function startPlaygroundServer(options: { emulator: DiscordEmulator; port: number; logger?: Logger }): Promise<PlaygroundServer> {
   const { emulator } = options;
   let role: Role = "member";
   const stream = createEventStream();
@@ -66,7 +65,6 @@ export async function startPlaygroundServer(options: { emulator: DiscordEmulator
     stream,
     interactions,
     actions: createActions({ emulator, interactions, role: () => role, setRole }),
-    reviewAvailable: options.reviewAvailable,
     role: () => role,
   };
   const onEvent = (event: EmulatorEvent): void => relayEvent(ctx, event);
@@ -162,7 +160,7 @@ function serveGet(ctx: ServerContext, path: string, response: ServerResponse): v
 
 function servePage(ctx: ServerContext, response: ServerResponse): void {
   const panes = CHANNELS.map((channel) => ({ ...channel, html: ctx.view.paneHtml(channel.id) }));
-  send(response, 200, "text/html; charset=utf-8", renderPage({ panes, role: ctx.role(), reviewAvailable: ctx.reviewAvailable, botName: BOT_USER.username, visitorName: VISITOR.username }));
+  send(response, 200, "text/html; charset=utf-8", renderPage({ panes, role: ctx.role(), botName: BOT_USER.username, visitorName: VISITOR.username }));
 }
 
 /** The page's starting point on every (re)connection: the role and every pane's messages. */
@@ -174,7 +172,7 @@ function openEvents(ctx: ServerContext, response: ServerResponse): void {
 /** The channels as the API has them, for scripts and tests that want data rather than HTML. */
 function serveState(ctx: ServerContext, response: ServerResponse): void {
   const channels = CHANNELS.map((c) => ({ id: c.id, name: c.name, messages: ctx.view.visibleMessages(c.id) }));
-  send(response, 200, "application/json", JSON.stringify({ role: ctx.role(), reviewAvailable: ctx.reviewAvailable, visitorId: VISITOR.id, botId: BOT_USER.id, channels }));
+  send(response, 200, "application/json", JSON.stringify({ role: ctx.role(), visitorId: VISITOR.id, botId: BOT_USER.id, channels }));
 }
 
 async function runAction(action: Action, host: string, request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -54,6 +54,15 @@ export interface IndexInfo {
   rows: number;
 }
 
+/** What `/docent status` reports about the live index. */
+export interface IndexStatus {
+  version: number;
+  pages: number;
+  chunks: number;
+  lastIngestAt: string | null;
+  embedderId: string;
+}
+
 /**
  * The LanceDB side of the store: one table, written only in whole-snapshot commits so that a reader (or a
  * killed writer) only ever sees a complete version, and each finished ingest tagged so it can be rolled back.
@@ -103,6 +112,16 @@ export class ChunkStore {
     // Duck-typed: LanceDB may hand back its own copy of the Arrow classes, so instanceof is unreliable.
     const dimensions = (vectorField?.type as { listSize?: number } | undefined)?.listSize ?? 0;
     return { version: await this.table.version(), embedderId, dimensions, rows: await this.table.countRows() };
+  }
+
+  /** The latest version's size, last ingest time and embedder (moves to the latest version first). */
+  async status(): Promise<IndexStatus> {
+    const table = this.requireTable();
+    await table.checkoutLatest();
+    const info = await this.info();
+    const rows = await table.query().select(["url", "ingested_at"]).toArray();
+    const lastIngestAt = rows.reduce<string | null>((latest, r) => (latest === null || r.ingested_at > latest ? (r.ingested_at as string) : latest), null);
+    return { version: info?.version ?? 0, pages: new Set(rows.map((r) => r.url as string)).size, chunks: rows.length, lastIngestAt, embedderId: info?.embedderId ?? "unknown" };
   }
 
   /** Refuses to mix vectors from two embedders, which would make vector search meaningless. */
@@ -194,12 +213,19 @@ export class ChunkStore {
       .sort((a, b) => a - b);
   }
 
-  /**
-   * Restores the ingest before the latest one as a new version (history is kept, nothing is deleted) and
-   * forgets the undone ingest, so a second rollback steps back once more.
-   */
-  async rollback(): Promise<{ from: number; restored: number; version: number }> {
+  /** What {@link rollback} would do, without doing it: the ingest it undoes, the one it restores and its chunks. */
+  async rollbackPlan(): Promise<{ from: number; restored: number; rows: number }> {
     const table = this.requireTable();
+    const { latest, previous } = await this.lastTwoIngests();
+    await table.checkout(previous);
+    try {
+      return { from: latest, restored: previous, rows: await table.countRows() };
+    } finally {
+      await table.checkoutLatest();
+    }
+  }
+
+  private async lastTwoIngests(): Promise<{ latest: number; previous: number }> {
     const versions = await this.ingestVersions();
     const latest = versions.at(-1);
     const previous = versions.at(-2);
@@ -208,6 +234,16 @@ export class ChunkStore {
         hint: "A rollback needs at least two finished ingests; re-run `npm run ingest` to rebuild from the sources.",
       });
     }
+    return { latest, previous };
+  }
+
+  /**
+   * Restores the ingest before the latest one as a new version (history is kept, nothing is deleted) and
+   * forgets the undone ingest, so a second rollback steps back once more.
+   */
+  async rollback(): Promise<{ from: number; restored: number; version: number }> {
+    const table = this.requireTable();
+    const { latest, previous } = await this.lastTwoIngests();
     await table.checkout(previous);
     await table.restore();
     await table.checkoutLatest();

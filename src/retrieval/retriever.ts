@@ -1,5 +1,5 @@
 import type { Table } from "@lancedb/lancedb";
-import type { Retriever } from "../answer/answer-question.ts";
+import type { Retriever } from "./retrieval-types.ts";
 import type { ChunkStore } from "./chunk-store.ts";
 import type { Embedder } from "./embedder.ts";
 import { buildTermStats, judgeRelevance, type TermStats } from "./relevance.ts";

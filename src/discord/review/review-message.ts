@@ -3,7 +3,7 @@ import type { AnswerResult } from "../../answer/answer-types.ts";
 import { sanitizeEcho } from "../../answer/output-guards.ts";
 import { unsafeReason } from "../../answer/unsafe-passages.ts";
 import { shorten } from "../format-reply.ts";
-import { recordEmbed, recordFromResult, updateRecord } from "./review-record.ts";
+import { recordEmbed, recordFromResult, updateRecord } from "../../gaps/review-record.ts";
 
 /**
  * The review record is a Discord message: everything a moderator action needs is written into it (the public

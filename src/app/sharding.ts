@@ -7,7 +7,6 @@
  */
 import { once } from "node:events";
 import { DiscordAPIError, REST, Routes, type Shard, ShardingManager } from "discord.js";
-import { createEngine } from "../answer/create-engine.ts";
 import type { Config } from "../config.ts";
 import { DocentError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -28,43 +27,51 @@ interface GatewayBot {
   session_start_limit: { max_concurrency: number };
 }
 
+/** How many shards to run and how far apart to start them. */
+export interface ShardPlan {
+  totalShards: number;
+  /** The count Discord recommends for the bot's guilds. */
+  recommended: number;
+  maxConcurrency: number;
+  /** Milliseconds between two shard spawns. */
+  delay: number;
+}
+
 /**
  * Asks `GET /gateway/bot` (through DISCORD_API_URL when set, so a REST proxy or a local stand-in is honoured) for
  * the recommended shard count and the IDENTIFY concurrency. Also proves the token before any shard starts, so a
  * rejected token stops the program instead of making shards die and respawn forever.
  */
-async function fetchGatewayBot(config: Config, token: string): Promise<GatewayBot> {
+export async function planShards(config: Config, token: string): Promise<ShardPlan> {
   const rest = new REST({ ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), timeout: 15_000 }).setToken(token);
+  let gateway: GatewayBot;
   try {
-    return (await rest.get(Routes.gatewayBot())) as GatewayBot;
+    gateway = (await rest.get(Routes.gatewayBot())) as GatewayBot;
   } catch (error) {
     if (error instanceof DiscordAPIError && error.status === 401) {
-      throw new DocentError("CONFIG_INVALID", "Discord rejected DISCORD_TOKEN (authentication failed).", { hint: "Copy the bot token again from the Discord developer portal (Bot tab) into .env.", cause: error });
+      throw new DocentError("DISCORD_TOKEN_REJECTED", "Discord rejected DISCORD_TOKEN (authentication failed).", { hint: "Copy the bot token again from the Discord developer portal (Bot tab) into .env.", cause: error });
     }
-    throw new DocentError("CONFIG_INVALID", `Could not ask Discord for the shard count (${String((error as Error).message).slice(0, 120)}).`, { hint: "Check the network and DISCORD_API_URL (leave it empty for discord.com).", cause: error });
+    throw new DocentError("DISCORD_UNAVAILABLE", `Could not ask Discord for the shard count (${String((error as Error).message).slice(0, 120)}).`, { hint: "Check the network and DISCORD_API_URL (leave it empty for discord.com).", cause: error });
   }
+  const totalShards = config.SHARD_COUNT === "auto" ? gateway.shards : (config.SHARD_COUNT ?? 1);
+  const maxConcurrency = Math.max(1, gateway.session_start_limit?.max_concurrency ?? 1);
+  // Shards are spawned one after the other; shard k and k + maxConcurrency share an IDENTIFY bucket.
+  return { totalShards, recommended: gateway.shards, maxConcurrency, delay: Math.ceil(IDENTIFY_SPACING_MS / maxConcurrency) };
 }
 
 /**
  * Starts the sharding manager over `shardFile` and resolves once every shard is ready. `execArgv` is what the
- * shard processes run Node with (e.g. `--import tsx` for a TypeScript entry).
+ * shard processes run Node with (e.g. `--import tsx` for a TypeScript entry). The index must exist already: the
+ * entry point builds it once, before this, so shards starting together never ingest at the same time.
  */
-export async function startShardingManager(options: { config: Config; logger: Logger; token: string; shardFile: string; execArgv: string[] }): Promise<RunningManager> {
-  const { config, logger, token } = options;
-  const gateway = await fetchGatewayBot(config, token);
-  const totalShards = config.SHARD_COUNT === "auto" ? gateway.shards : (config.SHARD_COUNT ?? 1);
-  const maxConcurrency = Math.max(1, gateway.session_start_limit?.max_concurrency ?? 1);
-  // Shards are spawned one after the other; shard k and k + maxConcurrency share an IDENTIFY bucket.
-  const delay = Math.ceil(IDENTIFY_SPACING_MS / maxConcurrency);
-
-  // Build the index here, once, if there is none: shards starting together must not all ingest at the same time.
-  const engine = await createEngine(config, { logger, ingestIfMissing: true, onNotice: (text) => logger.info(text) });
-  engine.close();
+export async function startShardingManager(options: { plan: ShardPlan; logger: Logger; token: string; shardFile: string; execArgv: string[] }): Promise<RunningManager> {
+  const { logger, token } = options;
+  const { totalShards, recommended, maxConcurrency, delay } = options.plan;
 
   const manager = new ShardingManager(options.shardFile, { totalShards, token, respawn: true, mode: "process", execArgv: options.execArgv });
   const state = { stopping: false };
   manager.on("shardCreate", (shard: Shard) => watchShard(shard, totalShards, logger, state));
-  logger.info({ event: "sharding_start", totalShards, recommended: gateway.shards, maxConcurrency, spawnDelayMs: delay }, "starting shards");
+  logger.info({ event: "sharding_start", totalShards, recommended, maxConcurrency, spawnDelayMs: delay }, "starting shards");
 
   const stop = async (): Promise<void> => {
     state.stopping = true;
@@ -85,7 +92,7 @@ export async function startShardingManager(options: { config: Config; logger: Lo
     await manager.spawn({ amount: totalShards, delay, timeout: SHARD_READY_TIMEOUT_MS });
   } catch (error) {
     await stop();
-    throw new DocentError("CONFIG_INVALID", `A shard failed to start (${String((error as Error).message).slice(0, 160)}).`, { hint: "The shard's own log lines above say why.", cause: error });
+    throw new DocentError("SHARD_FAILED", `A shard failed to start (${String((error as Error).message).slice(0, 160)}).`, { hint: "The shard's own log lines above say why.", cause: error });
   }
   logger.info({ event: "sharding_ready", totalShards }, "all shards ready");
   return { manager, stop };
