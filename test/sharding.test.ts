@@ -160,8 +160,10 @@ describe("npm start with SHARD_COUNT=2 (discord.js ShardingManager) against a tw
     }
   });
 
-  it("built the index once, then started both shards, each with its own gateway session", () => {
+  it("built the index once, then started both shards, each with its own gateway session", async () => {
     expect(logs.match(/No index at .* yet: ingesting/g)).toHaveLength(1);
+    // A shard's log line travels through its own pipe: it may arrive a little after the manager's "ready".
+    await until(() => logLines().filter((line) => line.msg === "Docent is online").length >= 2, "both shards' online lines", 15_000);
     const online = logLines().filter((line) => line.msg === "Docent is online");
     expect(online.map((line) => line.shard).sort()).toEqual([0, 1]);
     const sessions = emulator.gatewaySessions();
