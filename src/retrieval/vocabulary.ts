@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { DocentError } from "../errors.ts";
+import { projectFile } from "../project-files.ts";
 import { normaliseToken, words } from "./text-terms.ts";
 
 /**
@@ -44,7 +44,7 @@ const fileSchema = z.object({
 });
 
 /** The vocabulary shipped with the project (config/privacy-vocabulary.yaml); VOCABULARY_FILE points elsewhere. */
-export const DEFAULT_VOCABULARY_FILE = fileURLToPath(new URL("../../config/privacy-vocabulary.yaml", import.meta.url));
+export const DEFAULT_VOCABULARY_FILE = projectFile("config", "privacy-vocabulary.yaml");
 
 let shipped: Vocabulary | undefined;
 /** The shipped vocabulary, read once. */

@@ -1,0 +1,26 @@
+/**
+ * `npm run build` (and `prepare`, which `npm ci` runs): compiles src/ and scripts/ to JavaScript in dist/, so the
+ * commands start without transpiling TypeScript, and copies the files src/ reads at run time beside their
+ * modules (the playground's page.css and client.js: everything under src/ that is not TypeScript).
+ * Files people edit without a build (config/, knowledge/) are read from the project itself, never copied.
+ * `--out-dir DIR` builds elsewhere inside the project (the build test does).
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
+const { values } = parseArgs({ options: { "out-dir": { type: "string", default: "dist" } } });
+const outDir = path.resolve(PROJECT_DIR, values["out-dir"]!);
+
+// A clean build: a module moved or deleted in src/ must not live on in dist/.
+rmSync(outDir, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const compiled = spawnSync(process.execPath, [tsc, "-p", path.join(PROJECT_DIR, "tsconfig.build.json"), "--outDir", outDir], { cwd: PROJECT_DIR, stdio: "inherit" });
+if (compiled.status !== 0) {
+  process.stderr.write(`docent: the build failed (tsc exited with ${compiled.status ?? compiled.signal}); fix the errors above and run npm run build.\n`);
+  process.exit(1);
+}
+cpSync(path.join(PROJECT_DIR, "src"), path.join(outDir, "src"), { recursive: true, filter: (file) => !file.endsWith(".ts") });
