@@ -1,15 +1,19 @@
 /**
  * `npm run build` (and `prepare`, which `npm ci` runs): compiles src/ and scripts/ to JavaScript in dist/, so the
  * commands start without transpiling TypeScript, and copies the files src/ reads at run time beside their
- * modules (the playground's page.css and client.js: everything under src/ that is not TypeScript).
+ * modules (the playground's page.css and client.js: everything under src/ that is not TypeScript), and writes the
+ * lemmatizer's word tables and the shipped vocabulary as JSON, read faster than the originals (see
+ * src/retrieval/lemmatizer.ts and vocabulary.ts; each is used only while it matches what it was made from).
  * Files people edit without a build (config/, knowledge/) are read from the project itself, never copied.
  * `--out-dir DIR` builds elsewhere inside the project (the build test does).
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, rmSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { LEXICON_SNAPSHOT_FILE, lexiconSnapshot } from "../src/retrieval/lemmatizer.ts";
+import { DEFAULT_VOCABULARY_FILE, VOCABULARY_SNAPSHOT_FILE, vocabularySnapshot } from "../src/retrieval/vocabulary.ts";
 
 const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { "out-dir": { type: "string", default: "dist" } } });
@@ -24,3 +28,5 @@ if (compiled.status !== 0) {
   process.exit(1);
 }
 cpSync(path.join(PROJECT_DIR, "src"), path.join(outDir, "src"), { recursive: true, filter: (file) => !file.endsWith(".ts") });
+writeFileSync(path.join(outDir, "src/retrieval", LEXICON_SNAPSHOT_FILE), lexiconSnapshot());
+writeFileSync(path.join(outDir, "src/retrieval", VOCABULARY_SNAPSHOT_FILE), vocabularySnapshot(readFileSync(DEFAULT_VOCABULARY_FILE, "utf8")));

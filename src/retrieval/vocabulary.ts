@@ -1,5 +1,8 @@
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import type * as Yaml from "yaml";
 import { z } from "zod";
 import { DocentError } from "../errors.ts";
 import { projectFile } from "../project-files.ts";
@@ -68,10 +71,15 @@ export function loadVocabulary(file: string): Vocabulary {
 export function parseVocabulary(text: string, source = "vocabulary"): Vocabulary {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { customTags: [], merge: false });
+    raw = readYaml(text);
   } catch (error) {
     throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} is not valid YAML.`, { hint: "Fix the YAML syntax (see the comments at the top of config/privacy-vocabulary.yaml).", cause: error });
   }
+  return compileVocabulary(raw, source);
+}
+
+/** Pure: a vocabulary file's data → compiled vocabulary; bad entries are a clear error naming `source`. */
+function compileVocabulary(raw: unknown, source: string): Vocabulary {
   const parsed = fileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -100,8 +108,41 @@ export function parseVocabulary(text: string, source = "vocabulary"): Vocabulary
   };
 }
 
+/**
+ * The build parses the shipped vocabulary's YAML once and writes the result beside this module with the text's
+ * hash: a start-up that reads the same text takes the parsed data from there (JSON.parse, no YAML parser loaded).
+ * Any other text — an edited file, VOCABULARY_FILE, the TypeScript sources without a build — is parsed as YAML.
+ * Validation and compilation below run either way.
+ */
+export const VOCABULARY_SNAPSHOT_FILE = "privacy-vocabulary.json";
+
+interface VocabularySnapshot {
+  sha256: string;
+  data: unknown;
+}
+
+/** The snapshot the build writes for `text`. */
+export function vocabularySnapshot(text: string): string {
+  return JSON.stringify({ sha256: sha256(text), data: parseYamlData(text) } satisfies VocabularySnapshot);
+}
+
+function readYaml(text: string): unknown {
+  const file = fileURLToPath(new URL(VOCABULARY_SNAPSHOT_FILE, import.meta.url));
+  const snapshot = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as VocabularySnapshot) : null;
+  return snapshot?.sha256 === sha256(text) ? snapshot.data : parseYamlData(text);
+}
+
+function parseYamlData(text: string): unknown {
+  const yaml = createRequire(import.meta.url)("yaml") as typeof Yaml;
+  return yaml.parse(text, { customTags: [], merge: false });
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
 /** An empty vocabulary: plain lemma matching, no providers or audiences. */
-export const EMPTY_VOCABULARY: Vocabulary = parseVocabulary("{}");
+export const EMPTY_VOCABULARY: Vocabulary = compileVocabulary({}, "the empty vocabulary");
 
 /** A synonym group is known by its first entry: "syn:keep" for keep/store/retain/… */
 function synonymKey(group: readonly string[]): string {
