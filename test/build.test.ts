@@ -8,6 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDiscordEmulator } from "../src/discord-emulator/emulator.ts";
 import { tempDir } from "./support/fixtures.ts";
 import { PROJECT_DIR, scriptEnv } from "./support/run-script.ts";
 
@@ -89,6 +90,31 @@ describe("the compiled build", () => {
       }
     } finally {
       child.kill("SIGTERM");
+    }
+  }, 120_000);
+
+  it("runs compiled shard processes with SHARD_COUNT (shard.js beside bot.js, no tsx)", async () => {
+    const token = "build-check-token";
+    const emulator = await startDiscordEmulator({ botToken: token, botUser: { id: "900000000000000001", username: "docent", bot: true }, shards: 2, guilds: [] });
+    const env = scriptEnv({ LOG_LEVEL: "info", DISCORD_TOKEN: token, DISCORD_API_URL: emulator.restApiUrl, SHARD_COUNT: "2", LANCEDB_URI: path.join(work.dir, "db") });
+    const manager = spawn(process.execPath, [path.join(BUILD, "scripts/bot.js")], { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    const closed = new Promise((resolve) => manager.once("close", resolve));
+    try {
+      const logs = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        const read = (chunk: Buffer) => {
+          out += chunk;
+          if (out.includes('"event":"sharding_ready"')) resolve(out);
+        };
+        manager.stdout.on("data", read);
+        manager.stderr.on("data", read);
+        manager.once("close", (code) => reject(new Error(`npm start exited (${code}): ${out.slice(-2000)}`)));
+      });
+      expect(logs.match(/"event":"shard_ready"/g)?.length).toBe(2);
+    } finally {
+      manager.kill("SIGTERM");
+      await closed;
+      await emulator.close();
     }
   }, 120_000);
 });
