@@ -28,5 +28,7 @@ if (compiled.status !== 0) {
   process.exit(1);
 }
 cpSync(path.join(PROJECT_DIR, "src"), path.join(outDir, "src"), { recursive: true, filter: (file) => !file.endsWith(".ts") });
-writeFileSync(path.join(outDir, "src/retrieval", LEXICON_SNAPSHOT_FILE), lexiconSnapshot());
+// A wink-lexicon whose tables do not fit the snapshot's form simply loads as it is.
+const lexicon = lexiconSnapshot();
+if (lexicon !== null) writeFileSync(path.join(outDir, "src/retrieval", LEXICON_SNAPSHOT_FILE), lexicon);
 writeFileSync(path.join(outDir, "src/retrieval", VOCABULARY_SNAPSHOT_FILE), vocabularySnapshot(readFileSync(DEFAULT_VOCABULARY_FILE, "utf8")));

@@ -58,6 +58,11 @@ describe("the compiled build", () => {
     const second = runBuilt("ask.js", ["--json", QUESTION], { LANCEDB_URI: db, RECORD_MODULES: list }, ["--import", recorder]);
     expect(second.status, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).answer).toBe(JSON.parse(first.stdout).answer);
+    // The build's snapshots (lemmatizer tables, vocabulary) change nothing: the sources answer exactly alike.
+    const fromSources = spawnSync(process.execPath, ["--import", "tsx", "scripts/ask.ts", "--json", QUESTION], { cwd: PROJECT_DIR, env: scriptEnv({ LANCEDB_URI: db }), encoding: "utf8" });
+    const { timings: _a, ...compiled } = JSON.parse(second.stdout);
+    const { timings: _b, ...sources } = JSON.parse(fromSources.stdout);
+    expect(compiled).toEqual(sources);
     const loaded = readFileSync(list, "utf8").split("\n").filter(Boolean);
     // Both kinds of module are in the list: the engine's own (ES) and the lemmatizer (CommonJS).
     expect(loaded.some((file) => file.includes("/build-check/src/answer/answer-question.js"))).toBe(true);

@@ -8,8 +8,8 @@
  * - the same two run from the TypeScript sources with tsx, which is how every command started before the build;
  * - with `--baseline DIR` (a checkout of an earlier tree, with node_modules), that tree's `npm run ask` and
  *   `npm run playground` commands, `node --import tsx scripts/….ts`.
- * Beside each wall time, the process's CPU time (user + system, read at exit by a one-line preload), which a busy
- * machine disturbs much less.
+ * Beside each wall time, the process's CPU time (user + system, read by a small preload at the same moment), which
+ * a busy machine disturbs much less.
  * `npm run bench:startup` builds first, so the build measured is the current source. Writes its table to the
  * "Start-up time" section of BENCHMARKS.md (`--out`), leaving the other sections as they are.
  * Usage: npm run bench:startup [-- --runs 9 --baseline DIR --baseline-name TEXT --out FILE]
@@ -52,11 +52,26 @@ const work = mkdtempSync(path.join(tmpdir(), "docent-bench-startup-"));
 const db = path.join(work, "db");
 const env = scriptEnv({ LANCEDB_URI: db, PLAYGROUND_PORT: "0" });
 const ADDRESS = /Docent playground: http/;
-// Each command reports its CPU time at exit into the file named by BENCH_CPU_FILE.
+// Each command reports its CPU time into the file named by BENCH_CPU_FILE: when it prints the playground's address,
+// or else at exit (the moments its wall time is taken).
 const cpuPreload = path.join(work, "report-cpu.mjs");
 writeFileSync(
   cpuPreload,
-  'import { writeFileSync } from "node:fs";\nprocess.on("exit", () => { const t = process.cpuUsage(); writeFileSync(process.env.BENCH_CPU_FILE, String((t.user + t.system) / 1000)); });\n',
+  `import { writeFileSync } from "node:fs";
+let reported = false;
+const report = () => {
+  if (reported) return;
+  reported = true;
+  const t = process.cpuUsage();
+  writeFileSync(process.env.BENCH_CPU_FILE, String((t.user + t.system) / 1000));
+};
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, ...rest) => {
+  if (${ADDRESS}.test(String(chunk))) report();
+  return write(chunk, ...rest);
+};
+process.on("exit", report);
+`,
 );
 
 try {
@@ -134,8 +149,9 @@ function timeOnce(command: Command): Promise<{ wall: number; cpu: number }> {
     });
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
-    child.on("close", (code) => {
-      if (command.until ? elapsed === undefined : code !== 0) reject(new Error(`${command.name} failed (exit ${code}): ${stderr.slice(0, 500)}`));
+    child.on("close", (code, signal) => {
+      const failed = command.until ? elapsed === undefined : code !== 0;
+      if (failed || !existsSync(cpuFile)) reject(new Error(`${command.name} failed (exit ${code ?? signal}${failed ? "" : ", no CPU time reported"}): ${stderr.slice(0, 500)}`));
       else resolve({ wall: elapsed ?? performance.now() - started, cpu: Number(readFileSync(cpuFile, "utf8")) });
     });
   });

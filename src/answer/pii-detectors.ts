@@ -3,7 +3,6 @@ import { isIPv6 } from "node:net";
 import type nlpTwo from "compromise/two";
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
 import type * as phoneNumbers from "libphonenumber-js/max";
-import type { CountryCode } from "libphonenumber-js/max";
 
 /**
  * The detectors behind redaction, run on Unicode-normalised text (see normalised-view.ts). Kept libraries do the
@@ -202,7 +201,7 @@ export function detectIbans(text: string): Span[] {
  * Regions whose national formats are tried when a number has no country code: the question rarely says where
  * its writer lives, so a number valid in any of them counts.
  */
-const PHONE_REGIONS: CountryCode[] = ["US", "GB", "DE", "FR", "IN", "PL", "ES", "IT", "NL", "AU", "BR"];
+const PHONE_REGIONS: phoneNumbers.CountryCode[] = ["US", "GB", "DE", "FR", "IN", "PL", "ES", "IT", "NL", "AU", "BR"];
 
 /** Phone numbers: libphonenumber-js (valid in a likely region, or a possible +international number), or after a cue. */
 export function detectPhones(text: string): Span[] {

@@ -4,51 +4,107 @@ import { fileURLToPath } from "node:url";
 import type winkLemmatizer from "wink-lemmatizer";
 
 /**
- * wink-lemmatizer, loaded fast. Its word tables (wink-lexicon: 77,000 words and their senses) ship as 3 MB of
- * JavaScript statements, and compiling them was the largest single cost of starting `npm run ask`. The build
- * writes the same tables as JSON beside this module (about four times faster to read); when that snapshot is there
- * and was made from the installed wink-lexicon, its tables are placed in the module cache under the files'
- * own names before wink-lemmatizer asks for them. Without it (the TypeScript sources, another wink-lexicon) the
- * package loads as usual. Either way the same code lemmatizes with the same data.
+ * wink-lemmatizer, loaded fast. Its word tables (wink-lexicon: 77,000 words and their WordNet senses) ship as 3 MB
+ * of JavaScript statements, and building them was the largest single cost of starting `npm run ask`. The build
+ * writes the same tables compactly beside this module (the words as one sorted list, the senses as text read per
+ * word when asked for); when that snapshot is there and was made from the installed wink-lexicon, tables reading
+ * from it are placed in the module cache under the files' own names before wink-lemmatizer asks for them. They
+ * answer every lookup wink-lemmatizer makes (`words[word]`, `senses[index]`) exactly as the originals do. Without
+ * the snapshot (the TypeScript sources, another wink-lexicon) the package loads as usual.
  */
 export const LEXICON_SNAPSHOT_FILE = "wink-lexicon.json";
 
-/** The wink-lexicon files wink-lemmatizer requires. */
-const TABLES = ["wn-adjective-exceptions", "wn-noun-exceptions", "wn-verb-exceptions", "wn-words", "wn-word-senses"] as const;
+const EXCEPTIONS = { adjective: "wn-adjective-exceptions", noun: "wn-noun-exceptions", verb: "wn-verb-exceptions" } as const;
 
 interface LexiconSnapshot {
   version: string;
-  tables: Record<(typeof TABLES)[number], unknown>;
+  /** Every word, sorted; a word's position is its index in wn-words. */
+  words: string;
+  /** Each word's sense numbers, comma-separated, words separated by ";". */
+  senses: string;
+  exceptions: Record<keyof typeof EXCEPTIONS, Record<string, string>>;
 }
 
 const require = createRequire(import.meta.url);
 // wink-lexicon is wink-lemmatizer's dependency: resolved from its folder, the names match the ones it requires.
 const requireFromLemmatizer = createRequire(require.resolve("wink-lemmatizer"));
+const lexicon = (name: string): unknown => requireFromLemmatizer(`wink-lexicon/src/${name}.js`);
 
-/** The installed wink-lexicon's tables as JSON text, for the build to write beside this module. */
-export function lexiconSnapshot(): string {
-  const tables = Object.fromEntries(TABLES.map((name) => [name, requireFromLemmatizer(`wink-lexicon/src/${name}.js`)])) as LexiconSnapshot["tables"];
-  return JSON.stringify({ version: lexiconVersion(), tables } satisfies LexiconSnapshot);
+/** The installed wink-lexicon's tables as a snapshot, for the build to write beside this module; null if they do not fit its form. */
+export function lexiconSnapshot(): string | null {
+  const words = lexicon("wn-words") as Record<string, number>;
+  const senses = lexicon("wn-word-senses") as number[][];
+  const list = Object.keys(words);
+  const sorted = [...list].sort();
+  if (!list.every((word, i) => words[word] === i && sorted[i] === word && !word.includes("\n")) || senses.length !== list.length) return null;
+  const exceptions = Object.fromEntries(Object.entries(EXCEPTIONS).map(([kind, name]) => [kind, { ...(lexicon(name) as Record<string, string>) }]));
+  return JSON.stringify({ version: lexiconVersion(), words: list.join("\n"), senses: senses.map((s) => s.join(",")).join(";"), exceptions } as LexiconSnapshot);
 }
 
 function lexiconVersion(): string {
   return (requireFromLemmatizer("wink-lexicon/package.json") as { version: string }).version;
 }
 
+/** wn-words: word → index, by binary search in the sorted list; anything else is not a word. */
+function wordTable(list: readonly string[]): Record<string, number> {
+  const indexOf = (word: string): number | undefined => {
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const at = list[mid]!;
+      if (at === word) return mid;
+      if (at < word) low = mid + 1;
+      else high = mid - 1;
+    }
+    return undefined;
+  };
+  return new Proxy(Object.create(null) as Record<string, number>, {
+    get: (_, key) => (typeof key === "string" ? indexOf(key) : undefined),
+    has: (_, key) => typeof key === "string" && indexOf(key) !== undefined,
+  });
+}
+
+/** wn-word-senses: index → that word's sense numbers, read from the text on first use. */
+function senseTable(text: string): number[][] {
+  const lists = text.split(";");
+  const parsed: number[][] = [];
+  return new Proxy(parsed, {
+    get: (target, key) => {
+      if (typeof key !== "string" || !/^(?:0|[1-9]\d*)$/.test(key)) return Reflect.get(target, key);
+      const index = Number(key);
+      if (index >= lists.length) return undefined;
+      return (parsed[index] ??= lists[index]!.split(",").map(Number));
+    },
+  });
+}
+
 function preloadSnapshot(file: string): void {
-  if (!existsSync(file)) return;
-  const snapshot = JSON.parse(readFileSync(file, "utf8")) as LexiconSnapshot;
-  if (snapshot.version !== lexiconVersion()) return;
-  for (const name of TABLES) {
+  const snapshot = readSnapshot(file);
+  if (snapshot?.version !== lexiconVersion()) return;
+  const tables: Record<string, unknown> = {
+    "wn-words": wordTable(snapshot.words.split("\n")),
+    "wn-word-senses": senseTable(snapshot.senses),
+    // The package builds its tables with Object.create(null): "constructor" is not a word.
+    ...Object.fromEntries(Object.entries(EXCEPTIONS).map(([kind, name]) => [name, Object.assign(Object.create(null), snapshot.exceptions[kind as keyof typeof EXCEPTIONS])])),
+  };
+  for (const [name, table] of Object.entries(tables)) {
     const id = requireFromLemmatizer.resolve(`wink-lexicon/src/${name}.js`);
-    const table = snapshot.tables[name] as object;
-    // The package builds its lookup tables with Object.create(null): "constructor" is not a word.
-    if (!Array.isArray(table)) Object.setPrototypeOf(table, null);
     const module = new Module(id);
     module.filename = id;
     module.exports = table;
     module.loaded = true;
     requireFromLemmatizer.cache[id] = module;
+  }
+}
+
+/** The snapshot, or null when there is none or it cannot be read (then the package loads as usual). */
+function readSnapshot(file: string): LexiconSnapshot | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as LexiconSnapshot;
+  } catch {
+    return null;
   }
 }
 

@@ -67,7 +67,10 @@ export function loadVocabulary(file: string): Vocabulary {
   return parseVocabulary(text, file);
 }
 
-/** Pure: YAML text → compiled vocabulary. The YAML is parsed as data only (no custom tags, no code). */
+/**
+ * YAML text → compiled vocabulary. The YAML is parsed as data only (no custom tags, no code); for the text of the
+ * shipped file, the build's parsed copy stands in for the parser (see VOCABULARY_SNAPSHOT_FILE).
+ */
 export function parseVocabulary(text: string, source = "vocabulary"): Vocabulary {
   let raw: unknown;
   try {
@@ -127,9 +130,18 @@ export function vocabularySnapshot(text: string): string {
 }
 
 function readYaml(text: string): unknown {
-  const file = fileURLToPath(new URL(VOCABULARY_SNAPSHOT_FILE, import.meta.url));
-  const snapshot = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as VocabularySnapshot) : null;
+  const snapshot = readSnapshot(fileURLToPath(new URL(VOCABULARY_SNAPSHOT_FILE, import.meta.url)));
   return snapshot?.sha256 === sha256(text) ? snapshot.data : parseYamlData(text);
+}
+
+/** The build's snapshot, or null when there is none or it cannot be read (then the YAML is parsed). */
+function readSnapshot(file: string): VocabularySnapshot | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as VocabularySnapshot;
+  } catch {
+    return null;
+  }
 }
 
 function parseYamlData(text: string): unknown {
