@@ -6,8 +6,8 @@ import type winkLemmatizer from "wink-lemmatizer";
 /**
  * wink-lemmatizer, loaded fast. Its word tables (wink-lexicon: 77,000 words and their WordNet senses) ship as 3 MB
  * of JavaScript statements, and building them was the largest single cost of starting `npm run ask`. The build
- * writes the same tables compactly beside this module (the words as one sorted list, the senses as text read per
- * word when asked for); when that snapshot is there and was made from the installed wink-lexicon, tables reading
+ * writes the same tables compactly beside this module (the words as one sorted text searched in place, the senses
+ * as text read per word when asked for); when that snapshot is there and was made from the installed wink-lexicon, tables reading
  * from it are placed in the module cache under the files' own names before wink-lemmatizer asks for them. They
  * answer every lookup wink-lemmatizer makes (`words[word]`, `senses[index]`) exactly as the originals do. Without
  * the snapshot (the TypeScript sources, another wink-lexicon) the package loads as usual.
@@ -45,16 +45,42 @@ function lexiconVersion(): string {
   return (requireFromLemmatizer("wink-lexicon/package.json") as { version: string }).version;
 }
 
-/** wn-words: word → index, by binary search in the sorted list; anything else is not a word. */
-function wordTable(list: readonly string[]): Record<string, number> {
+/** Where each entry of a `separator`-joined text starts (with the text's end after the last), kept off the JS heap. */
+function entryStarts(text: string, separator: string): Int32Array {
+  let count = 1;
+  for (let at = text.indexOf(separator); at !== -1; at = text.indexOf(separator, at + 1)) count++;
+  const starts = new Int32Array(count + 1);
+  let entry = 1;
+  for (let at = text.indexOf(separator); at !== -1; at = text.indexOf(separator, at + 1)) starts[entry++] = at + 1;
+  starts[count] = text.length + 1;
+  return starts;
+}
+
+/**
+ * wn-words: word → index, by binary search in the sorted list (one string, compared in place: no string per
+ * word is made); anything else is not a word.
+ */
+function wordTable(text: string): Record<string, number> {
+  const starts = entryStarts(text, "\n");
+  const entries = starts.length - 1;
+  /** Orders `word` against entry i as JavaScript compares strings (by UTF-16 code unit). */
+  const compare = (word: string, i: number): number => {
+    const start = starts[i]!;
+    const length = starts[i + 1]! - 1 - start;
+    for (let k = 0; k < Math.min(word.length, length); k++) {
+      const difference = word.charCodeAt(k) - text.charCodeAt(start + k);
+      if (difference !== 0) return difference;
+    }
+    return word.length - length;
+  };
   const indexOf = (word: string): number | undefined => {
     let low = 0;
-    let high = list.length - 1;
+    let high = entries - 1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const at = list[mid]!;
-      if (at === word) return mid;
-      if (at < word) low = mid + 1;
+      const order = compare(word, mid);
+      if (order === 0) return mid;
+      if (order > 0) low = mid + 1;
       else high = mid - 1;
     }
     return undefined;
@@ -67,14 +93,15 @@ function wordTable(list: readonly string[]): Record<string, number> {
 
 /** wn-word-senses: index → that word's sense numbers, read from the text on first use. */
 function senseTable(text: string): number[][] {
-  const lists = text.split(";");
+  const starts = entryStarts(text, ";");
+  const entries = starts.length - 1;
   const parsed: number[][] = [];
   return new Proxy(parsed, {
     get: (target, key) => {
       if (typeof key !== "string" || !/^(?:0|[1-9]\d*)$/.test(key)) return Reflect.get(target, key);
       const index = Number(key);
-      if (index >= lists.length) return undefined;
-      return (parsed[index] ??= lists[index]!.split(",").map(Number));
+      if (index >= entries) return undefined;
+      return (parsed[index] ??= text.slice(starts[index]!, starts[index + 1]! - 1).split(",").map(Number));
     },
   });
 }
@@ -83,7 +110,7 @@ function preloadSnapshot(file: string): void {
   const snapshot = readSnapshot(file);
   if (snapshot?.version !== lexiconVersion()) return;
   const tables: Record<string, unknown> = {
-    "wn-words": wordTable(snapshot.words.split("\n")),
+    "wn-words": wordTable(snapshot.words),
     "wn-word-senses": senseTable(snapshot.senses),
     // The package builds its tables with Object.create(null): "constructor" is not a word.
     ...Object.fromEntries(Object.entries(EXCEPTIONS).map(([kind, name]) => [name, Object.assign(Object.create(null), snapshot.exceptions[kind as keyof typeof EXCEPTIONS])])),
