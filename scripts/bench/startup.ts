@@ -116,9 +116,9 @@ try {
     `## ${SECTION}`,
     "",
     `Latest run of \`npm run bench:startup\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${process.platform}/${process.arch}, ${RUNS} alternating rounds, an index of the shipped knowledge/ pages; question "${QUESTION}").`,
-    "Wall time of a fresh process: `ask` to exit, the playground until it prints its address; CPU time is user +",
-    "system at exit, steadier than wall time on a busy machine. `npm run` adds npm's own start-up to any command,",
-    "before and after alike.",
+    "Wall time of a fresh process: `ask` to exit, the playground until it prints its address; CPU time (user +",
+    "system) at the same moment, steadier than wall time on a busy machine. `npm run` adds npm's own start-up to any",
+    "command, before and after alike.",
     "",
     table,
   ].join("\n");
