@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Says once per run whether the team's shared corpus is there (the tests that need it skip without it).
+    globalSetup: ["test/support/shared-corpus-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // LanceDB's native code logs to stderr; keep test output readable.

@@ -187,7 +187,7 @@ async function ingestSources(config: Config, command: Extract<IngestCommand, { m
   const announceTo = command.announce ? { token: requireDiscordToken(config), channelId: requireReviewChannel(config) } : null;
   const gateQuestions = command.gate ? await readQuestions(command.gate.file) : null;
   return withStore(config, command.db, async (store) => {
-    const embedder = await createEmbedder(config, createOpenAIClient(config));
+    const embedder = await createEmbedder(config, await createOpenAIClient(config));
     const progress = createProgressReporter(command.json ? "silent" : process.stderr.isTTY ? "bar" : "lines");
     const { targets } = command;
     const web = targets.urls.length + targets.sitemaps.length > 0 ? await fetchPages(targets, store, config, progress.onProgress).catch((error) => {

@@ -12,7 +12,7 @@
  */
 import "../../src/cli/quiet-native-logs.ts";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,6 +32,7 @@ import { type ChunkRow, ChunkStore } from "../../src/retrieval/chunk-store.ts";
 import { createLocalEmbedder } from "../../src/retrieval/local-embedder.ts";
 import { createRetriever } from "../../src/retrieval/retriever.ts";
 import { type RetrievalMode, searchFullText } from "../../src/retrieval/search.ts";
+import { keepOtherSections } from "./benchmarks-file.ts";
 
 const PROJECT = path.resolve(import.meta.dirname, "../..");
 const { values } = parseArgs({
@@ -167,7 +168,8 @@ try {
     big.close();
   }
   print(`\n## Retrieval at scale (synthetic chunks made from the corpus, local embedder)\n\n${scale.join("\n")}\n\nA vector index (HNSW, cosine) is built automatically once a table has 10,000 rows or more; below that, vector search is an exact scan.`);
-  writeFileSync(values.out!, `${report.join("\n")}\n`);
+  // Other benchmarks' sections (start-up time) stay as they are.
+  writeFileSync(values.out!, keepOtherSections(existsSync(values.out!) ? readFileSync(values.out!, "utf8") : "", report.join("\n")));
   console.log(`\nWrote ${values.out}`);
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { isIPv6 } from "node:net";
 import type nlpTwo from "compromise/two";
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
-import { type CountryCode, findPhoneNumbersInText, parsePhoneNumberFromString } from "libphonenumber-js/max";
+import type * as phoneNumbers from "libphonenumber-js/max";
 
 /**
  * The detectors behind redaction, run on Unicode-normalised text (see normalised-view.ts). Kept libraries do the
@@ -19,6 +19,13 @@ let tagger: typeof nlpTwo | undefined;
 function nlp(text: string) {
   tagger ??= require("compromise/two") as typeof nlpTwo;
   return tagger(text);
+}
+
+let phoneLibrary: typeof phoneNumbers | undefined;
+/** libphonenumber-js with its full metadata, loaded on first use: only a text with seven digits or more needs it. */
+function phones(): typeof phoneNumbers {
+  phoneLibrary ??= require("libphonenumber-js/max") as typeof phoneNumbers;
+  return phoneLibrary;
 }
 
 export type RedactionKind =
@@ -194,11 +201,14 @@ export function detectIbans(text: string): Span[] {
  * Regions whose national formats are tried when a number has no country code: the question rarely says where
  * its writer lives, so a number valid in any of them counts.
  */
-const PHONE_REGIONS: CountryCode[] = ["US", "GB", "DE", "FR", "IN", "PL", "ES", "IT", "NL", "AU", "BR"];
+const PHONE_REGIONS: phoneNumbers.CountryCode[] = ["US", "GB", "DE", "FR", "IN", "PL", "ES", "IT", "NL", "AU", "BR"];
 
 /** Phone numbers: libphonenumber-js (valid in a likely region, or a possible +international number), or after a cue. */
 export function detectPhones(text: string): Span[] {
   const spans: Span[] = [];
+  // Every number kept below has seven digits or more: a text with fewer has none, and needs no metadata loaded.
+  if ((text.match(/\d/g)?.length ?? 0) < 7) return spans;
+  const { findPhoneNumbersInText, parsePhoneNumberFromString } = phones();
   const add = (start: number, end: number) => {
     const value = text.slice(start, end);
     // Digits glued to a word ("gpt-5-2025-08-07", "/articles/8590148-data-controls") belong to a name or a path.

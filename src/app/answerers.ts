@@ -1,15 +1,18 @@
 import type OpenAI from "openai";
 import type { Answerer } from "../answer/answer-types.ts";
 import { createExtractiveAnswerer } from "../answer/extractive-answerer.ts";
-import { createOpenAIAnswerer } from "../answer/openai-answerer.ts";
 import type { Config } from "../config.ts";
 import type { Vocabulary } from "../retrieval/vocabulary.ts";
 import { requireClient } from "./clients.ts";
 
-/** The answerer LLM_PROVIDER names, and the extractive one a failed chat answer falls back to. */
-export function createAnswerers(config: Config, openai: OpenAI | null, vocabulary: Vocabulary): { answerer: Answerer; fallback: Answerer } {
+/**
+ * The answerer LLM_PROVIDER names, and the extractive one a failed chat answer falls back to. The chat answerer's
+ * module is loaded only when it is configured.
+ */
+export async function createAnswerers(config: Config, openai: OpenAI | null, vocabulary: Vocabulary): Promise<{ answerer: Answerer; fallback: Answerer }> {
   const extractive = createExtractiveAnswerer({ vocabulary });
   if (config.LLM_PROVIDER === "extractive") return { answerer: extractive, fallback: extractive };
+  const { createOpenAIAnswerer } = await import("../answer/openai-answerer.ts");
   const answerer = createOpenAIAnswerer({ client: requireClient(openai, "LLM_PROVIDER"), model: config.OPENAI_CHAT_MODEL, deadlineMs: config.ANSWER_TIMEOUT_MS });
   return { answerer, fallback: extractive };
 }

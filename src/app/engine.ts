@@ -1,7 +1,6 @@
 import type OpenAI from "openai";
 import type { EngineDeps } from "../answer/answer-question.ts";
 import type { Config } from "../config.ts";
-import { runIngest } from "../ingest/run-ingest.ts";
 import type { Logger } from "../log.ts";
 import type { ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
@@ -31,7 +30,7 @@ export interface Engine extends EngineDeps {
 export async function openApp(config: Config, options: { dbUri?: string | undefined } = {}): Promise<App> {
   const store = await openStore(config, options.dbUri);
   try {
-    const openai = createOpenAIClient(config);
+    const openai = await createOpenAIClient(config);
     const embedder = await createEmbedder(config, openai);
     return { config, store, embedder, openai, close: () => store.close() };
   } catch (error) {
@@ -49,6 +48,8 @@ export async function buildIndexIfMissing(app: App, onNotice: (text: string) => 
   if (app.store.exists) return false;
   onNotice(`No index at ${app.store.uri} yet: ingesting ${app.config.KNOWLEDGE_DIR} first…`);
   const { config } = app;
+  // Loaded only here: the ingest pipeline (HTML parsing, Readability, Turndown) is not needed to answer.
+  const { runIngest } = await import("../ingest/run-ingest.ts");
   await runIngest({ store: app.store, embedder: app.embedder }, { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE });
   return true;
 }
@@ -59,6 +60,6 @@ export async function createEngine(app: App, options: { logger?: Logger } = {}):
   // One vocabulary for the refusal gate, the wider searches and the extractive answerer.
   const vocabulary = config.VOCABULARY_FILE ? loadVocabulary(config.VOCABULARY_FILE) : defaultVocabulary();
   const retriever = await createRetriever(app.store, app.embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT, refreshMs: config.INDEX_REFRESH_MS, vocabulary });
-  const { answerer, fallback } = createAnswerers(config, app.openai, vocabulary);
+  const { answerer, fallback } = await createAnswerers(config, app.openai, vocabulary);
   return { store: app.store, retriever, answerer, fallback, ...(options.logger ? { logger: options.logger } : {}) };
 }

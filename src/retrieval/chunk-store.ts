@@ -1,9 +1,16 @@
 import * as lancedb from "@lancedb/lancedb";
 import { Index } from "@lancedb/lancedb";
-import * as arrow from "apache-arrow";
+import { createRequire } from "node:module";
+import type * as Arrow from "apache-arrow";
 import { DocentError } from "../errors.ts";
 import type { Embedder } from "./embedder.ts";
 import { isObjectStoreUri, type StorageOptions, storeOpenError } from "./storage-options.ts";
+
+/**
+ * apache-arrow as LanceDB itself loads it (CommonJS, already in memory): importing it as ES modules would load a
+ * second copy of the library, about 130 files, on every start.
+ */
+const arrow = createRequire(import.meta.url)("apache-arrow") as typeof Arrow;
 
 export const TABLE_NAME = "chunks";
 const EMBEDDER_KEY = "docent.embedder";
@@ -304,7 +311,7 @@ async function addMissingColumns(table: lancedb.Table): Promise<void> {
   if (missing.length > 0) await table.addColumns(missing.map((name) => ({ name, valueSql: "CAST(NULL AS STRING)" })));
 }
 
-function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): arrow.Table {
+function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): Arrow.Table {
   const schema = new arrow.Schema([
     new arrow.Field("id", new arrow.Utf8(), false),
     new arrow.Field("url", new arrow.Utf8(), false),
@@ -342,5 +349,5 @@ function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): arrow.Tabl
       vector: Array.from(r.vector),
     })),
     { schema },
-  ) as unknown as arrow.Table;
+  ) as unknown as Arrow.Table;
 }

@@ -1,4 +1,6 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
+// The error classes alone: the SDK itself is loaded only by a process that talks to an endpoint.
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai/error";
 import { DocentError } from "../errors.ts";
 import type { Embedder } from "./embedder.ts";
 
@@ -51,8 +53,8 @@ export async function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Prom
 /** A short reason without the request body or the key. */
 export function describeApiError(error: unknown): string {
   // Subclasses first: a timeout is a connection error is an API error.
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return "timed out";
-  if (error instanceof OpenAI.APIConnectionError) return "could not connect";
-  if (error instanceof OpenAI.APIError) return `HTTP ${error.status ?? "error"}${error.code ? ` ${error.code}` : ""}`;
+  if (error instanceof APIConnectionTimeoutError) return "timed out";
+  if (error instanceof APIConnectionError) return "could not connect";
+  if (error instanceof APIError) return `HTTP ${error.status ?? "error"}${error.code ? ` ${error.code}` : ""}`;
   return error instanceof Error ? error.message.slice(0, 120) : "unknown error";
 }

@@ -1,5 +1,5 @@
 import { stemmer } from "stemmer";
-import lemmatizer from "wink-lemmatizer";
+import { lemmatizer } from "./lemmatizer.ts";
 
 /** English words too common to carry meaning in a privacy question. */
 export const STOP_WORDS = new Set(

@@ -1,8 +1,11 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { parse as parseYaml } from "yaml";
+import type * as Yaml from "yaml";
 import { z } from "zod";
 import { DocentError } from "../errors.ts";
+import { projectFile } from "../project-files.ts";
 import { normaliseToken, words } from "./text-terms.ts";
 
 /**
@@ -44,7 +47,7 @@ const fileSchema = z.object({
 });
 
 /** The vocabulary shipped with the project (config/privacy-vocabulary.yaml); VOCABULARY_FILE points elsewhere. */
-export const DEFAULT_VOCABULARY_FILE = fileURLToPath(new URL("../../config/privacy-vocabulary.yaml", import.meta.url));
+export const DEFAULT_VOCABULARY_FILE = projectFile("config", "privacy-vocabulary.yaml");
 
 let shipped: Vocabulary | undefined;
 /** The shipped vocabulary, read once. */
@@ -64,14 +67,22 @@ export function loadVocabulary(file: string): Vocabulary {
   return parseVocabulary(text, file);
 }
 
-/** Pure: YAML text → compiled vocabulary. The YAML is parsed as data only (no custom tags, no code). */
+/**
+ * YAML text → compiled vocabulary. The YAML is parsed as data only (no custom tags, no code); for the text of the
+ * shipped file, the build's parsed copy stands in for the parser (see VOCABULARY_SNAPSHOT_FILE).
+ */
 export function parseVocabulary(text: string, source = "vocabulary"): Vocabulary {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { customTags: [], merge: false });
+    raw = readYaml(text);
   } catch (error) {
     throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} is not valid YAML.`, { hint: "Fix the YAML syntax (see the comments at the top of config/privacy-vocabulary.yaml).", cause: error });
   }
+  return compileVocabulary(raw, source);
+}
+
+/** Pure: a vocabulary file's data → compiled vocabulary; bad entries are a clear error naming `source`. */
+function compileVocabulary(raw: unknown, source: string): Vocabulary {
   const parsed = fileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -100,8 +111,50 @@ export function parseVocabulary(text: string, source = "vocabulary"): Vocabulary
   };
 }
 
+/**
+ * The build parses the shipped vocabulary's YAML once and writes the result beside this module with the text's
+ * hash: a start-up that reads the same text takes the parsed data from there (JSON.parse, no YAML parser loaded).
+ * Any other text — an edited file, VOCABULARY_FILE, the TypeScript sources without a build — is parsed as YAML.
+ * Validation and compilation below run either way.
+ */
+export const VOCABULARY_SNAPSHOT_FILE = "privacy-vocabulary.json";
+
+interface VocabularySnapshot {
+  sha256: string;
+  data: unknown;
+}
+
+/** The snapshot the build writes for `text`. */
+export function vocabularySnapshot(text: string): string {
+  return JSON.stringify({ sha256: sha256(text), data: parseYamlData(text) } satisfies VocabularySnapshot);
+}
+
+function readYaml(text: string): unknown {
+  const snapshot = readSnapshot(fileURLToPath(new URL(VOCABULARY_SNAPSHOT_FILE, import.meta.url)));
+  return snapshot?.sha256 === sha256(text) ? snapshot.data : parseYamlData(text);
+}
+
+/** The build's snapshot, or null when there is none or it cannot be read (then the YAML is parsed). */
+function readSnapshot(file: string): VocabularySnapshot | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as VocabularySnapshot;
+  } catch {
+    return null;
+  }
+}
+
+function parseYamlData(text: string): unknown {
+  const yaml = createRequire(import.meta.url)("yaml") as typeof Yaml;
+  return yaml.parse(text, { customTags: [], merge: false });
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
 /** An empty vocabulary: plain lemma matching, no providers or audiences. */
-export const EMPTY_VOCABULARY: Vocabulary = parseVocabulary("{}");
+export const EMPTY_VOCABULARY: Vocabulary = compileVocabulary({}, "the empty vocabulary");
 
 /** A synonym group is known by its first entry: "syn:keep" for keep/store/retain/… */
 function synonymKey(group: readonly string[]): string {

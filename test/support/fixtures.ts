@@ -10,13 +10,12 @@ export const DEV_QUESTIONS = path.join(SHARED_DIR, "corpus/dev-questions.jsonl")
 export const KNOWLEDGE_DIR = path.resolve(import.meta.dirname, "../../knowledge");
 
 /**
- * Whether the shared corpus is beside the project. A user's own clone may not have it: such tests skip and say
- * why. Under CI a missing corpus is a failure, never a silent pass.
+ * Whether the shared corpus is beside the project. A user's own clone may not have it: such tests skip, and the
+ * run says why once (test/support/shared-corpus-setup.ts). Under CI a missing corpus is a failure, never a silent pass.
  */
 export function sharedCorpusAvailable(): boolean {
   if (existsSync(CORPUS_DIR)) return true;
   if (process.env.CI === "true") throw new Error(`CI=true but the shared corpus is missing at ${CORPUS_DIR}`);
-  console.warn(`Skipping shared-corpus tests: ${CORPUS_DIR} is not there (it sits beside the project in the team's checkouts).`);
   return false;
 }
 
