@@ -70,7 +70,7 @@ export const SCORING = {
   /** …and a sentence that says yes or no (not, only, by default, may) for a yes/no question. */
   yesNoFit: 0.05,
   /** Search's rank: the first passage gets this much, the second half, the third a third… */
-  rankPrior: 0.5,
+  rankPrior: 0.3,
   /** Unknown terms (in no indexed passage) weigh like terms found in this many passages. */
   unknownAsDf: 1,
   /** A sentence for another audience than the one a question names / defaults to scores this share. */
