@@ -1,10 +1,9 @@
 /** `npm run ask -- "question"`: answer one question from the index. Composition root for the CLI. */
 import "../src/cli/quiet-native-logs.ts";
-import { parseArgs } from "node:util";
 import { answerJson } from "../src/answer/answer-json.ts";
 import { answerQuestion } from "../src/answer/answer-question.ts";
 import { buildIndexIfMissing, createEngine, openApp } from "../src/app/engine.ts";
-import { runCli, usageError } from "../src/cli/run-cli.ts";
+import { parseArguments, runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
 
@@ -13,12 +12,7 @@ const USAGE = `Usage: npm run --silent ask -- [--db URI] [--json] "question"
   --json    print exactly one JSON object on stdout`;
 
 runCli(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: { db: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } }, allowPositionals: true });
-  } catch (error) {
-    throw usageError((error as Error).message, USAGE);
-  }
+  const parsed = parseArguments({ options: { db: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } }, allowPositionals: true }, USAGE);
   if (parsed.values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -2,10 +2,9 @@
 import "../src/cli/quiet-native-logs.ts";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { answerQuestion, type EngineDeps } from "../src/answer/answer-question.ts";
 import { createEngine, openApp } from "../src/app/engine.ts";
-import { runCli, usageError } from "../src/cli/run-cli.ts";
+import { parseArguments, runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";
 import { type QuestionOutcome, scoreOutcomes } from "../src/eval/metrics.ts";
 import { readQuestions } from "../src/eval/questions.ts";
@@ -20,14 +19,9 @@ const USAGE = `Usage: npm run --silent eval -- [--db URI] --questions FILE [--go
   --json            print one JSON report on stdout (with --baseline: {report, baseline})`;
 
 runCli(async () => {
-  let values;
-  try {
-    values = parseArgs({
+  const values = parseArguments({
       options: { db: { type: "string" }, questions: { type: "string" }, "gold-dir": { type: "string" }, json: { type: "boolean", default: false }, baseline: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
-    }).values;
-  } catch (error) {
-    throw usageError((error as Error).message, USAGE);
-  }
+    }, USAGE).values;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -1,9 +1,8 @@
 /** `npm run gaps`: the knowledge gaps report from the review channel. Composition root: config, REST, then one run. */
-import { parseArgs } from "node:util";
 import { REST } from "discord.js";
-import { runCli, usageError } from "../src/cli/run-cli.ts";
+import { parseArguments, runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig, requireDiscordToken } from "../src/config.ts";
-import { DocentError } from "../src/errors.ts";
+import type { DocentError } from "../src/errors.ts";
 import { collectGapsReport, DEFAULT_DAYS, MAX_DAYS, parseDays, postGapsReport, requireReviewChannel } from "../src/gaps/run-gaps.ts";
 import { renderGapsReport } from "../src/gaps/render-gaps-report.ts";
 import { createLogger } from "../src/log.ts";
@@ -21,9 +20,7 @@ honoured). Exit codes: 0 report made, 2 failed (what to fix is printed), 64 bad 
 const MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
 runCli(async () => {
-  let args;
-  try {
-    args = parseArgs({
+  const args = parseArguments({
       options: {
         days: { type: "string" },
         json: { type: "boolean", default: false },
@@ -31,10 +28,7 @@ runCli(async () => {
         help: { type: "boolean", short: "h", default: false },
       },
       allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw usageError((error as Error).message, USAGE);
-  }
+    }, USAGE).values;
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

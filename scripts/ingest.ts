@@ -1,9 +1,8 @@
 /** `npm run ingest`: the maintainers' entry point. Composition root: builds config, store and embedder, then runs. */
 import "../src/cli/quiet-native-logs.ts";
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { createEmbedder, createOpenAIClient, openStore } from "../src/app/clients.ts";
-import { runCli, usageError } from "../src/cli/run-cli.ts";
+import { parseArguments, runCli, usageError } from "../src/cli/run-cli.ts";
 import { canonicalHosts, type Config, loadConfig, requireDiscordToken } from "../src/config.ts";
 import { postToChannel } from "../src/discord/announce.ts";
 import { gateCandidate } from "../src/eval/gate.ts";
@@ -15,7 +14,7 @@ import { renderSummary, summaryJson } from "../src/ingest/render-summary.ts";
 import { type IngestProgress, type IngestSummary, runIngest } from "../src/ingest/run-ingest.ts";
 import type { WebFetchResult, WebTargets } from "../src/ingest/web/fetch-sources.ts";
 import { checkWebUrl, parseUrlList } from "../src/ingest/web/url-list.ts";
-import { ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.ts";
+import { type ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.ts";
 import { printableJson } from "../src/terminal-text.ts";
 
 const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--urls-file FILE ...] [--sitemap URL ...]
@@ -85,9 +84,7 @@ runCli(async () => {
 });
 
 async function parseIngestCommand(argv: string[]): Promise<IngestCommand> {
-  let args;
-  try {
-    args = parseArgs({
+  const args = parseArguments({
       args: argv,
       options: {
         source: { type: "string", multiple: true },
@@ -107,10 +104,7 @@ async function parseIngestCommand(argv: string[]): Promise<IngestCommand> {
         help: { type: "boolean", short: "h", default: false },
       },
       allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw usageError((error as Error).message, USAGE);
-  }
+    }, USAGE).values;
   if (args.help) return { mode: "help" };
   let targets: WebTargets;
   try {

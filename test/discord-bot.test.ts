@@ -26,7 +26,10 @@ beforeAll(async () => {
   built = await buildTestEngine([KNOWLEDGE_DIR, poisoned.dir]);
   // Record what the bot searches for, to see follow-ups carry the earlier question.
   const retriever: Retriever = {
-    retrieve: (query, limit) => (queries.push(query), built.engine.retriever.retrieve(query, limit)),
+    retrieve: (query, limit) => {
+      queries.push(query);
+      return built.engine.retriever.retrieve(query, limit);
+    },
     judge: (query, passages) => built.engine.retriever.judge(query, passages),
   };
   bot = await startBot({ retriever, answerer: built.engine.answerer }, { allowedChannels: [GENERAL] });

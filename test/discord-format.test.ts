@@ -44,7 +44,7 @@ describe("formatDiscordAnswer", () => {
     expect(text.length).toBeLessThanOrEqual(DISCORD_CONTENT_LIMIT);
     expect(text).toMatch(/Point 0/);
     const huge = result(Array.from({ length: 5 }, (_, i) => `Point ${i} ${"x".repeat(3000)}`));
-    huge.draft!.sources.forEach((s) => (s.title = "T".repeat(500)));
+    for (const s of huge.draft!.sources) s.title = "T".repeat(500);
     expect(formatDiscordAnswer(huge, "42").length).toBeLessThanOrEqual(DISCORD_CONTENT_LIMIT);
   });
 

@@ -62,7 +62,11 @@ describe("the queue bound under a burst (MAX_CONCURRENT_ANSWERS=1, MAX_QUEUED_QU
     // Answers wait at a gate, so none finishes (and frees a place) while the burst is still arriving.
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const gated: Answerer = { mode: built.engine.answerer.mode, answer: async (input) => (await gate, built.engine.answerer.answer(input)) };
+    const gated: Answerer = { mode: built.engine.answerer.mode, answer: async (input) => {
+        await gate;
+        return built.engine.answerer.answer(input);
+      },
+    };
     bot = await startBot({ retriever: built.engine.retriever, answerer: gated }, { load: { cooldownMs: 0, maxConcurrent: 1, maxQueued: 5 } });
     const { emulator } = bot;
 

@@ -38,7 +38,7 @@ describe("Discord Markdown → safe HTML", () => {
 
   it("renders Docent's answer shape: mention pill, bullets, bold, masked links, subtext, quotes", () => {
     const html = renderMarkdown(
-      "> **Q:** do you train on my data?\nHi <@800000000000000200>! Lead.\n- First point [1]\n- Second point [1]\n**Sources**\n[1] [Training](<https://openai.com/enterprise-privacy/>) · updated 2026-01-08\n-# Answered only from the policy pages above. See <#" + GENERAL_CHANNEL_ID + ">.",
+      `> **Q:** do you train on my data?\nHi <@800000000000000200>! Lead.\n- First point [1]\n- Second point [1]\n**Sources**\n[1] [Training](<https://openai.com/enterprise-privacy/>) · updated 2026-01-08\n-# Answered only from the policy pages above. See <#${GENERAL_CHANNEL_ID}>.`,
       names,
     );
     expect(html).toContain('<blockquote class="md-quote"><div class="md-p"><strong>Q:</strong> do you train on my data?</div></blockquote>');
@@ -102,7 +102,10 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     expect(playground.url).toMatch(/^http:\/\/localhost:\d+$/);
     // Another host name (DNS rebinding) is refused.
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      request({ host: "127.0.0.1", port: playground.port, path: "/", headers: { host: `evil.example:${playground.port}` } }, (res) => (res.resume(), resolve(res.statusCode))).on("error", reject).end();
+      request({ host: "127.0.0.1", port: playground.port, path: "/", headers: { host: `evil.example:${playground.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      }).on("error", reject).end();
     });
     expect(status).toBe(403);
     const missing: string[] = [];

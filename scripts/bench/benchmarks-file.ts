@@ -24,5 +24,5 @@ export function replaceSection(text: string, heading: string, section: string): 
 export function keepOtherSections(previous: string, next: string): string {
   const mine = sectionsOf(next);
   const others = [...sectionsOf(previous)].filter(([heading]) => !mine.has(heading)).map(([, body]) => body);
-  return [next.trimEnd(), ...others].join("\n\n") + "\n";
+  return `${[next.trimEnd(), ...others].join("\n\n")}\n`;
 }

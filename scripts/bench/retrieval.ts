@@ -209,7 +209,9 @@ async function syntheticRows(base: readonly ChunkRow[], size: number): Promise<C
   for (let i = 0; i < out.length; i += batch) {
     const slice = out.slice(i, i + batch);
     const vectors = await embedder.embed(slice.map((r) => r.searchText));
-    slice.forEach((r, j) => (r.vector = vectors[j]!));
+    slice.forEach((r, j) => {
+      r.vector = vectors[j]!;
+    });
   }
   return out;
 }

@@ -105,7 +105,7 @@ const CONTEXT_RULES: Rule[] = [
   { id: "url-credential", kind: "url-credential", pattern: /\bhttps?:\/\/[^\s/]*(?:\.openai\.azure\.com|\.azure\.com|\.cognitiveservices\.azure\.com)\S*|\bhttps?:\/\/[^\s:/@]+:[^\s@/]+@\S+/dgi },
   { id: "password", kind: "password", pattern: /\b(?<cue>my|our|the)?\s*(?:password|passwd|passcode|passphrase|pwd|pw|pin)\b(?:\s+for\s+[\w.-]+)?(?:\s+(?:is|was|=|:)|\s*[:=])\s*["'`]?(?<v>[^\s"'`]+)/dgi },
   { id: "card-security-code", kind: "card", pattern: /\b(?:cvv2?|cvc2?|csc|cid|security\s+code)\b\s*(?:is|:|=|#)?\s*(?<v>\d{3,4})\b/dgi },
-  { id: "card-expiry", kind: "card", pattern: new RegExp(`\\b(?:exp(?:iry|ires|iration)?(?:\\s+date)?|valid\\s+(?:thru|through|until))\\.?\\s*(?:is|:)?\\s*(?<v>(?:0?[1-9]|1[0-2])\\s*[/-]\\s*(?:20)?\\d{2})\\b`, "dgi") },
+  { id: "card-expiry", kind: "card", pattern: /\b(?:exp(?:iry|ires|iration)?(?:\s+date)?|valid\s+(?:thru|through|until))\.?\s*(?:is|:)?\s*(?<v>(?:0?[1-9]|1[0-2])\s*[/-]\s*(?:20)?\d{2})\b/dgi },
   { id: "ssn", kind: "id-number", pattern: /\b\d{3}-\d{2}-\d{4}\b/dg },
   { id: "national-id-in-context", kind: "id-number", pattern: /\b(?:ssn|social\s+security(?:\s+number)?|national\s+insurance(?:\s+number)?|tax\s+id|nino)\b(?:\s*(?:no\.?|number|#|is|:))*\s*(?<v>\d{3}[\s-]?\d{2}[\s-]?\d{4}|[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D])\b/dgi },
   { id: "document-number-in-context", kind: "id-number", pattern: /\b(?:passport|id\s+card|identity\s+card|driver'?s\s+licen[cs]e|licen[cs]e)(?:\s+(?:no\.?|number|num|#))?\s*(?:is|:|#)?\s*(?<v>[A-Z0-9][A-Z0-9-]{5,14})\b/dgi, accept: hasDigit },

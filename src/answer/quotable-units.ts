@@ -106,7 +106,7 @@ function single(span: SentenceSpan): QuotableUnit {
 function antecedentOf(spans: readonly SentenceSpan[], i: number): SentenceSpan | undefined {
   const span = spans[i]!;
   const previous = spans[i - 1];
-  if (!previous || previous.lineKind !== "prose") return undefined;
+  if (previous?.lineKind !== "prose") return undefined;
   if (previous.line === span.line) return previous;
   return span.indexInLine === 0 && span.lineKind === "prose" && previous.line === span.line - 1 ? previous : undefined;
 }

@@ -22,7 +22,7 @@ export async function runPlayground(environment: Config, options: { out?: Writab
   });
   const playground = await startPlayground({ app, logger });
   out.write(
-    [
+    `${[
       "",
       `  Docent playground: ${playground.url}`,
       "",
@@ -30,7 +30,7 @@ export async function runPlayground(environment: Config, options: { out?: Writab
       `  mention @${playground.bot.client.user?.username ?? "Docent"} or use /ask in #general. Answers are mirrored to #docent-review.`,
       "  Listening on 127.0.0.1 only; nothing reaches Discord and nothing is kept after it stops. Ctrl+C stops it.",
       "",
-    ].join("\n") + "\n",
+    ].join("\n")}\n`,
   );
   const stop = async (signal: string): Promise<void> => {
     logger.info({ event: "shutdown", signal }, "shutting down");

@@ -1,3 +1,4 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { stackTracesWanted } from "../config.ts";
 import { describeError, DocentError } from "../errors.ts";
 import { printableLines } from "../terminal-text.ts";
@@ -22,4 +23,13 @@ export function runCli(main: () => Promise<number>): void {
 
 export function usageError(message: string, usage: string): DocentError {
   return new DocentError("USAGE", message, { hint: usage });
+}
+
+/** node:util's parseArgs, with a bad argument turned into a usage error that shows `usage`. */
+export function parseArguments<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw usageError((error as Error).message, usage);
+  }
 }

@@ -13,7 +13,7 @@ const FOOTER = "-# Answered only from the policy pages above. Reply to this mess
 export function formatDiscordAnswer(result: AnswerResult, askerId: string | null, options: { header?: string } = {}): string {
   const greeting = askerId ? `Hi <@${askerId}>! ` : "";
   const notice = `${options.header ? `${options.header}\n` : ""}${result.redacted.length > 0 ? `${PERSONAL_DATA_NOTICE}\n\n` : ""}`;
-  if (result.refused || !result.draft) return fit(`${notice}${greeting}${REFUSAL_TEXT}`);
+  if (result.refused || !result.draft) return fitToLimit(`${notice}${greeting}${REFUSAL_TEXT}`);
   const draft = result.draft;
   const fallback = result.fallbackReason ? "\n-# The chat model's answer could not be verified, so these are direct quotes." : "";
   for (const maxBullet of [400, 280, 200, 140]) {
@@ -22,7 +22,7 @@ export function formatDiscordAnswer(result: AnswerResult, askerId: string | null
       if (text.length <= DISCORD_CONTENT_LIMIT) return text;
     }
   }
-  return fit(compose(draft, { notice, greeting, fallback, maxBullet: 100, keep: 1 }));
+  return fitToLimit(compose(draft, { notice, greeting, fallback, maxBullet: 100, keep: 1 }));
 }
 
 function compose(draft: DraftAnswer, o: { notice: string; greeting: string; fallback: string; maxBullet: number; keep: number }): string {
@@ -51,7 +51,7 @@ export function shorten(text: string, max: number): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-function fit(text: string): string {
+function fitToLimit(text: string): string {
   return text.length <= DISCORD_CONTENT_LIMIT ? text : shorten(text, DISCORD_CONTENT_LIMIT);
 }
 

@@ -64,7 +64,11 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
       if (wider.length === 0) return ranked!;
       const found = new Set(ranked!.map((p) => p.id));
       const extra: string[] = [];
-      for (const passage of results.flat()) if (!found.has(passage.id)) extra.push(passage.id), found.add(passage.id);
+      for (const passage of results.flat()) {
+        if (found.has(passage.id)) continue;
+        extra.push(passage.id);
+        found.add(passage.id);
+      }
       if (extra.length === 0) return ranked!;
       const rescored = await scoreWithin(deps, query, extra, options.mode);
       return [...ranked!, ...rescored.sort((a, b) => b.score - a.score)];

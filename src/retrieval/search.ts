@@ -79,6 +79,16 @@ export async function search(deps: { table: Table; embedder: Embedder }, query: 
   return fuseRankings(fullText, nearest, options.vectorWeight, options.limit);
 }
 
-function toPassage(row: Record<string, any>, score: number): Passage {
+/** The columns a search selects, as LanceDB returns them. */
+interface PassageRow {
+  id: string;
+  url: string;
+  title: string;
+  heading: string;
+  text: string;
+  page_date?: string | null;
+}
+
+function toPassage(row: PassageRow, score: number): Passage {
   return { id: row.id, url: row.url, title: row.title, heading: row.heading, text: row.text, pageDate: row.page_date ?? null, score };
 }

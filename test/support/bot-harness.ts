@@ -49,7 +49,10 @@ export async function startBot(engine: EngineDeps, options: { load?: Partial<Loa
     ],
   });
   const logLines: string[] = [];
-  const logger = createLogger("info", new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) }));
+  const logger = createLogger("info", new Writable({ write: (chunk, _enc, done) => {
+        logLines.push(String(chunk));
+        done();
+      } }));
   const client: Client = createDiscordClient({ restApiUrl: emulator.restApiUrl, globalRequestsPerSecond: 1e9 });
   const load = new LoadControl({ cooldownMs: 0, maxConcurrent: 4, maxQueued: 20, ...options.load });
   attachHandlers(client, {

@@ -194,7 +194,7 @@ function page(base: string, slug: string, { title, markdown }: Page): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escape(title)} | Example Trust Center</title>
+<title>${escapeHtml(title)} | Example Trust Center</title>
 <link rel="canonical" href="${base}/policies/${slug}">
 <link rel="stylesheet" href="/assets/site.css">
 <script>window.analytics = { track() {} };</script>
@@ -257,12 +257,12 @@ export function markdownToHtml(markdown: string): string {
 }
 
 function inline(text: string): string {
-  return escape(text)
+  return escapeHtml(text)
     .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
     .replace(/`([^`]+)`/g, "<code>$1</code>")
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>');
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
