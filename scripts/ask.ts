@@ -12,7 +12,13 @@ const USAGE = `Usage: npm run --silent ask -- [--db URI] [--json] "question"
   --json    print exactly one JSON object on stdout`;
 
 runCli(async () => {
-  const parsed = parseArguments({ options: { db: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } }, allowPositionals: true }, USAGE);
+  const parsed = parseArguments(
+    {
+      options: { db: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+      allowPositionals: true,
+    },
+    USAGE,
+  );
   if (parsed.values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

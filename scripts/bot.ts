@@ -16,7 +16,9 @@ runCli(async () => {
   if (!config.DISCORD_TOKEN) {
     // Loaded only on the path taken: the playground, one bot, or the sharding manager.
     const { runPlayground } = await import("../src/app/run-playground.ts");
-    return runPlayground(config, { reason: "No DISCORD_TOKEN set: starting the local playground instead of Discord (put DISCORD_TOKEN in .env to run the real bot)." });
+    return runPlayground(config, {
+      reason: "No DISCORD_TOKEN set: starting the local playground instead of Discord (put DISCORD_TOKEN in .env to run the real bot).",
+    });
   }
   const token = requireDiscordToken(config);
   const logger = createLogger(config.LOG_LEVEL === "warn" ? "info" : config.LOG_LEVEL);

@@ -22,7 +22,10 @@ const outDir = path.resolve(PROJECT_DIR, values["out-dir"]!);
 // A clean build: a module moved or deleted in src/ must not live on in dist/.
 rmSync(outDir, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-const compiled = spawnSync(process.execPath, [tsc, "-p", path.join(PROJECT_DIR, "tsconfig.build.json"), "--outDir", outDir], { cwd: PROJECT_DIR, stdio: "inherit" });
+const compiled = spawnSync(process.execPath, [tsc, "-p", path.join(PROJECT_DIR, "tsconfig.build.json"), "--outDir", outDir], {
+  cwd: PROJECT_DIR,
+  stdio: "inherit",
+});
 if (compiled.status !== 0) {
   process.stderr.write(`docent: the build failed (tsc exited with ${compiled.status ?? compiled.signal}); fix the errors above and run npm run build.\n`);
   process.exit(1);

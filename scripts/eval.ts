@@ -19,9 +19,19 @@ const USAGE = `Usage: npm run --silent eval -- [--db URI] --questions FILE [--go
   --json            print one JSON report on stdout (with --baseline: {report, baseline})`;
 
 runCli(async () => {
-  const values = parseArguments({
-      options: { db: { type: "string" }, questions: { type: "string" }, "gold-dir": { type: "string" }, json: { type: "boolean", default: false }, baseline: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
-    }, USAGE).values;
+  const values = parseArguments(
+    {
+      options: {
+        db: { type: "string" },
+        questions: { type: "string" },
+        "gold-dir": { type: "string" },
+        json: { type: "boolean", default: false },
+        baseline: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    },
+    USAGE,
+  ).values;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -44,7 +54,11 @@ runCli(async () => {
         const result = await answerQuestion(deps, question.question);
         outcomes.push({ question, result, ms: performance.now() - started });
       }
-      return scoreOutcomes(outcomes, (url) => textsByUrl.get(url) ?? [], (doc) => goldUrls.get(doc));
+      return scoreOutcomes(
+        outcomes,
+        (url) => textsByUrl.get(url) ?? [],
+        (doc) => goldUrls.get(doc),
+      );
     };
     const report = await evaluate(engine);
     if (!values.baseline) {
@@ -56,7 +70,11 @@ runCli(async () => {
       { name: "v1 extractive (baseline)", report: baseline },
       { name: `${engine.answerer.mode} (now)`, report },
     ]);
-    process.stdout.write(values.json ? `${JSON.stringify({ report, baseline })}\n` : `${renderReport(report)}\n\nAnswer quality beside the v1 extractive answerer:\n${comparison}\n`);
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ report, baseline })}\n`
+        : `${renderReport(report)}\n\nAnswer quality beside the v1 extractive answerer:\n${comparison}\n`,
+    );
     return 0;
   } finally {
     app.close();

@@ -20,7 +20,8 @@ honoured). Exit codes: 0 report made, 2 failed (what to fix is printed), 64 bad 
 const MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
 runCli(async () => {
-  const args = parseArguments({
+  const args = parseArguments(
+    {
       options: {
         days: { type: "string" },
         json: { type: "boolean", default: false },
@@ -28,7 +29,9 @@ runCli(async () => {
         help: { type: "boolean", short: "h", default: false },
       },
       allowPositionals: false,
-    }, USAGE).values;
+    },
+    USAGE,
+  ).values;
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -84,7 +84,8 @@ runCli(async () => {
 });
 
 async function parseIngestCommand(argv: string[]): Promise<IngestCommand> {
-  const args = parseArguments({
+  const args = parseArguments(
+    {
       args: argv,
       options: {
         source: { type: "string", multiple: true },
@@ -104,7 +105,9 @@ async function parseIngestCommand(argv: string[]): Promise<IngestCommand> {
         help: { type: "boolean", short: "h", default: false },
       },
       allowPositionals: false,
-    }, USAGE).values;
+    },
+    USAGE,
+  ).values;
   if (args.help) return { mode: "help" };
   let targets: WebTargets;
   try {
@@ -119,7 +122,8 @@ async function parseIngestCommand(argv: string[]): Promise<IngestCommand> {
   const gateMin = args["gate-min"] === undefined ? 0 : Number(args["gate-min"]);
   if (!(gateMin >= 0 && gateMin <= 1)) throw usageError(`--gate-min must be a number from 0 to 1 (got "${args["gate-min"]}").`, USAGE);
   const retentionDays = args["retention-days"] === undefined ? 7 : Number(args["retention-days"]);
-  if (!(retentionDays >= 0 && Number.isFinite(retentionDays))) throw usageError(`--retention-days must be a number of days, 0 or more (got "${args["retention-days"]}").`, USAGE);
+  if (!(retentionDays >= 0 && Number.isFinite(retentionDays)))
+    throw usageError(`--retention-days must be a number of days, 0 or more (got "${args["retention-days"]}").`, USAGE);
   if (args["retention-days"] !== undefined && !args.cleanup) throw usageError("--retention-days goes with --cleanup.", USAGE);
   const { db, json } = args;
   if (args.cleanup) return { mode: "cleanup", db, retentionDays, json };
@@ -155,7 +159,10 @@ async function cleanupIndex(store: ChunkStore, command: { retentionDays: number;
       `Cleanup (older than ${retentionDays} day(s)): removed ${result.versionsRemoved} version(s) and ${formatBytes(result.bytesRemoved)} of files; ` +
         `${result.versionsAfter} version(s) left, live version ${result.version}.\n`,
     );
-    if (result.tagsDeleted.length > 0) process.stdout.write(`Forgot ${result.tagsDeleted.length} old ingest tag(s) (${result.tagsDeleted.join(", ")}); --rollback reaches back ${KEEP_INGEST_TAGS} ingests.\n`);
+    if (result.tagsDeleted.length > 0)
+      process.stdout.write(
+        `Forgot ${result.tagsDeleted.length} old ingest tag(s) (${result.tagsDeleted.join(", ")}); --rollback reaches back ${KEEP_INGEST_TAGS} ingests.\n`,
+      );
   }
   return 0;
 }
@@ -165,13 +172,19 @@ async function rollBackIndex(store: ChunkStore, command: { dryRun: boolean; json
   if (command.dryRun) {
     const plan = await store.rollbackPlan();
     if (command.json) process.stdout.write(`${printableJson({ rolledBack: false, dryRun: true, ...plan })}\n`);
-    else process.stdout.write(`Dry run: --rollback would undo the ingest of version ${plan.from} and restore what version ${plan.restored} held (${plan.rows} chunks). Nothing was changed.\n`);
+    else
+      process.stdout.write(
+        `Dry run: --rollback would undo the ingest of version ${plan.from} and restore what version ${plan.restored} held (${plan.rows} chunks). Nothing was changed.\n`,
+      );
     return 0;
   }
   const result = await store.rollback();
   const info = await store.info();
   if (command.json) process.stdout.write(`${printableJson({ rolledBack: true, ...result, rows: info?.rows ?? 0 })}\n`);
-  else process.stdout.write(`Rolled back: the ingest of version ${result.from} is undone; version ${result.version} now holds what version ${result.restored} held (${info?.rows ?? 0} chunks).\n`);
+  else
+    process.stdout.write(
+      `Rolled back: the ingest of version ${result.from} is undone; version ${result.version} now holds what version ${result.restored} held (${info?.rows ?? 0} chunks).\n`,
+    );
   return 0;
 }
 
@@ -184,10 +197,13 @@ async function ingestSources(config: Config, command: Extract<IngestCommand, { m
     const embedder = await createEmbedder(config, await createOpenAIClient(config));
     const progress = createProgressReporter(command.json ? "silent" : process.stderr.isTTY ? "bar" : "lines");
     const { targets } = command;
-    const web = targets.urls.length + targets.sitemaps.length > 0 ? await fetchPages(targets, store, config, progress.onProgress).catch((error) => {
-      progress.stop();
-      throw error;
-    }) : null;
+    const web =
+      targets.urls.length + targets.sitemaps.length > 0
+        ? await fetchPages(targets, store, config, progress.onProgress).catch((error) => {
+            progress.stop();
+            throw error;
+          })
+        : null;
     const gateMin = command.gate?.min ?? 0;
     const summary = await runIngest(
       { store, embedder, onProgress: progress.onProgress },
@@ -199,13 +215,24 @@ async function ingestSources(config: Config, command: Extract<IngestCommand, { m
         rebuild: command.rebuild,
         ...(web ? { documents: web.documents, keepSources: web.keepSources, errors: web.errors, notes: web.notes } : {}),
         ...(gateQuestions
-          ? { gate: (rows) => gateCandidate({ live: store, rows, embedder, questions: gateQuestions, min: gateMin, retrieval: { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT } }) }
+          ? {
+              gate: (rows) =>
+                gateCandidate({
+                  live: store,
+                  rows,
+                  embedder,
+                  questions: gateQuestions,
+                  min: gateMin,
+                  retrieval: { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT },
+                }),
+            }
           : {}),
       },
     ).finally(progress.stop);
-    const announced = announceTo && summary.written && summary.changes.length > 0
-      ? await postToChannel({ ...announceTo, apiBase: config.DISCORD_API_URL, content: renderChangelog(summary) })
-      : null;
+    const announced =
+      announceTo && summary.written && summary.changes.length > 0
+        ? await postToChannel({ ...announceTo, apiBase: config.DISCORD_API_URL, content: renderChangelog(summary) })
+        : null;
     printIngestSummary(summary, web, announced, command.json);
     if (summary.gate && !summary.gate.passed) return 3;
     return summary.errors.length > 0 ? 1 : 0;
@@ -214,7 +241,9 @@ async function ingestSources(config: Config, command: Extract<IngestCommand, { m
 
 function printIngestSummary(summary: IngestSummary, web: WebFetchResult | null, announced: string | null, json: boolean): void {
   if (json) {
-    process.stdout.write(`${printableJson({ ...summaryJson(summary), ...(web ? { fetch: web.stats } : {}), ...(announced ? { announcedMessageId: announced } : {}) })}\n`);
+    process.stdout.write(
+      `${printableJson({ ...summaryJson(summary), ...(web ? { fetch: web.stats } : {}), ...(announced ? { announcedMessageId: announced } : {}) })}\n`,
+    );
     return;
   }
   const { fetched, notModified, gone, failed, requested } = web?.stats ?? {};
@@ -236,7 +265,10 @@ async function readUrlFiles(files: readonly string[]): Promise<string[]> {
     try {
       text = await readFile(file, "utf8");
     } catch (error) {
-      throw new DocentError("SOURCE_MISSING", `Cannot read the URL list ${file}.`, { hint: "--urls-file takes a text file with one URL per line.", cause: error });
+      throw new DocentError("SOURCE_MISSING", `Cannot read the URL list ${file}.`, {
+        hint: "--urls-file takes a text file with one URL per line.",
+        cause: error,
+      });
     }
     urls.push(...parseUrlList(text, file));
   }

@@ -37,4 +37,8 @@ for (const name of Object.keys(parent?.optionalDependencies ?? {})) {
   added++;
 }
 writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
-console.log(added > 0 ? `Added ${added} LanceDB platform entr${added === 1 ? "y" : "ies"} to package-lock.json.` : "package-lock.json already lists every LanceDB platform.");
+console.log(
+  added > 0
+    ? `Added ${added} LanceDB platform entr${added === 1 ? "y" : "ies"} to package-lock.json.`
+    : "package-lock.json already lists every LanceDB platform.",
+);

@@ -32,14 +32,26 @@ const schema = z.object({
   INGEST_FETCH_TIMEOUT_MS: positiveInt(15_000),
   INGEST_FETCH_MAX_BYTES: positiveInt(2_000_000),
   INGEST_ALLOW_PRIVATE_HOSTS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("false")),
-  INGEST_CANONICAL_HOSTS: z.preprocess(emptyAsUndefined, z.string().regex(/^\s*(\*|[a-z0-9.-]+)(\s*,\s*(\*|[a-z0-9.-]+))*\s*$/i).optional()),
+  INGEST_CANONICAL_HOSTS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\s*(\*|[a-z0-9.-]+)(\s*,\s*(\*|[a-z0-9.-]+))*\s*$/i)
+      .optional(),
+  ),
   INGEST_MAX_URLS: positiveInt(1_000),
   INGEST_MAX_CHUNKS_PER_PAGE: positiveInt(1_000),
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   DISCORD_GUILD_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
   SHARD_COUNT: z.preprocess(emptyAsUndefined, z.union([z.literal("auto"), z.coerce.number().int().positive().max(10_000)]).optional()),
-  ALLOWED_CHANNEL_IDS: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/).optional()),
+  ALLOWED_CHANNEL_IDS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/)
+      .optional(),
+  ),
   // No default here: the bot's is DEFAULT_COOLDOWN_SECONDS, the playground's its own (0), and both need to know
   // whether the user set one.
   COOLDOWN_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).optional()),
@@ -47,7 +59,13 @@ const schema = z.object({
   MAX_QUEUED_QUESTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000).default(50)),
   REVIEW_CHANNEL_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
   REVIEW_MODE: z.preprocess(emptyAsUndefined, z.enum(["all", "flagged", "approve", "off"]).default("all")),
-  MODERATOR_ROLE_IDS: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/).optional()),
+  MODERATOR_ROLE_IDS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/)
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn")),
   PLAYGROUND_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   INDEX_REFRESH_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3_600_000).default(0)),
@@ -106,7 +124,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? "configuration");
     const got = env[name];
-    const shown = name === "OPENAI_API_KEY" || name === "DISCORD_TOKEN" || name.startsWith("AWS_SECRET") || name === "AWS_SESSION_TOKEN" || got === undefined ? "" : ` (got "${got}")`;
+    const shown =
+      name === "OPENAI_API_KEY" || name === "DISCORD_TOKEN" || name.startsWith("AWS_SECRET") || name === "AWS_SESSION_TOKEN" || got === undefined
+        ? ""
+        : ` (got "${got}")`;
     throw new DocentError("CONFIG_INVALID", `${name} is invalid${shown}: expected ${expectedForms[name] ?? issue?.message}.`, {
       hint: `Fix ${name} in .env or the environment; .env.example documents every variable.`,
     });
@@ -203,7 +224,12 @@ export function allowedChannelIds(config: Config): Set<string> | null {
  * a page's canonical link is then accepted only on its own site.
  */
 export function canonicalHosts(config: Config): Set<string> {
-  return new Set((config.INGEST_CANONICAL_HOSTS ?? "").split(",").map((host) => host.trim().toLowerCase().replace(/\.$/, "")).filter(Boolean));
+  return new Set(
+    (config.INGEST_CANONICAL_HOSTS ?? "")
+      .split(",")
+      .map((host) => host.trim().toLowerCase().replace(/\.$/, ""))
+      .filter(Boolean),
+  );
 }
 
 export function moderatorRoleIds(config: Config): Set<string> {

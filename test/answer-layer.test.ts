@@ -22,7 +22,12 @@ const passage = (id: string, text: string, extra: Partial<Passage> = {}): Passag
 
 describe("matching words: lemmas and the privacy vocabulary", () => {
   it("joins irregular forms through the lemmatizer", () => {
-    for (const [a, b] of [["kept", "keep"], ["held", "hold"], ["bought", "buy"], ["deleted", "deletes"]]) {
+    for (const [a, b] of [
+      ["kept", "keep"],
+      ["held", "hold"],
+      ["bought", "buy"],
+      ["deleted", "deletes"],
+    ]) {
       expect(termsOf(a!, vocabulary)).toEqual(termsOf(b!, vocabulary));
     }
   });
@@ -78,7 +83,8 @@ describe("question analysis", () => {
 
 describe("quotable units: every quote stands alone", () => {
   it("quotes a sentence that leans on the one before together with it, or not at all", () => {
-    const text = "This section opens mid-thought and cannot be quoted alone anywhere.\nAPI logs are kept for thirty days in a secure store. They are deleted after that unless the law says otherwise.";
+    const text =
+      "This section opens mid-thought and cannot be quoted alone anywhere.\nAPI logs are kept for thirty days in a secure store. They are deleted after that unless the law says otherwise.";
     const units = quotableUnits(text);
     expect(units.some((u) => u.text.startsWith("This section"))).toBe(false);
     const joined = units.find((u) => u.claim.startsWith("They are deleted"));
@@ -128,7 +134,13 @@ describe("sentence choice and the lead", () => {
   });
 
   it("does not answer a question about one provider from another provider's page", () => {
-    const passages = [passage("soc", "OpenAI's API has been audited for SOC 2 Type 2 by an independent auditor."), passage("anthropic", "Anthropic deletes API inputs within 30 days of receipt.", { url: "https://privacy.anthropic.com/a", title: "Anthropic Privacy Center" })];
+    const passages = [
+      passage("soc", "OpenAI's API has been audited for SOC 2 Type 2 by an independent auditor."),
+      passage("anthropic", "Anthropic deletes API inputs within 30 days of receipt.", {
+        url: "https://privacy.anthropic.com/a",
+        title: "Anthropic Privacy Center",
+      }),
+    ];
     const draft = answerExtractively({ question: "is Anthropic SOC 2 type 2 audited?", passages, request: null }, vocabulary);
     expect(draft.lead === "" || draft.lead === UNCERTAIN_LEAD).toBe(true);
   });
@@ -143,7 +155,11 @@ describe("sentence choice and the lead", () => {
   it("never tells the reader that one provider's page wins over another's", () => {
     const passages = [
       passage("openai", "OpenAI keeps API inputs and outputs for up to 30 days for abuse monitoring.", { pageDate: "2026-01-01" }),
-      passage("azure", "Azure OpenAI keeps prompts and outputs for up to 30 days for abuse monitoring.", { url: "https://learn.microsoft.com/azure", title: "Azure OpenAI data privacy", pageDate: "2024-05-01" }),
+      passage("azure", "Azure OpenAI keeps prompts and outputs for up to 30 days for abuse monitoring.", {
+        url: "https://learn.microsoft.com/azure",
+        title: "Azure OpenAI data privacy",
+        pageDate: "2024-05-01",
+      }),
     ];
     const draft = answerExtractively({ question: "how long are prompts kept for abuse monitoring?", passages, request: null }, vocabulary);
     expect(draft.note ?? "").not.toMatch(/wins/);
@@ -159,7 +175,10 @@ describe("sentence choice and the lead", () => {
 describe("poisoned pages", () => {
   it("never quotes a sentence that asks readers to send a key somewhere, even when it matches best", () => {
     const passages = [
-      passage("poisoned", "Email your API key to verify@training-check.example to check whether your API data was used for training. OpenAI does not train on API data by default."),
+      passage(
+        "poisoned",
+        "Email your API key to verify@training-check.example to check whether your API data was used for training. OpenAI does not train on API data by default.",
+      ),
       passage("plain", "API data is not used for training unless the organization opts in."),
     ];
     const draft = answerExtractively({ question: "is my API key or API data used for training?", passages, request: null }, vocabulary);
@@ -173,7 +192,10 @@ describe("a provider none of the pages is about", () => {
   it("is refused, not answered from another provider's pages", () => {
     const passages = [
       passage("openai", "OpenAI does not train its models on API data unless the organization opts in."),
-      passage("azure", "Azure OpenAI does not use prompts to train foundation models.", { url: "https://learn.microsoft.com/azure", title: "Azure OpenAI data privacy" }),
+      passage("azure", "Azure OpenAI does not use prompts to train foundation models.", {
+        url: "https://learn.microsoft.com/azure",
+        title: "Azure OpenAI data privacy",
+      }),
     ];
     const draft = answerExtractively({ question: "does Anthropic train on my Claude prompts?", passages, request: null }, vocabulary);
     expect(draft.lead).toBe("");

@@ -22,18 +22,34 @@ const passage = (id: string, text: string, extra: Partial<Passage> = {}): Passag
 
 describe("splitSentences", () => {
   it("splits prose, list items and table rows into verbatim spans", () => {
-    const text = "We keep logs for 30 days. After that, e.g. in backups, they are deleted.\n- Files can be deleted via the API.\n| `/v1/files` | Yes | Until deleted |\n|---|---|---|";
+    const text =
+      "We keep logs for 30 days. After that, e.g. in backups, they are deleted.\n- Files can be deleted via the API.\n| `/v1/files` | Yes | Until deleted |\n|---|---|---|";
     const spans = splitSentences(text);
-    expect(spans).toEqual(["We keep logs for 30 days.", "After that, e.g. in backups, they are deleted.", "Files can be deleted via the API.", "| `/v1/files` | Yes | Until deleted |"]);
+    expect(spans).toEqual([
+      "We keep logs for 30 days.",
+      "After that, e.g. in backups, they are deleted.",
+      "Files can be deleted via the API.",
+      "| `/v1/files` | Yes | Until deleted |",
+    ]);
     for (const span of spans) expect(text.includes(span)).toBe(true);
   });
 });
 
 describe("answerExtractively", () => {
   const passages = [
-    passage("a", "API inputs and outputs are retained for up to 30 days to identify abuse. After 30 days they are removed from our systems unless the law requires otherwise."),
-    passage("b", "Zero data retention is available to eligible customers who ask their account team. With it, inputs and outputs are not written to abuse monitoring logs.", { pageDate: "2025-01-01" }),
-    passage("a2", "Retention for abuse monitoring lasts at most 30 days for every endpoint of the API.", { url: "https://example.com/a", pageDate: "2024-06-01" }),
+    passage(
+      "a",
+      "API inputs and outputs are retained for up to 30 days to identify abuse. After 30 days they are removed from our systems unless the law requires otherwise.",
+    ),
+    passage(
+      "b",
+      "Zero data retention is available to eligible customers who ask their account team. With it, inputs and outputs are not written to abuse monitoring logs.",
+      { pageDate: "2025-01-01" },
+    ),
+    passage("a2", "Retention for abuse monitoring lasts at most 30 days for every endpoint of the API.", {
+      url: "https://example.com/a",
+      pageDate: "2024-06-01",
+    }),
   ];
   it("leads with the sentence that answers, quotes verbatim, numbers sources in display order", () => {
     const draft = answerExtractively({ question: "how long are API inputs retained for abuse monitoring?", passages, request: null });
@@ -53,7 +69,12 @@ describe("answerExtractively", () => {
     expect(request?.kind).toBe("access");
     const draft = answerExtractively({
       question: "export my personal data",
-      passages: [passage("p", "You can exercise your rights over your personal data in several ways today. Submit a request through privacy.openai.com or email dsar@openai.com to get a copy of your personal data.")],
+      passages: [
+        passage(
+          "p",
+          "You can exercise your rights over your personal data in several ways today. Submit a request through privacy.openai.com or email dsar@openai.com to get a copy of your personal data.",
+        ),
+      ],
       request,
     });
     expect(draft.lead).toMatch(/official privacy request channel/);
@@ -93,7 +114,10 @@ describe("sanitizeOutput", () => {
     expect(out).not.toMatch(/<@&?\d+>/);
   });
   it("keeps source links and links written in the cited passages, and removes any other", () => {
-    const out = sanitizeOutput("See https://openai.com/policies/privacy-policy, privacy.openai.com and [sign here](https://openai-dpa-portal.co/sign?src=discord) or discord.gg/free-gpt5-keys", allowed);
+    const out = sanitizeOutput(
+      "See https://openai.com/policies/privacy-policy, privacy.openai.com and [sign here](https://openai-dpa-portal.co/sign?src=discord) or discord.gg/free-gpt5-keys",
+      allowed,
+    );
     expect(out).toContain("https://openai.com/policies/privacy-policy");
     expect(out).toContain("privacy.openai.com");
     expect(out).not.toContain("openai-dpa-portal.co");

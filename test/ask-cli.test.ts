@@ -26,7 +26,14 @@ describe("npm run ask", () => {
     expect(answer.refused).toBe(false);
     expect(answer.mode).toBe("extractive");
     expect(answer.citations[0]).toEqual({ n: expect.any(Number), title: expect.any(String), url: expect.stringMatching(/^https:/), quote: expect.any(String) });
-    expect(answer.passages[0]).toEqual({ id: expect.any(String), title: expect.any(String), url: expect.any(String), heading: expect.any(String), text: expect.any(String), score: expect.any(Number) });
+    expect(answer.passages[0]).toEqual({
+      id: expect.any(String),
+      title: expect.any(String),
+      url: expect.any(String),
+      heading: expect.any(String),
+      text: expect.any(String),
+      score: expect.any(Number),
+    });
     expect(answer.timings).toEqual({ retrieveMs: expect.any(Number), answerMs: expect.any(Number), totalMs: expect.any(Number) });
 
     const readable = await runScript("ask.ts", ["--db", db, "how long are API inputs kept for abuse monitoring?"], { KNOWLEDGE_DIR: knowledge });

@@ -40,7 +40,12 @@ afterAll(async () => {
 });
 
 function runBuilt(script: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []) {
-  return spawnSync(process.execPath, [...nodeArgs, path.join(BUILD, "scripts", script), ...args], { cwd: PROJECT_DIR, env: scriptEnv(env), encoding: "utf8", timeout: 120_000 });
+  return spawnSync(process.execPath, [...nodeArgs, path.join(BUILD, "scripts", script), ...args], {
+    cwd: PROJECT_DIR,
+    env: scriptEnv(env),
+    encoding: "utf8",
+    timeout: 120_000,
+  });
 }
 
 describe("the compiled build", () => {
@@ -59,7 +64,11 @@ describe("the compiled build", () => {
     expect(second.status, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).answer).toBe(JSON.parse(first.stdout).answer);
     // The build's snapshots (lemmatizer tables, vocabulary) change nothing: the sources answer exactly alike.
-    const fromSources = spawnSync(process.execPath, ["--import", "tsx", "scripts/ask.ts", "--json", QUESTION], { cwd: PROJECT_DIR, env: scriptEnv({ LANCEDB_URI: db }), encoding: "utf8" });
+    const fromSources = spawnSync(process.execPath, ["--import", "tsx", "scripts/ask.ts", "--json", QUESTION], {
+      cwd: PROJECT_DIR,
+      env: scriptEnv({ LANCEDB_URI: db }),
+      encoding: "utf8",
+    });
     const { timings: _a, ...compiled } = JSON.parse(second.stdout);
     const { timings: _b, ...sources } = JSON.parse(fromSources.stdout);
     expect(compiled).toEqual(sources);
@@ -67,7 +76,11 @@ describe("the compiled build", () => {
     // Both kinds of module are in the list: the engine's own (ES) and the lemmatizer (CommonJS).
     expect(loaded.some((file) => file.includes("/build-check/src/answer/answer-question.js"))).toBe(true);
     expect(loaded.some((file) => file.includes("node_modules/wink-lemmatizer/"))).toBe(true);
-    const unused = [/\/src\/ingest\//, /node_modules\/(linkedom|@mozilla\/readability|turndown|htmlparser2|undici|@langchain|compromise|discord\.js)\//, /node_modules\/openai\/(index|client|resources)/];
+    const unused = [
+      /\/src\/ingest\//,
+      /node_modules\/(linkedom|@mozilla\/readability|turndown|htmlparser2|undici|@langchain|compromise|discord\.js)\//,
+      /node_modules\/openai\/(index|client|resources)/,
+    ];
     // The shipped vocabulary comes from the build's snapshot of it: no YAML parser either.
     unused.push(/node_modules\/yaml\//);
     expect(loaded.filter((file) => unused.some((pattern) => pattern.test(file)))).toEqual([]);
@@ -75,7 +88,11 @@ describe("the compiled build", () => {
 
   it("serves the playground's page assets from beside the compiled modules", async () => {
     const db = path.join(work.dir, "db");
-    const child = spawn(process.execPath, [path.join(BUILD, "scripts/playground.js")], { cwd: PROJECT_DIR, env: scriptEnv({ LANCEDB_URI: db, PLAYGROUND_PORT: "0" }), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join(BUILD, "scripts/playground.js")], {
+      cwd: PROJECT_DIR,
+      env: scriptEnv({ LANCEDB_URI: db, PLAYGROUND_PORT: "0" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = "";
@@ -100,8 +117,19 @@ describe("the compiled build", () => {
 
   it("runs compiled shard processes with SHARD_COUNT (shard.js beside bot.js, no tsx)", async () => {
     const token = "build-check-token";
-    const emulator = await startDiscordEmulator({ botToken: token, botUser: { id: "900000000000000001", username: "docent", bot: true }, shards: 2, guilds: [] });
-    const env = scriptEnv({ LOG_LEVEL: "info", DISCORD_TOKEN: token, DISCORD_API_URL: emulator.restApiUrl, SHARD_COUNT: "2", LANCEDB_URI: path.join(work.dir, "db") });
+    const emulator = await startDiscordEmulator({
+      botToken: token,
+      botUser: { id: "900000000000000001", username: "docent", bot: true },
+      shards: 2,
+      guilds: [],
+    });
+    const env = scriptEnv({
+      LOG_LEVEL: "info",
+      DISCORD_TOKEN: token,
+      DISCORD_API_URL: emulator.restApiUrl,
+      SHARD_COUNT: "2",
+      LANCEDB_URI: path.join(work.dir, "db"),
+    });
     const manager = spawn(process.execPath, [path.join(BUILD, "scripts/bot.js")], { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
     const closed = new Promise((resolve) => manager.once("close", resolve));
     try {

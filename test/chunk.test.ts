@@ -14,7 +14,19 @@ const doc = (markdown: string, overrides: Partial<SourceDocument> = {}): SourceD
 describe("splitSections", () => {
   it("keeps the heading path and ignores # lines inside code fences", () => {
     const sections = splitSections(
-      ["Intro text.", "# Enterprise privacy", "## Data retention", "Kept 30 days.", "```", "# not a heading", "```", "### Deletion", "Gone after.", "## Other", "Last."].join("\n"),
+      [
+        "Intro text.",
+        "# Enterprise privacy",
+        "## Data retention",
+        "Kept 30 days.",
+        "```",
+        "# not a heading",
+        "```",
+        "### Deletion",
+        "Gone after.",
+        "## Other",
+        "Last.",
+      ].join("\n"),
     );
     expect(sections.map((s) => [s.path.join(" > "), s.body])).toEqual([
       ["", "Intro text."],

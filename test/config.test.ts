@@ -40,7 +40,9 @@ describe("parseConfig", () => {
     const config = parseConfig({});
     expect(config).toMatchObject({ INGEST_ALLOW_PRIVATE_HOSTS: "false", INGEST_MAX_URLS: 1000, INGEST_MAX_CHUNKS_PER_PAGE: 1000 });
     expect(canonicalHosts(config)).toEqual(new Set());
-    expect(canonicalHosts(parseConfig({ INGEST_CANONICAL_HOSTS: " Example.com, mirror.example.org ,*" }))).toEqual(new Set(["example.com", "mirror.example.org", "*"]));
+    expect(canonicalHosts(parseConfig({ INGEST_CANONICAL_HOSTS: " Example.com, mirror.example.org ,*" }))).toEqual(
+      new Set(["example.com", "mirror.example.org", "*"]),
+    );
   });
 
   it("treats empty values as unset", () => {

@@ -62,7 +62,12 @@ describe("the bot answers mentions through the real discord.js client", () => {
     await bot.emulator.sendUserMessage({ channelId: GENERAL, author: ALICE, content: "does anyone know about ZDR?" });
     await bot.emulator.sendUserMessage({ channelId: GENERAL, author: OTHER_BOT, content: `<@${BOT.id}> do you train on API data?`, mentions: [BOT.id] });
     await bot.emulator.sendUserMessage({ channelId: GENERAL, author: BOB, content: "@everyone do you train on API data?", mentionEveryone: true });
-    await bot.emulator.sendUserMessage({ channelId: GENERAL, author: BOB, content: `<@&${ADMINS_ROLE}> do you train on API data?`, mentionRoles: [ADMINS_ROLE] });
+    await bot.emulator.sendUserMessage({
+      channelId: GENERAL,
+      author: BOB,
+      content: `<@&${ADMINS_ROLE}> do you train on API data?`,
+      mentionRoles: [ADMINS_ROLE],
+    });
     await bot.emulator.sendUserMessage({ channelId: OFF_LIMITS, author: BOB, content: `<@${BOT.id}> do you train on API data?`, mentions: [BOT.id] });
     // A mention that is answered afterwards proves the earlier ones were processed (events are handled in order).
     await bot.mention(BOB, "how long are API inputs kept for abuse monitoring?");
@@ -115,7 +120,12 @@ describe("the bot answers mentions through the real discord.js client", () => {
 
 describe("/ask", () => {
   it("defers at once, then edits in an ephemeral answer with a button that posts it publicly", async () => {
-    const interaction = await bot.emulator.runSlashCommand({ channelId: GENERAL, user: ALICE, name: "ask", options: [{ name: "question", type: 3, value: "do you train on my API data?" }] });
+    const interaction = await bot.emulator.runSlashCommand({
+      channelId: GENERAL,
+      user: ALICE,
+      name: "ask",
+      options: [{ name: "question", type: 3, value: "do you train on my API data?" }],
+    });
     const edited = await bot.emulator.waitFor<{ messageId: string }>((e) => e.type === "webhook_edit" && e.interactionId === interaction.id);
     const responses = bot.emulator.interactionResponses(interaction.id);
     expect(responses[0]).toMatchObject({ kind: "callback", type: 5, ephemeral: true });
@@ -135,7 +145,9 @@ describe("/ask", () => {
     expect(bot.emulator.message(answer.id)!.components).toEqual([]);
     // The asker is not left with two copies: the private one now points to the public one.
     await bot.emulator.waitFor((e) => e.type === "webhook_edit" && e.interactionId === click.id);
-    expect(bot.emulator.message(answer.id)!.content).toMatch(new RegExp(`^Posted in the channel for everyone: \\[jump to the answer\\]\\(https://discord\\.com/channels/\\d+/${GENERAL}/${posted.message.id}\\)$`));
+    expect(bot.emulator.message(answer.id)!.content).toMatch(
+      new RegExp(`^Posted in the channel for everyone: \\[jump to the answer\\]\\(https://discord\\.com/channels/\\d+/${GENERAL}/${posted.message.id}\\)$`),
+    );
   });
 
   it("answers in the channel with public:true", async () => {

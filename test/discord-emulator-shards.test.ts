@@ -42,7 +42,10 @@ async function emulator(shards: number): Promise<DiscordEmulator> {
 }
 
 /** A raw gateway connection: sends IDENTIFY with `shard` (omitted when undefined) and collects frames. */
-async function rawIdentify(emu: DiscordEmulator, shard: unknown): Promise<{ frames: Array<{ op: number; t?: string; d: any }>; closed: Promise<number>; socket: WebSocket }> {
+async function rawIdentify(
+  emu: DiscordEmulator,
+  shard: unknown,
+): Promise<{ frames: Array<{ op: number; t?: string; d: any }>; closed: Promise<number>; socket: WebSocket }> {
   const socket = new WebSocket(`${emu.gatewayUrl}?v=10&encoding=json`);
   cleanups.push(() => socket.terminate());
   const frames: Array<{ op: number; t?: string; d: any }> = [];
@@ -101,8 +104,16 @@ describe("Discord emulator with several shards", () => {
     expect(ready0.d.shard).toEqual([0, 2]);
     expect(ready0.d.guilds).toEqual([{ id: GUILD_A, unavailable: true }]);
     expect(dispatches(one.frames)[0]!.d.guilds).toEqual([{ id: GUILD_B, unavailable: true }]);
-    expect(dispatches(zero.frames).filter((f) => f.t === "GUILD_CREATE").map((f) => f.d.id)).toEqual([GUILD_A]);
-    expect(dispatches(one.frames).filter((f) => f.t === "GUILD_CREATE").map((f) => f.d.id)).toEqual([GUILD_B]);
+    expect(
+      dispatches(zero.frames)
+        .filter((f) => f.t === "GUILD_CREATE")
+        .map((f) => f.d.id),
+    ).toEqual([GUILD_A]);
+    expect(
+      dispatches(one.frames)
+        .filter((f) => f.t === "GUILD_CREATE")
+        .map((f) => f.d.id),
+    ).toEqual([GUILD_B]);
 
     const inA = await emu.sendUserMessage({ channelId: CHANNEL_A, author: ALICE, content: "in A" });
     const inB = await emu.sendUserMessage({ channelId: CHANNEL_B, author: ALICE, content: "in B" });
@@ -111,12 +122,23 @@ describe("Discord emulator with several shards", () => {
     expect(one.frames.filter((f) => f.t === "MESSAGE_CREATE").map((f) => f.d.id)).toEqual([inB.id]);
 
     const sessions = emu.gatewaySessions();
-    expect(sessions.map((s) => [s.shardId, s.connected])).toEqual([[0, true], [1, true]]);
+    expect(sessions.map((s) => [s.shardId, s.connected])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
     expect(sessions[1]!.dispatches.filter((d) => d.t === "MESSAGE_CREATE")).toEqual([expect.objectContaining({ id: inB.id, guildId: GUILD_B })]);
   });
 
   it("sends guild-less dispatches to shard 0", async () => {
-    const gateway = new GatewayServer({ token: TOKEN, heartbeatIntervalMs: 1_000, shardCount: 2, resumeUrl: () => "ws://127.0.0.1/gateway", readyPayload: () => ({}), guildCreatePayloads: () => [], guildMembers: () => [] });
+    const gateway = new GatewayServer({
+      token: TOKEN,
+      heartbeatIntervalMs: 1_000,
+      shardCount: 2,
+      resumeUrl: () => "ws://127.0.0.1/gateway",
+      readyPayload: () => ({}),
+      guildCreatePayloads: () => [],
+      guildMembers: () => [],
+    });
     const server = createServer();
     server.on("upgrade", (request, socket, head) => gateway.handleUpgrade(request, socket, head));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -139,7 +161,11 @@ describe("Discord emulator with several shards", () => {
 
   it("serves the real discord.js client with two shards; op 7 to one shard resumes only that one", async () => {
     const emu = await emulator(2);
-    const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent], shards: "auto", rest: { api: emu.restApiUrl, globalRequestsPerSecond: 1e9, timeout: 5_000 } });
+    const client = new Client({
+      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+      shards: "auto",
+      rest: { api: emu.restApiUrl, globalRequestsPerSecond: 1e9, timeout: 5_000 },
+    });
     cleanups.push(() => client.destroy());
     const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
     const started = Date.now();
@@ -167,6 +193,12 @@ describe("Discord emulator with several shards", () => {
       { content: "B during reconnect", shard: 1 },
     ]);
     const connects = emu.history().filter((event) => event.type === "gateway_connect");
-    expect(connects.map((event) => event.type === "gateway_connect" && [event.shardId, event.resumed]).sort()).toEqual([[0, false], [1, false], [1, true]].sort());
+    expect(connects.map((event) => event.type === "gateway_connect" && [event.shardId, event.resumed]).sort()).toEqual(
+      [
+        [0, false],
+        [1, false],
+        [1, true],
+      ].sort(),
+    );
   });
 });

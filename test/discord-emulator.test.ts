@@ -127,9 +127,7 @@ describe("discord emulator with the real discord.js client", () => {
     expect(client.ws.ping).toBeGreaterThanOrEqual(0);
     expect(client.isReady()).toBe(true);
     const requests = emu.history().filter((event) => event.type === "rest_request");
-    expect(requests.map((event) => event.type === "rest_request" && `${event.method} ${event.path}`)).toContain(
-      "GET /gateway/bot",
-    );
+    expect(requests.map((event) => event.type === "rest_request" && `${event.method} ${event.path}`)).toContain("GET /gateway/bot");
   });
 
   it("delivers a user message with mentions, stores the bot's reply with message_reference, and sees typing", async () => {
@@ -245,9 +243,7 @@ describe("discord emulator with the real discord.js client", () => {
     expect(emu.interactionResponses(resolve.id).map((r) => r.type)).toEqual([7]);
     expect(emu.message(posted.id)).toMatchObject({ content: "Marked resolved", components: [] });
     // The button is gone, so clicking it again is a test error, as it would be impossible on Discord.
-    await expect(
-      emu.clickButton({ channelId: CHANNEL_ID, messageId: posted.id, customId: "resolve", user: MOD }),
-    ).rejects.toThrow(/no component "resolve"/);
+    await expect(emu.clickButton({ channelId: CHANNEL_ID, messageId: posted.id, customId: "resolve", user: MOD })).rejects.toThrow(/no component "resolve"/);
   });
 
   it("opens a modal from a button and receives the submitted fields", async () => {
@@ -288,9 +284,7 @@ describe("discord emulator with the real discord.js client", () => {
     expect(submit.message?.id).toBe(posted.id);
     const callback = await replied;
     expect(emu.message(callback.messageId ?? "")).toMatchObject({ content: "Thanks: very clear", flags: 64 });
-    await expect(
-      emu.submitModal({ channelId: CHANNEL_ID, customId: "never-opened", user: ALICE, fields: {} }),
-    ).rejects.toThrow(/never opened/);
+    await expect(emu.submitModal({ channelId: CHANNEL_ID, customId: "never-opened", user: ALICE, fields: {} })).rejects.toThrow(/never opened/);
   });
 
   it("survives op 7 RECONNECT: the client resumes and gets dispatches sent meanwhile exactly once", async () => {
@@ -316,10 +310,7 @@ describe("discord emulator with the real discord.js client", () => {
     const { emu, client, channel } = await start();
     const rateLimited: unknown[] = [];
     client.rest.on("rateLimited", (info) => rateLimited.push(info));
-    emu.failNextRequest(
-      { method: "POST", pathIncludes: `/channels/${CHANNEL_ID}/messages` },
-      { status: 429, retryAfterSeconds: 0.2 },
-    );
+    emu.failNextRequest({ method: "POST", pathIncludes: `/channels/${CHANNEL_ID}/messages` }, { status: 429, retryAfterSeconds: 0.2 });
     const startedAt = Date.now();
     const sent = await channel.send("after the rate limit");
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(150);
@@ -334,10 +325,7 @@ describe("discord emulator with the real discord.js client", () => {
       .filter((event) => event.type === "rest_request" && event.method === "POST" && event.route === "/channels/:channel/messages")
       .map((event) => event.type === "rest_request" && event.status);
     expect(statuses).toEqual([429, 200, 429, 500, 200]);
-    expect(emu.messages(CHANNEL_ID).map((m) => m.content)).toEqual([
-      "after the rate limit",
-      "after a global limit and a server error",
-    ]);
+    expect(emu.messages(CHANNEL_ID).map((m) => m.content)).toEqual(["after the rate limit", "after a global limit and a server error"]);
     expect(emu.message(sent.id)?.author.id).toBe(BOT.id);
   });
 
@@ -370,13 +358,9 @@ describe("discord emulator with the real discord.js client", () => {
       errors: { content: { _errors: [{ code: "BASE_TYPE_MAX_LENGTH" }] } },
     });
 
-    const bigEmbed = await channel
-      .send({ embeds: [{ title: "t", description: "d".repeat(4097) }] })
-      .catch((error: unknown) => error);
+    const bigEmbed = await channel.send({ embeds: [{ title: "t", description: "d".repeat(4097) }] }).catch((error: unknown) => error);
     expect(bigEmbed).toMatchObject({ status: 400, code: 50035 });
-    const tooManyEmbeds = await channel
-      .send({ embeds: Array.from({ length: 11 }, (_, i) => ({ title: `e${i}` })) })
-      .catch((error: unknown) => error);
+    const tooManyEmbeds = await channel.send({ embeds: Array.from({ length: 11 }, (_, i) => ({ title: `e${i}` })) }).catch((error: unknown) => error);
     expect(tooManyEmbeds).toMatchObject({ status: 400, code: 50035 });
     await expect(channel.send("x".repeat(2000))).resolves.toBeDefined();
     expect(emu.messages(CHANNEL_ID)).toHaveLength(1);

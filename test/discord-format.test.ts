@@ -141,13 +141,15 @@ describe("KeyedQueue", () => {
   it("runs tasks on one key one at a time, even after a failure, and tasks on other keys freely", async () => {
     const queue = new KeyedQueue();
     const log: string[] = [];
-    const step = (name: string, ms: number, fail = false) => async () => {
-      log.push(`${name} start`);
-      await new Promise((r) => setTimeout(r, ms));
-      log.push(`${name} end`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const step =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`${name} start`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`${name} end`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const first = queue.run("a", step("a1", 20, true));
     const second = queue.run("a", step("a2", 1));
     const other = queue.run("b", step("b1", 1));
@@ -178,7 +180,12 @@ describe("votes on a review message", () => {
     expect(changed.outcome).toBe("changed");
     expect(changed.embeds[0]!.footer?.text).toBe("👍 2 · 👎 0");
     expect(changed.embeds.at(-1)).toEqual({ title: "Votes", description: "👍 <@222> <@111>" });
-    expect(readVoters(changed.embeds)).toEqual(new Map([["111", "up"], ["222", "up"]]));
+    expect(readVoters(changed.embeds)).toEqual(
+      new Map([
+        ["111", "up"],
+        ["222", "up"],
+      ]),
+    );
   });
 
   it("keeps counts from before voters were recorded, and the verdict last", () => {

@@ -48,7 +48,8 @@ async function quiet(ms = 250): Promise<void> {
 }
 
 const member = (i: number): EmulatorUser => ({ id: String(200_000_000_000_000_000n + BigInt(i)), username: `member${i}` });
-const botReplyTo = (messages: Message[], questionId: string) => messages.filter((m) => m.author.id === BOT.id && m.message_reference?.message_id === questionId);
+const botReplyTo = (messages: Message[], questionId: string) =>
+  messages.filter((m) => m.author.id === BOT.id && m.message_reference?.message_id === questionId);
 
 /** A private /ask answer: runs the command and returns the ephemeral answer message. */
 async function askPrivately(user: EmulatorUser, question: string): Promise<Message> {
@@ -62,7 +63,9 @@ describe("the queue bound under a burst (MAX_CONCURRENT_ANSWERS=1, MAX_QUEUED_QU
     // Answers wait at a gate, so none finishes (and frees a place) while the burst is still arriving.
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const gated: Answerer = { mode: built.engine.answerer.mode, answer: async (input) => {
+    const gated: Answerer = {
+      mode: built.engine.answerer.mode,
+      answer: async (input) => {
         await gate;
         return built.engine.answerer.answer(input);
       },
@@ -71,16 +74,22 @@ describe("the queue bound under a burst (MAX_CONCURRENT_ANSWERS=1, MAX_QUEUED_QU
     const { emulator } = bot;
 
     const questions = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => emulator.sendUserMessage({ channelId: GENERAL, author: member(i), content: `<@${BOT.id}> do you train on my API data?`, mentions: [BOT.id] })),
+      Array.from({ length: 100 }, (_, i) =>
+        emulator.sendUserMessage({ channelId: GENERAL, author: member(i), content: `<@${BOT.id}> do you train on my API data?`, mentions: [BOT.id] }),
+      ),
     );
     const busyNotices = () => emulator.messages(GENERAL).filter((m) => m.author.id === BOT.id && m.content === BUSY).length;
     // The busy notices go out while the admitted answers are held; on a broken bound there are none, so give up waiting after a while.
     await until("94 busy notices", () => busyNotices() >= 94, 3_000).catch(() => {});
     open();
-    await until("a reply to every question", () => {
-      const messages = emulator.messages(GENERAL);
-      return questions.every((q) => botReplyTo(messages, q.id).length > 0);
-    }, 20_000);
+    await until(
+      "a reply to every question",
+      () => {
+        const messages = emulator.messages(GENERAL);
+        return questions.every((q) => botReplyTo(messages, q.id).length > 0);
+      },
+      20_000,
+    );
 
     const messages = emulator.messages(GENERAL);
     const replies = questions.map((q) => botReplyTo(messages, q.id));
@@ -130,7 +139,12 @@ describe("ALLOWED_CHANNEL_IDS applies to every way of asking", () => {
     await emulator.sendUserMessage({ channelId: OFF_LIMITS, author: BOB, content: `<@${BOT.id}> and at rest?`, mentions: [BOT.id], replyTo: planted.id });
     await bot.mention(BOB, "is data encrypted at rest?");
     // The bot's only visible message there is the planted one (the refusals are ephemeral).
-    expect(emulator.messages(OFF_LIMITS).filter((m) => m.author.id === BOT.id && (m.flags & EPHEMERAL) === 0).map((m) => m.id)).toEqual([planted.id]);
+    expect(
+      emulator
+        .messages(OFF_LIMITS)
+        .filter((m) => m.author.id === BOT.id && (m.flags & EPHEMERAL) === 0)
+        .map((m) => m.id),
+    ).toEqual([planted.id]);
     expect(botReplyTo(emulator.messages(OFF_LIMITS), mention.id)).toEqual([]);
     expect(bot.logLines.join("")).toMatch(/"event":"channel_not_allowed"/);
   });
@@ -141,7 +155,9 @@ describe("Post publicly", () => {
     bot = await startBot(built.engine);
     const { emulator } = bot;
     const answer = await askPrivately(ALICE, "do you train on my API data?");
-    const clicks = await Promise.all([1, 2, 3].map(() => emulator.clickButton({ channelId: GENERAL, messageId: answer.id, customId: "docent:public", user: ALICE })));
+    const clicks = await Promise.all(
+      [1, 2, 3].map(() => emulator.clickButton({ channelId: GENERAL, messageId: answer.id, customId: "docent:public", user: ALICE })),
+    );
     await Promise.all(clicks.map((click) => emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === click.id)));
     const poster = clicks.find((click) => emulator.interactionResponses(click.id)[0]?.type === 7)!;
     await until("the public post", () => emulator.interactionResponses(poster.id).some((r) => r.kind === "followup"));
@@ -167,7 +183,8 @@ describe("👍/👎 votes", () => {
     await quiet();
   };
   const reviewMessages = () => bot!.emulator.messages(REVIEW).filter((m) => m.author.id === BOT.id);
-  const click = (messageId: string, vote: "up" | "down", user: EmulatorUser) => bot!.emulator.clickButton({ channelId: GENERAL, messageId, customId: `docent:fb:${vote}`, user });
+  const click = (messageId: string, vote: "up" | "down", user: EmulatorUser) =>
+    bot!.emulator.clickButton({ channelId: GENERAL, messageId, customId: `docent:fb:${vote}`, user });
 
   it("👎 clicked three times at once on a private /ask answer posts one review message with one vote", async () => {
     bot = await startBot(built.engine, { review: review("flagged") });

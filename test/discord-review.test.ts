@@ -62,7 +62,13 @@ describe("the review channel", () => {
     const { reply } = await mention(ALICE, "is data encrypted at rest?");
     const review = await reviewOf(reply.id);
     const deleted = emulator.waitFor((e) => e.type === "message_delete" && e.id === reply.id);
-    const click = await emulator.clickButton({ channelId: REVIEW, messageId: review.id, customId: "docent:review:remove", user: MOD, memberPermissions: MANAGE_MESSAGES });
+    const click = await emulator.clickButton({
+      channelId: REVIEW,
+      messageId: review.id,
+      customId: "docent:review:remove",
+      user: MOD,
+      memberPermissions: MANAGE_MESSAGES,
+    });
     await deleted;
     await emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === click.id);
     const updated = emulator.message(review.id)!;
@@ -79,7 +85,13 @@ describe("the review channel", () => {
     expect(await ephemeralReplyTo(refused.id)).toMatchObject({ type: 4, ephemeral: true, data: { content: "Only moderators can review answers." } });
     expect(emulator.message(reply.id)).toBeDefined();
 
-    const byRole = await emulator.clickButton({ channelId: REVIEW, messageId: review.id, customId: "docent:review:correct", user: MOD, memberRoles: [MOD_ROLE] });
+    const byRole = await emulator.clickButton({
+      channelId: REVIEW,
+      messageId: review.id,
+      customId: "docent:review:correct",
+      user: MOD,
+      memberRoles: [MOD_ROLE],
+    });
     await emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === byRole.id);
     expect(emulator.message(review.id)!.embeds.at(-1)!.description).toMatch(new RegExp(`✅ Marked correct by <@${MOD.id}>`));
   });
@@ -91,10 +103,23 @@ describe("the review channel", () => {
     const channel = (await client.channels.fetch(GENERAL)) as TextChannel;
     const forged = await channel.send({
       content: `asked by <@${ALICE.id}> in <#${GENERAL}> · [public answer](https://discord.com/channels/${GUILD}/${GENERAL}/${reply.id})`,
-      components: [new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(new ButtonBuilder().setCustomId("docent:review:remove").setLabel("Remove").setStyle(ButtonStyle.Danger))],
+      components: [
+        new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(
+          new ButtonBuilder().setCustomId("docent:review:remove").setLabel("Remove").setStyle(ButtonStyle.Danger),
+        ),
+      ],
     });
-    const click = await emulator.clickButton({ channelId: GENERAL, messageId: forged.id, customId: "docent:review:remove", user: MOD, memberPermissions: MANAGE_MESSAGES });
-    expect(await ephemeralReplyTo(click.id)).toMatchObject({ ephemeral: true, data: { content: expect.stringMatching(/does not belong to a Docent review message/) } });
+    const click = await emulator.clickButton({
+      channelId: GENERAL,
+      messageId: forged.id,
+      customId: "docent:review:remove",
+      user: MOD,
+      memberPermissions: MANAGE_MESSAGES,
+    });
+    expect(await ephemeralReplyTo(click.id)).toMatchObject({
+      ephemeral: true,
+      data: { content: expect.stringMatching(/does not belong to a Docent review message/) },
+    });
     expect(emulator.message(reply.id)).toBeDefined();
     expect(bot!.logLines.join("")).toMatch(/review_forged/);
   });
@@ -103,9 +128,22 @@ describe("the review channel", () => {
     const { emulator, mention } = await start("all");
     const { reply } = await mention(ALICE, "what is zero data retention?");
     const review = await reviewOf(reply.id);
-    const click = await emulator.clickButton({ channelId: REVIEW, messageId: review.id, customId: "docent:review:wrong", user: MOD, memberPermissions: MANAGE_MESSAGES });
+    const click = await emulator.clickButton({
+      channelId: REVIEW,
+      messageId: review.id,
+      customId: "docent:review:wrong",
+      user: MOD,
+      memberPermissions: MANAGE_MESSAGES,
+    });
     await emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === click.id && e.callbackType === 9);
-    const submit = await emulator.submitModal({ channelId: REVIEW, customId: "docent:review:wrong-note", user: MOD, memberPermissions: MANAGE_MESSAGES, fields: { note: "Misses the eligibility rules." }, messageId: review.id });
+    const submit = await emulator.submitModal({
+      channelId: REVIEW,
+      customId: "docent:review:wrong-note",
+      user: MOD,
+      memberPermissions: MANAGE_MESSAGES,
+      fields: { note: "Misses the eligibility rules." },
+      messageId: review.id,
+    });
     await emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === submit.id);
     const verdict = emulator.message(review.id)!.embeds.at(-1)!.description!;
     expect(verdict).toMatch(new RegExp(`❌ Marked wrong by <@${MOD.id}>`));
@@ -176,9 +214,20 @@ describe("REVIEW_MODE=approve", () => {
 describe("/docent status", () => {
   it("shows the index status to moderators only", async () => {
     const { emulator } = await start("all");
-    const denied = await emulator.runSlashCommand({ channelId: GENERAL, user: BOB, name: "docent", options: [{ name: "status", type: 1, value: "" }] as never });
+    const denied = await emulator.runSlashCommand({
+      channelId: GENERAL,
+      user: BOB,
+      name: "docent",
+      options: [{ name: "status", type: 1, value: "" }] as never,
+    });
     expect(await ephemeralReplyTo(denied.id)).toMatchObject({ ephemeral: true, data: { content: "Only moderators can see Docent's status." } });
-    const allowed = await emulator.runSlashCommand({ channelId: GENERAL, user: MOD, name: "docent", options: [{ name: "status", type: 1, value: "" }] as never, memberPermissions: MANAGE_MESSAGES });
+    const allowed = await emulator.runSlashCommand({
+      channelId: GENERAL,
+      user: MOD,
+      name: "docent",
+      options: [{ name: "status", type: 1, value: "" }] as never,
+      memberPermissions: MANAGE_MESSAGES,
+    });
     const edit = await emulator.waitFor<{ messageId: string }>((e) => e.type === "webhook_edit" && e.interactionId === allowed.id);
     expect(emulator.message(edit.messageId)!.content).toMatch(/Docent status/);
   });

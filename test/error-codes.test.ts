@@ -37,7 +37,9 @@ describe("one error code per failure", () => {
   });
 
   it("login: a rejected token, a refused intent and an unreachable Discord each have their own code", async () => {
-    await expect(loginOrExplain(failingClient(Object.assign(new Error("An invalid token was provided."), { code: "TokenInvalid" })), "x")).rejects.toMatchObject({ code: "DISCORD_TOKEN_REJECTED" });
+    await expect(
+      loginOrExplain(failingClient(Object.assign(new Error("An invalid token was provided."), { code: "TokenInvalid" })), "x"),
+    ).rejects.toMatchObject({ code: "DISCORD_TOKEN_REJECTED" });
     await expect(loginOrExplain(failingClient(new Error("Used disallowed intents")), "x")).rejects.toMatchObject({ code: "DISCORD_INTENT_REFUSED" });
     await expect(loginOrExplain(failingClient(new Error("connect ECONNREFUSED 127.0.0.1:1")), "x")).rejects.toMatchObject({ code: "DISCORD_UNAVAILABLE" });
   });
@@ -51,7 +53,9 @@ describe("one error code per failure", () => {
   });
 
   it("a changelog that cannot be posted is DISCORD_POST_FAILED, not a configuration error", async () => {
-    await expect(postToChannel({ token: "the-real-token", apiBase: emulator.restApiUrl, channelId: "999999999999999999", content: "x" })).rejects.toMatchObject({ code: "DISCORD_POST_FAILED" });
+    await expect(postToChannel({ token: "the-real-token", apiBase: emulator.restApiUrl, channelId: "999999999999999999", content: "x" })).rejects.toMatchObject(
+      { code: "DISCORD_POST_FAILED" },
+    );
   });
 
   it("a playground port that is taken is PORT_IN_USE", async () => {

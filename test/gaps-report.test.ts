@@ -8,19 +8,59 @@ import { buildGapsReport, type ReviewEntry } from "../src/gaps/build-gaps-report
 import { classifyMessage } from "../src/gaps/read-review-channel.ts";
 import { DISCORD_CONTENT_LIMIT, gapsMessage, renderGapsReport } from "../src/gaps/render-gaps-report.ts";
 
-const ACCESS: ClosestPage = { title: "Encryption and security controls", url: "https://openai.com/business-data/", heading: "Encryption and security controls > Access management features" };
-const ZDR: ClosestPage = { title: "Zero data retention", url: "https://platform.openai.com/docs/guides/your-data#zero-data-retention", heading: "Zero data retention > Feature limitations" };
-const AZURE: ClosestPage = { title: "Azure OpenAI data privacy", url: "https://learn.microsoft.com/en-us/azure/ai-foundry/responsible-ai/openai/data-privacy", heading: "Azure OpenAI data privacy" };
+const ACCESS: ClosestPage = {
+  title: "Encryption and security controls",
+  url: "https://openai.com/business-data/",
+  heading: "Encryption and security controls > Access management features",
+};
+const ZDR: ClosestPage = {
+  title: "Zero data retention",
+  url: "https://platform.openai.com/docs/guides/your-data#zero-data-retention",
+  heading: "Zero data retention > Feature limitations",
+};
+const AZURE: ClosestPage = {
+  title: "Azure OpenAI data privacy",
+  url: "https://learn.microsoft.com/en-us/azure/ai-foundry/responsible-ai/openai/data-privacy",
+  heading: "Azure OpenAI data privacy",
+};
 
 function result(question: string, overrides: Partial<AnswerResult> = {}, closest: ClosestPage | null = ACCESS): AnswerResult {
   const passages = closest ? [{ id: "p1", ...closest, text: "Passage text. ".repeat(20), pageDate: null, score: 4.2 }] : [];
-  return { question, answer: "An answer.", refused: false, mode: "extractive", redacted: [], draft: null, citations: [], passages, timings: { retrieveMs: 1, answerMs: 1, totalMs: 2 }, ...overrides };
+  return {
+    question,
+    answer: "An answer.",
+    refused: false,
+    mode: "extractive",
+    redacted: [],
+    draft: null,
+    citations: [],
+    passages,
+    timings: { retrieveMs: 1, answerMs: 1, totalMs: 2 },
+    ...overrides,
+  };
 }
 
-const context = { askerId: "100000000000000001", guildId: "300000000000000001", channelId: "400000000000000001", replyMessageId: "600000000000000001", answerContent: "The answer as posted.", pending: false };
+const context = {
+  askerId: "100000000000000001",
+  guildId: "300000000000000001",
+  channelId: "400000000000000001",
+  replyMessageId: "600000000000000001",
+  answerContent: "The answer as posted.",
+  pending: false,
+};
 
 function record(question: string, overrides: Partial<ReviewRecord> = {}): ReviewRecord {
-  return { kind: "answered", mode: "extractive", question, closest: ACCESS, verdict: "none", note: null, votes: { up: 0, down: 0 }, removed: false, ...overrides };
+  return {
+    kind: "answered",
+    mode: "extractive",
+    question,
+    closest: ACCESS,
+    verdict: "none",
+    note: null,
+    votes: { up: 0, down: 0 },
+    removed: false,
+    ...overrides,
+  };
 }
 
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -64,19 +104,33 @@ describe("the review record", () => {
   });
 
   it("keeps a long review message within Discord's 6,000 embed characters", () => {
-    const long = result("why? ".repeat(300), { passages: Array.from({ length: 7 }, (_, i) => ({ id: `p${i}`, ...ACCESS, title: "T".repeat(200), text: "x ".repeat(400), pageDate: null, score: 1 })) });
+    const long = result("why? ".repeat(300), {
+      passages: Array.from({ length: 7 }, (_, i) => ({ id: `p${i}`, ...ACCESS, title: "T".repeat(200), text: "x ".repeat(400), pageDate: null, score: 1 })),
+    });
     let embeds: APIEmbed[] = buildReviewMessage(long, { ...context, answerContent: "a".repeat(2000) }).embeds;
     embeds = withVerdict(embeds, "wrong", "100000000000000004", NOW, "n ".repeat(400));
     const size = JSON.stringify(embeds.map((e) => [e.title, e.description, e.footer?.text, e.fields?.map((f) => f.name + f.value)])).length;
     expect(size).toBeLessThan(6000 + 200); // JSON quoting adds a little; the characters themselves are ≤ 6,000
-    const chars = embeds.reduce((n, e) => n + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((m, f) => m + f.name.length + f.value.length, 0), 0);
+    const chars = embeds.reduce(
+      (n, e) =>
+        n +
+        (e.title?.length ?? 0) +
+        (e.description?.length ?? 0) +
+        (e.footer?.text.length ?? 0) +
+        (e.fields ?? []).reduce((m, f) => m + f.name.length + f.value.length, 0),
+      0,
+    );
     expect(chars).toBeLessThanOrEqual(6000);
     expect(readRecord(embeds).status).toBe("ok");
   });
 
   it("refuses a record edited outside Docent, and tells older review messages, other authors and other posts apart", () => {
     const { content, embeds } = buildReviewMessage(result("q"), context);
-    const edited = embeds.map((e) => (e.title === "Record" ? { ...e, fields: e.fields!.map((f) => (f.name === "Kind" ? { ...f, value: "answered" } : f.name === "👎" ? { ...f, value: "9" } : f)) } : e));
+    const edited = embeds.map((e) =>
+      e.title === "Record"
+        ? { ...e, fields: e.fields!.map((f) => (f.name === "Kind" ? { ...f, value: "answered" } : f.name === "👎" ? { ...f, value: "9" } : f)) }
+        : e,
+    );
     const base = { id: "1", timestamp: NOW.toISOString(), content, author: { id: "bot" } };
     expect(classifyMessage({ ...base, embeds: embeds as never }, "bot")).toMatchObject({ entry: { record: { kind: "answered" } } });
     expect(classifyMessage({ ...base, embeds: edited as never }, "bot")).toEqual({ skip: "unreadable", reason: expect.stringMatching(/checksum/) });
@@ -120,9 +174,15 @@ describe("buildGapsReport", () => {
     ]);
     const [saml, anthropic, banana] = report.topics;
     expect(saml!.kinds).toEqual({ refused: 0, wrong: 1, downvoted: 2, removed: 0, uncertain: 0 });
-    expect(saml!.examples).toEqual(["can we use SAML SSO with Okta?", "how do I set up SAML single sign-on for my team?", "does the bot support SAML single sign-on?"]);
+    expect(saml!.examples).toEqual([
+      "can we use SAML SSO with Okta?",
+      "how do I set up SAML single sign-on for my team?",
+      "does the bot support SAML single sign-on?",
+    ]);
     expect(saml!.closest).toEqual(ACCESS);
-    expect(saml!.action).toBe(`page "${ACCESS.title}" ranks first but answers were marked wrong ("No page covers SSO"): check that section and make it answer the question`);
+    expect(saml!.action).toBe(
+      `page "${ACCESS.title}" ranks first but answers were marked wrong ("No page covers SSO"): check that section and make it answer the question`,
+    );
     expect(anthropic!.kinds).toEqual({ refused: 0, wrong: 0, downvoted: 1, removed: 0, uncertain: 1 });
     expect(anthropic!.action).toMatch(/^answers came from another provider's page: the questions are about anthropic but "Zero data retention" is openai's/);
     expect(banana!.closest).toBeNull();
@@ -132,7 +192,9 @@ describe("buildGapsReport", () => {
   it("keeps shared phrasing from chaining unrelated questions, and paraphrases together", () => {
     const topics = ["SAML single sign-on", "SCIM user provisioning", "customer-managed encryption keys", "audit log export"];
     const phrasings = ["is {t} available on the API?", "does OpenAI offer {t}?", "how do I get {t} for my team?"];
-    const asked = topics.flatMap((t, i) => phrasings.map((p, j) => entry(daysAgo(1 + i + j / 10), record(p.replace("{t}", t), { kind: "refused", closest: ACCESS }))));
+    const asked = topics.flatMap((t, i) =>
+      phrasings.map((p, j) => entry(daysAgo(1 + i + j / 10), record(p.replace("{t}", t), { kind: "refused", closest: ACCESS }))),
+    );
     const grouped = buildGapsReport({ entries: asked, window: WINDOW });
     expect(grouped.topics.map((t) => [t.label, t.count])).toEqual([
       ["saml single sign", 3],
@@ -143,13 +205,19 @@ describe("buildGapsReport", () => {
   });
 
   it("leaves questions that share no word with any other on their own, even with the same closest page", () => {
-    const alone = buildGapsReport({ entries: [entry(daysAgo(1), record("parrots?", { kind: "refused" })), entry(daysAgo(2), record("volcanoes?", { kind: "refused" }))], window: WINDOW });
+    const alone = buildGapsReport({
+      entries: [entry(daysAgo(1), record("parrots?", { kind: "refused" })), entry(daysAgo(2), record("volcanoes?", { kind: "refused" }))],
+      window: WINDOW,
+    });
     expect(alone.topics.map((t) => t.label)).toEqual(["parrots", "volcanoes"]);
   });
 
   it("does not count Azure questions answered from Azure's page as another provider's", () => {
     const azure = buildGapsReport({
-      entries: [entry(daysAgo(1), record("does Azure OpenAI store prompts?", { closest: AZURE, votes: { up: 0, down: 1 } })), entry(daysAgo(2), record("how long does Azure OpenAI store prompts?", { closest: AZURE, votes: { up: 0, down: 1 } }))],
+      entries: [
+        entry(daysAgo(1), record("does Azure OpenAI store prompts?", { closest: AZURE, votes: { up: 0, down: 1 } })),
+        entry(daysAgo(2), record("how long does Azure OpenAI store prompts?", { closest: AZURE, votes: { up: 0, down: 1 } })),
+      ],
       window: WINDOW,
     });
     expect(azure.topics).toHaveLength(1);
@@ -158,7 +226,9 @@ describe("buildGapsReport", () => {
 
   it("never shows personal data, even from a record that holds some, and keeps at most three examples", () => {
     const leaky = buildGapsReport({
-      entries: ["login", "setup", "error", "sign-in"].map((what, i) => entry(daysAgo(i), record(`SAML ${what} for carol${i}@example.com with key sk-abcdefghijklmnopqrstuv${i}`, { kind: "refused" }))),
+      entries: ["login", "setup", "error", "sign-in"].map((what, i) =>
+        entry(daysAgo(i), record(`SAML ${what} for carol${i}@example.com with key sk-abcdefghijklmnopqrstuv${i}`, { kind: "refused" })),
+      ),
       window: WINDOW,
     });
     expect(leaky.topics).toHaveLength(1);
@@ -180,7 +250,9 @@ describe("buildGapsReport", () => {
 
 describe("the report as a Discord message", () => {
   it("fits in one message, with the full report attached when it does not", () => {
-    const many = Array.from({ length: 40 }, (_, i) => entry(daysAgo(1), record(`topic${i}alpha topic${i}beta question number ${i}?`, { kind: "refused", closest: null })));
+    const many = Array.from({ length: 40 }, (_, i) =>
+      entry(daysAgo(1), record(`topic${i}alpha topic${i}beta question number ${i}?`, { kind: "refused", closest: null })),
+    );
     // Each topic's words occur twice, so each pair forms one topic.
     const report = buildGapsReport({ entries: [...many, ...many.map((e) => ({ ...e, id: `${e.id}b` }))], window: WINDOW });
     expect(report.topics).toHaveLength(40);

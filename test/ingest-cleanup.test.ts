@@ -29,7 +29,9 @@ describe("npm run ingest -- --rollback --dry-run", () => {
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ rolledBack: false, dryRun: true, from: ingests.at(-1), restored: ingests.at(-2), rows: 1 });
     const text = await runScript("ingest.ts", ["--rollback", "--dry-run", "--db", db]);
-    expect(text.stdout).toContain(`Dry run: --rollback would undo the ingest of version ${ingests.at(-1)} and restore what version ${ingests.at(-2)} held (1 chunks). Nothing was changed.`);
+    expect(text.stdout).toContain(
+      `Dry run: --rollback would undo the ingest of version ${ingests.at(-1)} and restore what version ${ingests.at(-2)} held (1 chunks). Nothing was changed.`,
+    );
 
     store = await ChunkStore.open(db);
     expect(await store.info()).toEqual(before);
@@ -63,7 +65,9 @@ describe("npm run ingest -- --cleanup", () => {
 
     const result = await runScript("ingest.ts", ["--cleanup", "--retention-days", "0", "--db", db]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/Cleanup \(older than 0 day\(s\)\): removed [1-9]\d* version\(s\) and [\d.]+ (B|KiB|MiB) of files; \d+ version\(s\) left, live version \d+\./);
+    expect(result.stdout).toMatch(
+      /Cleanup \(older than 0 day\(s\)\): removed [1-9]\d* version\(s\) and [\d.]+ (B|KiB|MiB) of files; \d+ version\(s\) left, live version \d+\./,
+    );
 
     store = await ChunkStore.open(db);
     expect(await store.info()).toMatchObject({ rows: before!.rows, embedderId: before!.embedderId });

@@ -26,7 +26,12 @@ describe("npm run ingest", () => {
     const first = await runScript("ingest.ts", ["--source", sources, "--db", db, "--json"]);
     expect(first.code).toBe(1);
     const summary = JSON.parse(first.stdout);
-    expect(summary).toMatchObject({ version: expect.any(Number), pages: { added: 1 }, chunks: { added: 1 }, errors: [{ file: "kb/broken.md", reason: expect.stringMatching(/front matter/) }] });
+    expect(summary).toMatchObject({
+      version: expect.any(Number),
+      pages: { added: 1 },
+      chunks: { added: 1 },
+      errors: [{ file: "kb/broken.md", reason: expect.stringMatching(/front matter/) }],
+    });
 
     await writePage(sources, "broken.md", { title: "B", url: "https://example.com/b" }, "## Two\n\nSecond page text.");
     const second = await runScript("ingest.ts", ["--source", sources, "--db", db, "--json"]);

@@ -22,9 +22,14 @@ beforeAll(async () => {
   const lines: string[] = [];
   for (const name of (await readdir(knowledge)).filter((n) => n.endsWith(".md")).sort()) {
     const body = (await readFile(path.join(knowledge, name), "utf8")).replace(/^---[\s\S]*?---/, "");
-    for (const section of splitSections(body).filter((s) => s.path.length >= 2).slice(0, 2)) {
+    for (const section of splitSections(body)
+      .filter((s) => s.path.length >= 2)
+      .slice(0, 2)) {
       const quote = splitSentences(section.body).find((s) => s.split(" ").length >= 8);
-      if (quote) lines.push(JSON.stringify({ id: `${name}-${lines.length}`, kind: "answerable", question: `${section.path.at(-1)}?`, gold_docs: [name], gold_quote: quote }));
+      if (quote)
+        lines.push(
+          JSON.stringify({ id: `${name}-${lines.length}`, kind: "answerable", question: `${section.path.at(-1)}?`, gold_docs: [name], gold_quote: quote }),
+        );
     }
   }
   questionsFile = path.join(work.dir, "questions.jsonl");
@@ -57,7 +62,9 @@ describe("ingest --gate", () => {
     for (const name of names.slice(0, Math.ceil(names.length / 2))) await rm(path.join(degraded, name));
     const refused = await runScript("ingest.ts", ["--source", degraded, "--db", db, "--gate", questionsFile]);
     expect(refused.code).toBe(3);
-    expect(refused.stdout).toMatch(/Gate failed: quote-hit@5 [\d.]+% is below the live version's [\d.]+%\. The new version was not published; the index stays at version \d+\./);
+    expect(refused.stdout).toMatch(
+      /Gate failed: quote-hit@5 [\d.]+% is below the live version's [\d.]+%\. The new version was not published; the index stays at version \d+\./,
+    );
     expect(await liveVersion(db)).toBe(published.version);
   });
 
@@ -80,7 +87,11 @@ describe("ingest --gate", () => {
 describe("ingest --announce", () => {
   let emulator: DiscordEmulator;
   beforeAll(async () => {
-    emulator = await startDiscordEmulator({ botToken: "announce-token", botUser: BOT, guilds: [{ id: GUILD, channels: [{ id: REVIEW, name: "docent-review" }], members: [{ user: ALICE }] }] });
+    emulator = await startDiscordEmulator({
+      botToken: "announce-token",
+      botUser: BOT,
+      guilds: [{ id: GUILD, channels: [{ id: REVIEW, name: "docent-review" }], members: [{ user: ALICE }] }],
+    });
   });
   afterAll(() => emulator.close());
 
@@ -104,7 +115,9 @@ describe("ingest --announce", () => {
   });
 
   it("refuses --announce up front when REVIEW_CHANNEL_ID is missing", async () => {
-    const result = await runScript("ingest.ts", ["--source", knowledge, "--db", path.join(work.dir, "db-x"), "--announce"], { DISCORD_TOKEN: "announce-token" });
+    const result = await runScript("ingest.ts", ["--source", knowledge, "--db", path.join(work.dir, "db-x"), "--announce"], {
+      DISCORD_TOKEN: "announce-token",
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/REVIEW_CHANNEL_ID is missing: --announce/);
     expect(await liveVersion(path.join(work.dir, "db-x"))).toBeNull();

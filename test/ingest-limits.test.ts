@@ -44,7 +44,14 @@ afterAll(async () => {
   await work?.cleanup();
 });
 
-const fetchOptions = (extra: Partial<WebFetchOptions> = {}): WebFetchOptions => ({ concurrency: 2, delayMs: 0, timeoutMs: 5_000, maxBytes: 500_000, addresses: { allowPrivate: true }, ...extra });
+const fetchOptions = (extra: Partial<WebFetchOptions> = {}): WebFetchOptions => ({
+  concurrency: 2,
+  delayMs: 0,
+  timeoutMs: 5_000,
+  maxBytes: 500_000,
+  addresses: { allowPrivate: true },
+  ...extra,
+});
 
 describe("pathological HTML is skipped with its reason, the run goes on", () => {
   it("local .html files 3,000 and 6,000 deep, beside a normal page", async () => {
@@ -85,8 +92,13 @@ describe("pathological HTML is skipped with its reason, the run goes on", () => 
     const started = Date.now();
     const store = await ChunkStore.open(path.join(work.dir, "db-slow"));
     try {
-      const summary = await runIngest({ store, embedder: createLocalEmbedder() }, { sources: [sources], maxBytes: 1_000_000, htmlBudget: { ...DEFAULT_HTML_BUDGET, timeMs: 300 } });
-      expect(summary.errors).toEqual([{ file: "kb-slow/slow.html", reason: "reading the HTML took longer than 300 ms, too complex to read safely; the page is skipped" }]);
+      const summary = await runIngest(
+        { store, embedder: createLocalEmbedder() },
+        { sources: [sources], maxBytes: 1_000_000, htmlBudget: { ...DEFAULT_HTML_BUDGET, timeMs: 300 } },
+      );
+      expect(summary.errors).toEqual([
+        { file: "kb-slow/slow.html", reason: "reading the HTML took longer than 300 ms, too complex to read safely; the page is skipped" },
+      ]);
       expect(summary.pages.added).toBe(1);
     } finally {
       store.close();
@@ -96,8 +108,14 @@ describe("pathological HTML is skipped with its reason, the run goes on", () => 
 
   it("turns an error inside the DOM work (a stack overflow) into a reason, and refuses too many elements", () => {
     const recurse = (n: number): number => recurse(n + 1) + 1;
-    expect(withinHtmlBudget("<p>x</p>", DEFAULT_HTML_BUDGET, () => recurse(0))).toEqual({ ok: false, reason: expect.stringMatching(/^the HTML could not be read \(Maximum call stack size exceeded\)/) });
-    expect(withinHtmlBudget("<p>x</p>".repeat(20), { ...DEFAULT_HTML_BUDGET, maxElements: 10 }, () => 1)).toEqual({ ok: false, reason: "the HTML has more than 10 elements, too complex to read safely; the page is skipped" });
+    expect(withinHtmlBudget("<p>x</p>", DEFAULT_HTML_BUDGET, () => recurse(0))).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^the HTML could not be read \(Maximum call stack size exceeded\)/),
+    });
+    expect(withinHtmlBudget("<p>x</p>".repeat(20), { ...DEFAULT_HTML_BUDGET, maxElements: 10 }, () => 1)).toEqual({
+      ok: false,
+      reason: "the HTML has more than 10 elements, too complex to read safely; the page is skipped",
+    });
     expect(withinHtmlBudget("<br><img><p>a<p>b", { ...DEFAULT_HTML_BUDGET, maxDepth: 3 }, () => "read")).toEqual({ ok: true, value: "read" });
   });
 });
@@ -139,7 +157,8 @@ describe("caps per run and per page", () => {
     expect(summary.errors).toEqual([
       {
         file: "kb-chunks/big.md",
-        reason: "the page gives 12 passages, over the limit of 5 per page (INGEST_MAX_CHUNKS_PER_PAGE), so it is skipped and what was indexed from it is kept; split the page or raise the limit",
+        reason:
+          "the page gives 12 passages, over the limit of 5 per page (INGEST_MAX_CHUNKS_PER_PAGE), so it is skipped and what was indexed from it is kept; split the page or raise the limit",
       },
     ]);
     expect(rows.filter((row) => row.url === "https://example.com/big")).toHaveLength(3);

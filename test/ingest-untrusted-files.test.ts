@@ -16,7 +16,12 @@ let sources: string;
 beforeEach(async () => {
   work = await tempDir("docent-untrusted-");
   sources = path.join(work.dir, "knowledge");
-  await writePage(sources, "good.md", { title: "Retention", url: "https://example.com/retention" }, "## Abuse monitoring\n\nInputs are kept for up to 30 days.");
+  await writePage(
+    sources,
+    "good.md",
+    { title: "Retention", url: "https://example.com/retention" },
+    "## Abuse monitoring\n\nInputs are kept for up to 30 days.",
+  );
 });
 afterEach(() => work.cleanup());
 
@@ -37,8 +42,15 @@ describe("front matter is YAML only", () => {
   });
 
   it("reads plain YAML as data: no custom tags, no code", () => {
-    expect(parseFrontMatter("---yaml\ntitle: T\nurl: https://x.example/\n---\nbody")).toEqual({ ok: true, data: { title: "T", url: "https://x.example/" }, content: "body" });
-    expect(parseFrontMatter('---\ntitle: !!js/function "function () { return 1 }"\n---\nbody')).toMatchObject({ ok: true, data: { title: "function () { return 1 }" } });
+    expect(parseFrontMatter("---yaml\ntitle: T\nurl: https://x.example/\n---\nbody")).toEqual({
+      ok: true,
+      data: { title: "T", url: "https://x.example/" },
+      content: "body",
+    });
+    expect(parseFrontMatter('---\ntitle: !!js/function "function () { return 1 }"\n---\nbody')).toMatchObject({
+      ok: true,
+      data: { title: "function () { return 1 }" },
+    });
     expect(parseFrontMatter("\uFEFF---\r\ntitle: T\r\n---\r\nbody")).toEqual({ ok: true, data: { title: "T" }, content: "body" });
     expect(parseFrontMatter("---\ntitle: T\nno end")).toEqual({ ok: false, reason: expect.stringMatching(/never ends/) });
     expect(parseFrontMatter("---\n- a\n- b\n---\nbody")).toEqual({ ok: false, reason: expect.stringMatching(/key: value/) });

@@ -47,7 +47,14 @@ afterAll(async () => {
 });
 
 function fetchOptions(extra: Partial<WebFetchOptions> = {}): WebFetchOptions {
-  return { concurrency: 2, delayMs: 0, timeoutMs: 2_000, maxBytes: 200_000, addresses: { allowPrivate: false, resolve, treatAsPublic: ["127.0.0.1"] }, ...extra };
+  return {
+    concurrency: 2,
+    delayMs: 0,
+    timeoutMs: 2_000,
+    maxBytes: 200_000,
+    addresses: { allowPrivate: false, resolve, treatAsPublic: ["127.0.0.1"] },
+    ...extra,
+  };
 }
 
 async function reasons(targets: Partial<WebTargets>, extra: Partial<WebFetchOptions> = {}) {
@@ -79,12 +86,24 @@ describe("which addresses URL ingest may reach", () => {
   });
 
   it("refuses a public-looking name that resolves to a private address, and non-http(s) schemes", async () => {
-    const guard = createAddressGuard({ allowPrivate: false, resolve: async () => [{ address: "93.184.216.34", family: 4 }, { address: "10.0.0.7", family: 4 }] });
+    const guard = createAddressGuard({
+      allowPrivate: false,
+      resolve: async () => [
+        { address: "93.184.216.34", family: 4 },
+        { address: "10.0.0.7", family: 4 },
+      ],
+    });
     try {
-      expect(await guard.check("https://docs.example.com/privacy")).toEqual({ ok: false, reason: expect.stringMatching(/^refused: docs\.example\.com resolves to 10\.0\.0\.7, a private address; set INGEST_ALLOW_PRIVATE_HOSTS=true/) });
+      expect(await guard.check("https://docs.example.com/privacy")).toEqual({
+        ok: false,
+        reason: expect.stringMatching(/^refused: docs\.example\.com resolves to 10\.0\.0\.7, a private address; set INGEST_ALLOW_PRIVATE_HOSTS=true/),
+      });
       expect(await guard.check("file:///etc/passwd")).toEqual({ ok: false, reason: "refused: file:///etc/passwd is not an http(s) URL" });
       expect(await guard.check("ftp://example.com/x")).toEqual({ ok: false, reason: "refused: ftp://example.com/x is not an http(s) URL" });
-      expect(await guard.check("http://[::ffff:a9fe:a9fe]/latest")).toEqual({ ok: false, reason: expect.stringMatching(/^refused: ::ffff:a9fe:a9fe is a link-local address/) });
+      expect(await guard.check("http://[::ffff:a9fe:a9fe]/latest")).toEqual({
+        ok: false,
+        reason: expect.stringMatching(/^refused: ::ffff:a9fe:a9fe is a link-local address/),
+      });
     } finally {
       await guard.close();
     }
@@ -98,7 +117,10 @@ describe("which addresses URL ingest may reach", () => {
     try {
       const url = `http://rebind.test:${admin.port}/admin`;
       expect(await guard.check(url)).toEqual({ ok: true });
-      const error = await undiciFetch(url, { dispatcher: guard.dispatcher }).then(() => null, (e: unknown) => e);
+      const error = await undiciFetch(url, { dispatcher: guard.dispatcher }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect((error as { cause?: unknown }).cause).toBeInstanceOf(AddressRefusedError);
       expect(String((error as { cause: Error }).cause.message)).toMatch(/rebind\.test resolves to 127\.0\.0\.2, a loopback address/);
     } finally {
@@ -111,7 +133,9 @@ describe("which addresses URL ingest may reach", () => {
     const urls = ["/to-loopback", "/to-internal-name", "/to-mapped-v6", "/to-file"].map((p) => site.url(p, "public.test"));
     const { result, reasons: why } = await reasons({ urls: [site.url("/page", "public.test"), ...urls] });
     expect(why).toEqual({
-      [urls[0]!]: expect.stringMatching(/^refused: 127\.0\.0\.2 is a loopback address; set INGEST_ALLOW_PRIVATE_HOSTS=true .*; what was indexed from it is kept$/),
+      [urls[0]!]: expect.stringMatching(
+        /^refused: 127\.0\.0\.2 is a loopback address; set INGEST_ALLOW_PRIVATE_HOSTS=true .*; what was indexed from it is kept$/,
+      ),
       [urls[1]!]: expect.stringMatching(/^refused: admin\.internal resolves to 127\.0\.0\.2, a loopback address/),
       [urls[2]!]: expect.stringMatching(/^refused: ::ffff:7f00:2 is a loopback address/),
       [urls[3]!]: expect.stringMatching(/^refused: file:\/\/\/etc\/passwd is not an http\(s\) URL/),
@@ -148,12 +172,17 @@ describe("a page's canonical link speaks only for its own site", () => {
     expect(pageIdentity(url("https://example.co.uk/p"), "https://a.b.example.co.uk/p", none)).toEqual({ url: "https://example.co.uk/p" });
     expect(pageIdentity(null, "https://example.com/p", none)).toEqual({ url: "https://example.com/p" });
     // github.io is a public suffix: one user's site cannot claim another's pages.
-    expect(pageIdentity(url("https://victim.github.io/policy"), "https://evil.github.io/x", none)).toMatchObject({ url: "https://evil.github.io/x", note: expect.stringMatching(/victim\.github\.io, not evil\.github\.io/) });
+    expect(pageIdentity(url("https://victim.github.io/policy"), "https://evil.github.io/x", none)).toMatchObject({
+      url: "https://evil.github.io/x",
+      note: expect.stringMatching(/victim\.github\.io, not evil\.github\.io/),
+    });
     expect(pageIdentity(url("https://openai.com/policies/eu"), "https://attacker.example/eu", none)).toEqual({
       url: "https://attacker.example/eu",
       note: "its canonical link https://openai.com/policies/eu is on another site (openai.com, not attacker.example), so it is indexed as https://attacker.example/eu, the URL it was fetched from; if openai.com is a mirror you trust, add it to INGEST_CANONICAL_HOSTS",
     });
-    expect(pageIdentity(url("https://openai.com/policies/eu"), "https://mirror.example/eu", new Set(["openai.com"]))).toEqual({ url: "https://openai.com/policies/eu" });
+    expect(pageIdentity(url("https://openai.com/policies/eu"), "https://mirror.example/eu", new Set(["openai.com"]))).toEqual({
+      url: "https://openai.com/policies/eu",
+    });
     expect(pageIdentity(url("https://openai.com/policies/eu"), "https://mirror.example/eu", new Set(["*"]))).toEqual({ url: "https://openai.com/policies/eu" });
   });
 
@@ -168,12 +197,21 @@ describe("a page's canonical link speaks only for its own site", () => {
       [sameSite]: "https://www.public.test/privacy",
       [mirror]: "https://policies.mirror-source.example/retention",
     });
-    expect(web.notes).toEqual([expect.stringMatching(new RegExp(`^${hijack.replace(/[.?]/g, "\\$&")}: its canonical link https://openai.com/policies/eu-privacy-policy is on another site \\(openai\\.com, not public\\.test\\)`))]);
+    expect(web.notes).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${hijack.replace(/[.?]/g, "\\$&")}: its canonical link https://openai.com/policies/eu-privacy-policy is on another site \\(openai\\.com, not public\\.test\\)`,
+        ),
+      ),
+    ]);
 
     const work = await tempDir("docent-canonical-");
     const store = await ChunkStore.open(`${work.dir}/db`);
     try {
-      const summary = await runIngest({ store, embedder: createLocalEmbedder() }, { sources: [], maxBytes: 100_000, documents: web.documents, keepSources: web.keepSources, errors: web.errors, notes: web.notes });
+      const summary = await runIngest(
+        { store, embedder: createLocalEmbedder() },
+        { sources: [], maxBytes: 100_000, documents: web.documents, keepSources: web.keepSources, errors: web.errors, notes: web.notes },
+      );
       expect((await store.readAll()).some((row) => row.url.startsWith("https://openai.com/"))).toBe(false);
       expect(renderSummary(summary)).toContain(`  note: ${web.notes[0]}`);
     } finally {

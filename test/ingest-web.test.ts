@@ -27,10 +27,21 @@ async function ingestWeb(db: string, targets: Partial<WebTargets>, sources: stri
     const stored = storedWebState(await store.readAll());
     const web = await fetchWebSources(
       { urls: targets.urls ?? [], sitemaps: targets.sitemaps ?? [] },
-      { concurrency: 4, delayMs: 0, timeoutMs: 300, maxBytes: 200_000, validators: stored.validators, storedSources: stored.sources, addresses: { allowPrivate: true } },
+      {
+        concurrency: 4,
+        delayMs: 0,
+        timeoutMs: 300,
+        maxBytes: 200_000,
+        validators: stored.validators,
+        storedSources: stored.sources,
+        addresses: { allowPrivate: true },
+      },
     );
     const embedder = countingEmbedder(createLocalEmbedder());
-    const summary = await runIngest({ store, embedder }, { sources, maxBytes: MAX_FILE_BYTES, documents: web.documents, keepSources: web.keepSources, errors: web.errors });
+    const summary = await runIngest(
+      { store, embedder },
+      { sources, maxBytes: MAX_FILE_BYTES, documents: web.documents, keepSources: web.keepSources, errors: web.errors },
+    );
     return { web, summary, embedder, rows: await store.readAll() };
   } finally {
     store.close();
@@ -39,8 +50,16 @@ async function ingestWeb(db: string, targets: Partial<WebTargets>, sources: stri
 
 describe("web-ingest parts", () => {
   it("reads sitemaps, sitemap indexes and URL lists", () => {
-    expect(parseSitemap('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://a.example/x#top </loc></url><url><loc>ftp://no</loc></url></urlset>')).toEqual({ ok: true, pages: ["https://a.example/x", "ftp://no/"], sitemaps: [] });
-    expect(parseSitemap("<sitemapindex><sitemap><loc>https://a.example/s.xml</loc></sitemap></sitemapindex>")).toEqual({ ok: true, pages: [], sitemaps: ["https://a.example/s.xml"] });
+    expect(
+      parseSitemap(
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://a.example/x#top </loc></url><url><loc>ftp://no</loc></url></urlset>',
+      ),
+    ).toEqual({ ok: true, pages: ["https://a.example/x", "ftp://no/"], sitemaps: [] });
+    expect(parseSitemap("<sitemapindex><sitemap><loc>https://a.example/s.xml</loc></sitemap></sitemapindex>")).toEqual({
+      ok: true,
+      pages: [],
+      sitemaps: ["https://a.example/s.xml"],
+    });
     expect(parseSitemap("<html><body>hi</body></html>")).toMatchObject({ ok: false, reason: expect.stringMatching(/not a sitemap/) });
     expect(parseUrlList("# comment\n\nhttps://a.example/p#frag\n  https://b.example/  \n", "list.txt")).toEqual(["https://a.example/p", "https://b.example/"]);
     expect(() => parseUrlList("https://a.example/\nnot a url\n", "list.txt")).toThrow(/list\.txt:2: "not a url" is not an absolute URL/);
@@ -94,7 +113,9 @@ describe.runIf(sharedCorpusAvailable())("ingest live pages from a local policy s
 
       const retention = rows.filter((r) => r.url === site.pageUrl("anthropic-api-data-retention"));
       expect(retention[0]!.title).toBe("How long do you store my organization’s data? (Anthropic Privacy Center)");
-      expect(retention.map((r) => r.heading)).toContain("How long do you store my organization’s data? (Anthropic Privacy Center) > Standard Retention Timeframe");
+      expect(retention.map((r) => r.heading)).toContain(
+        "How long do you store my organization’s data? (Anthropic Privacy Center) > Standard Retention Timeframe",
+      );
       expect(retention.find((r) => r.heading.endsWith("Standard Retention Timeframe"))!.text).toContain("within 30 days of receipt or generation");
       for (const phrase of CLUTTER_PHRASES) expect(rows.filter((r) => r.text.includes(phrase) || r.heading.includes(phrase)).map((r) => r.url)).toEqual([]);
 
@@ -121,7 +142,9 @@ describe.runIf(sharedCorpusAvailable())("ingest live pages from a local policy s
       const { web, summary, embedder, rows } = await ingestWeb(db(), { sitemaps: [site.url("/sitemap.xml")] });
       expect(web.stats).toMatchObject({ fetched: 1, notModified: 18 });
       expect(summary.pages).toEqual({ added: 0, updated: 1, removed: 0, unchanged: 18 });
-      expect(summary.changes).toEqual([expect.objectContaining({ url: site.pageUrl(slug), status: "updated", sections: [expect.stringMatching(/ > Contact$/)] })]);
+      expect(summary.changes).toEqual([
+        expect.objectContaining({ url: site.pageUrl(slug), status: "updated", sections: [expect.stringMatching(/ > Contact$/)] }),
+      ]);
       expect(embedder.texts).toBe(1);
       const etags = new Set(rows.filter((r) => r.url === site.pageUrl(slug)).map((r) => r.httpEtag));
       expect(etags.size).toBe(1);

@@ -34,9 +34,24 @@ beforeEach(async () => {
   work = await tempDir();
   sources = path.join(work.dir, "knowledge");
   dbUri = path.join(work.dir, "db");
-  await writePage(sources, "retention.md", { title: "Data retention", url: "https://example.com/retention" }, "## Abuse monitoring\n\nInputs and outputs are kept for up to 30 days to detect abuse.\n\n## Zero data retention\n\nEligible customers can ask for zero data retention.");
-  await writePage(sources, "training.md", { title: "Training", url: "https://example.com/training", updated: "2025-05-01" }, "## Default\n\nBusiness data is not used to train models unless you opt in.");
-  await writePage(sources, "security.md", { title: "Security", url: "https://example.com/security" }, "## Encryption\n\nAES-256 at rest and TLS 1.2+ in transit.");
+  await writePage(
+    sources,
+    "retention.md",
+    { title: "Data retention", url: "https://example.com/retention" },
+    "## Abuse monitoring\n\nInputs and outputs are kept for up to 30 days to detect abuse.\n\n## Zero data retention\n\nEligible customers can ask for zero data retention.",
+  );
+  await writePage(
+    sources,
+    "training.md",
+    { title: "Training", url: "https://example.com/training", updated: "2025-05-01" },
+    "## Default\n\nBusiness data is not used to train models unless you opt in.",
+  );
+  await writePage(
+    sources,
+    "security.md",
+    { title: "Security", url: "https://example.com/security" },
+    "## Encryption\n\nAES-256 at rest and TLS 1.2+ in transit.",
+  );
 });
 
 afterEach(() => work.cleanup());
@@ -49,7 +64,12 @@ describe("ingest into a temporary LanceDB", () => {
     expect(summary.errors).toEqual([]);
     const { info, rows } = await tableRows();
     expect(info).toMatchObject({ embedderId: createLocalEmbedder().id, dimensions: 512, rows: 4, version: summary.version });
-    expect(rows.map((r) => r.heading).sort()).toEqual(["Data retention > Abuse monitoring", "Data retention > Zero data retention", "Security > Encryption", "Training > Default"]);
+    expect(rows.map((r) => r.heading).sort()).toEqual([
+      "Data retention > Abuse monitoring",
+      "Data retention > Zero data retention",
+      "Security > Encryption",
+      "Training > Default",
+    ]);
     const training = rows.find((r) => r.url === "https://example.com/training")!;
     expect(training).toMatchObject({ pageDate: "2025-05-01", source: "knowledge/training.md" });
 
@@ -63,18 +83,30 @@ describe("ingest into a temporary LanceDB", () => {
     const first = await ingest();
     const { summary, embedder } = await ingest();
     expect(embedder.texts).toBe(0);
-    expect(summary).toMatchObject({ written: false, version: first.summary.version, pages: { unchanged: 3, added: 0, updated: 0, removed: 0 }, chunks: { unchanged: 4 } });
+    expect(summary).toMatchObject({
+      written: false,
+      version: first.summary.version,
+      pages: { unchanged: 3, added: 0, updated: 0, removed: 0 },
+      chunks: { unchanged: 4 },
+    });
   });
 
   it("updates a changed page, embedding only its changed chunk", async () => {
     await ingest();
     const before = await tableRows();
-    await writePage(sources, "retention.md", { title: "Data retention", url: "https://example.com/retention" }, "## Abuse monitoring\n\nInputs and outputs are kept for up to 30 days to detect abuse.\n\n## Zero data retention\n\nEligible customers can request zero data retention through their account team.");
+    await writePage(
+      sources,
+      "retention.md",
+      { title: "Data retention", url: "https://example.com/retention" },
+      "## Abuse monitoring\n\nInputs and outputs are kept for up to 30 days to detect abuse.\n\n## Zero data retention\n\nEligible customers can request zero data retention through their account team.",
+    );
     const { summary, embedder } = await ingest();
     expect(embedder.texts).toBe(1);
     expect(summary.pages).toEqual({ added: 0, updated: 1, removed: 0, unchanged: 2 });
     expect(summary.chunks).toEqual({ added: 0, updated: 1, removed: 0, unchanged: 3 });
-    expect(summary.changes).toEqual([{ url: "https://example.com/retention", title: "Data retention", status: "updated", sections: ["Data retention > Zero data retention"] }]);
+    expect(summary.changes).toEqual([
+      { url: "https://example.com/retention", title: "Data retention", status: "updated", sections: ["Data retention > Zero data retention"] },
+    ]);
     const after = await tableRows();
     expect(after.rows.find((r) => r.heading.endsWith("Zero data retention"))!.text).toContain("account team");
     const unchangedBefore = before.rows.find((r) => r.heading.endsWith("Abuse monitoring"))!;
@@ -107,8 +139,18 @@ describe("ingest into a temporary LanceDB", () => {
       ["missing front matter", "security.md", "# Security\n\nno front matter", /missing front matter/],
       ["malformed front matter", "security.md", "---\ntitle: [x\n---\nbody", /malformed front matter/],
       ["invalid url", "security.md", "---\ntitle: Security\nurl: nope\n---\nbody", /invalid url/],
-      ["duplicate url", "zz-copy.md", "---\ntitle: Copy\nurl: https://example.com/training\n---\nbody", /duplicate url https:\/\/example.com\/training: knowledge\/training.md already uses it/],
-      ["over the size limit", "security.md", `---\ntitle: Security\nurl: https://example.com/security\n---\n${"y".repeat(MAX_BYTES)}`, /over the 200000-byte limit/],
+      [
+        "duplicate url",
+        "zz-copy.md",
+        "---\ntitle: Copy\nurl: https://example.com/training\n---\nbody",
+        /duplicate url https:\/\/example.com\/training: knowledge\/training.md already uses it/,
+      ],
+      [
+        "over the size limit",
+        "security.md",
+        `---\ntitle: Security\nurl: https://example.com/security\n---\n${"y".repeat(MAX_BYTES)}`,
+        /over the 200000-byte limit/,
+      ],
     ];
     it.each(breakages)("%s", async (_kind, file, content, reason) => {
       await ingest();
@@ -131,7 +173,13 @@ describe("ingest into a temporary LanceDB", () => {
   it("leaves the previous version searchable when the embedder fails mid-run", async () => {
     await ingest();
     const before = await tableRows();
-    for (let i = 0; i < 80; i++) await writePage(sources, `extra/page-${i}.md`, { title: `Extra ${i}`, url: `https://example.com/extra/${i}` }, `## Part\n\nExtra page ${i} about retention.`);
+    for (let i = 0; i < 80; i++)
+      await writePage(
+        sources,
+        `extra/page-${i}.md`,
+        { title: `Extra ${i}`, url: `https://example.com/extra/${i}` },
+        `## Part\n\nExtra page ${i} about retention.`,
+      );
     await expect(ingest(countingEmbedder(createLocalEmbedder(), { failAfterCalls: 1 }))).rejects.toThrow(/exploded/);
     const after = await tableRows();
     expect(after.info!.version).toBe(before.info!.version);

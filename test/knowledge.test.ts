@@ -21,7 +21,11 @@ describe("the shipped knowledge/ pages", () => {
 
   it.runIf(sharedCorpusAvailable())("are written in our own words: no run of more than 12 words copied from the corpus", async () => {
     // Addresses and linked article titles are names, not prose: leave them out of the comparison.
-    const words = (text: string) => text.replace(/\[[^\]]*\]\([^)]*\)|https?:\/\/\S+/g, " ").toLowerCase().match(/[a-z0-9]+/g) ?? [];
+    const words = (text: string) =>
+      text
+        .replace(/\[[^\]]*\]\([^)]*\)|https?:\/\/\S+/g, " ")
+        .toLowerCase()
+        .match(/[a-z0-9]+/g) ?? [];
     const runs = new Set<string>();
     const RUN = 13;
     for (const name of (await readdir(CORPUS_DIR)).filter((n) => n.endsWith(".md"))) {
@@ -43,7 +47,8 @@ describe("the shipped knowledge/ pages", () => {
       for (const section of page.sections) {
         const where = `${page.name} > ${section.path.at(-1)}`;
         const firstLine = section.body.split("\n").find((line) => line.trim() !== "")!;
-        if (LIST_OR_TABLE.test(firstLine) || /^\*\*[^*]+\*\*:?$/.test(firstLine.trim())) problems.push(`${where}: opens with a list, table or label, not a sentence`);
+        if (LIST_OR_TABLE.test(firstLine) || /^\*\*[^*]+\*\*:?$/.test(firstLine.trim()))
+          problems.push(`${where}: opens with a list, table or label, not a sentence`);
         const lead = splitSentences(section.body)[0] ?? "";
         if (words(lead).length < 6) problems.push(`${where}: the opening sentence is too short to answer anything: "${lead}"`);
         if (!PRODUCT.test(lead)) problems.push(`${where}: the opening sentence names no product or provider: "${lead}"`);
@@ -95,9 +100,11 @@ describe("the shipped knowledge/ pages", () => {
 
 const LIST_OR_TABLE = /^\s*(?:[-*+]|\d+[.)]|\|)\s*/;
 /** Sentences that lean on the one before them cannot be quoted alone. */
-const DANGLING = /^(?:This|That|These|Those|They|Them|Their|It|Its|Such|Both|Neither|Either|Here|Therefore|Thus|Hence|However|Also|Otherwise|Instead|Likewise|Similarly|In practice|In short|Keep (?:that|this) in mind|As (?:described|noted|mentioned|above|below))\b/;
+const DANGLING =
+  /^(?:This|That|These|Those|They|Them|Their|It|Its|Such|Both|Neither|Either|Here|Therefore|Thus|Hence|However|Also|Otherwise|Instead|Likewise|Similarly|In practice|In short|Keep (?:that|this) in mind|As (?:described|noted|mentioned|above|below))\b/;
 /** Pointers to other pages or other parts of a page mean nothing in a quote shown alone. */
-const POINTER = /\b(?:this|the) knowledge base\b|\bthis page\b|\bsee (?:the|our) [^.]*\bpage\b|\bas (?:described|noted|mentioned|explained) (?:above|below|earlier)\b|\(see (?:above|below)\)|\bsee (?:above|below)\b|\blisted below\b/i;
+const POINTER =
+  /\b(?:this|the) knowledge base\b|\bthis page\b|\bsee (?:the|our) [^.]*\bpage\b|\bas (?:described|noted|mentioned|explained) (?:above|below|earlier)\b|\(see (?:above|below)\)|\bsee (?:above|below)\b|\blisted below\b/i;
 /** Every opening sentence says which product or provider it is about. */
 const PRODUCT = /\b(?:OpenAI|API|ChatGPT|Azure|Microsoft|Sora|Operator|Bugcrowd)\b/;
 const CONSUMER = /\bconsumer ChatGPT\b|\bChatGPT (?:Free|Plus|Pro)\b|\bTemporary Chats?\b|\bSaved Memories\b/;

@@ -20,11 +20,16 @@ beforeEach(() => {
   fake.setDefault("chat", { kind: "chat", content: "" });
 });
 
-const askWith = (options: { timeout?: number; maxRetries?: number; deadlineMs?: number } = {}) => answerQuestion(built.withAnswerer(openAIAnswererFor(fake.baseURL, options)), QUESTION);
+const askWith = (options: { timeout?: number; maxRetries?: number; deadlineMs?: number } = {}) =>
+  answerQuestion(built.withAnswerer(openAIAnswererFor(fake.baseURL, options)), QUESTION);
 
 describe("the OpenAI answerer through the real openai SDK and a local server", () => {
   it("uses a well-cited answer, renumbering markers into sources with verbatim quotes", async () => {
-    fake.script("chat", { kind: "chat", content: "No: API data is not used for training by default [1].\n- Business and API data are excluded from training unless you opt in [1][2].\n- Feedback you choose to share may be used [2]." });
+    fake.script("chat", {
+      kind: "chat",
+      content:
+        "No: API data is not used for training by default [1].\n- Business and API data are excluded from training unless you opt in [1][2].\n- Feedback you choose to share may be used [2].",
+    });
     const result = await askWith();
     expect(result.mode).toBe("openai");
     expect(result.fallbackReason).toBeUndefined();

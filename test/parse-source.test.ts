@@ -10,7 +10,12 @@ const reasonOf = (bytes: Uint8Array, format: "markdown" | "text" | "html" = "mar
 
 describe("parseSource", () => {
   it("reads Markdown with front matter", () => {
-    const result = parseSource("knowledge/x.md", utf8('---\ntitle: Retention\nurl: https://example.com/a\nupdated: 2025-03-04\n---\n\n# Retention\n\nThirty days.'), "markdown", opts);
+    const result = parseSource(
+      "knowledge/x.md",
+      utf8("---\ntitle: Retention\nurl: https://example.com/a\nupdated: 2025-03-04\n---\n\n# Retention\n\nThirty days."),
+      "markdown",
+      opts,
+    );
     expect(result).toEqual({
       ok: true,
       document: { source: "knowledge/x.md", url: "https://example.com/a", title: "Retention", updated: "2025-03-04", markdown: "# Retention\n\nThirty days." },

@@ -24,9 +24,12 @@ function chromiumAvailable(): boolean {
   return false;
 }
 
-
 describe("Discord Markdown → safe HTML", () => {
-  const names = { user: (id: string) => (id === "800000000000000200" ? "you" : undefined), role: () => undefined, channel: (id: string) => (id === GENERAL_CHANNEL_ID ? "general" : undefined) };
+  const names = {
+    user: (id: string) => (id === "800000000000000200" ? "you" : undefined),
+    role: () => undefined,
+    channel: (id: string) => (id === GENERAL_CHANNEL_ID ? "general" : undefined),
+  };
 
   it("escapes everything first: no markup or script gets through, links are http(s) only", () => {
     const html = renderMarkdown(`<img src=x onerror=alert(1)> [click](javascript:alert(1)) [ok](<https://example.com/a?b=1&c="2">) **<b>x</b>**`, names);
@@ -44,8 +47,12 @@ describe("Discord Markdown → safe HTML", () => {
     expect(html).toContain('<blockquote class="md-quote"><div class="md-p"><strong>Q:</strong> do you train on my data?</div></blockquote>');
     expect(html).toContain('<span class="mention" data-user="800000000000000200">@you</span>');
     expect(html).toContain('<ul class="md-list"><li>First point [1]</li><li>Second point [1]</li></ul>');
-    expect(html).toContain('[1] <a class="md-link" href="https://openai.com/enterprise-privacy/" target="_blank" rel="noopener noreferrer nofollow">Training</a> · updated 2026-01-08');
-    expect(html).toContain('<div class="md-subtext">Answered only from the policy pages above. See <span class="mention mention-channel">#general</span>.</div>');
+    expect(html).toContain(
+      '[1] <a class="md-link" href="https://openai.com/enterprise-privacy/" target="_blank" rel="noopener noreferrer nofollow">Training</a> · updated 2026-01-08',
+    );
+    expect(html).toContain(
+      '<div class="md-subtext">Answered only from the policy pages above. See <span class="mention mention-channel">#general</span>.</div>',
+    );
   });
 
   it("keeps code literal and unknown mentions anonymous", () => {
@@ -87,7 +94,15 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(8_000);
@@ -105,7 +120,9 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
       request({ host: "127.0.0.1", port: playground.port, path: "/", headers: { host: `evil.example:${playground.port}` } }, (res) => {
         res.resume();
         resolve(res.statusCode);
-      }).on("error", reject).end();
+      })
+        .on("error", reject)
+        .end();
     });
     expect(status).toBe(403);
     const missing: string[] = [];
@@ -225,7 +242,9 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     // As on Discord, a message only you can see offers no Reply, and the API refuses a reply to it.
     const thanks = general().locator(".msg-ephemeral", { hasText: "Thanks for telling me" }).first();
     expect(await thanks.locator("[data-reply]").count()).toBe(0);
-    const refused = await page.request.post(`${playground.url}/api/messages`, { data: { channelId: GENERAL_CHANNEL_ID, content: "and?", replyTo: await thanks.getAttribute("data-id") } });
+    const refused = await page.request.post(`${playground.url}/api/messages`, {
+      data: { channelId: GENERAL_CHANNEL_ID, content: "and?", replyTo: await thanks.getAttribute("data-id") },
+    });
     expect(refused.status()).toBe(400);
     expect((await refused.json()).error).toMatch(/cannot be replied to/);
   });
@@ -270,7 +289,7 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     expect(await status.innerText()).toMatch(/Review: all in #docent-review/);
   });
 
-  it("is usable at 800 px: one channel at a time, the channel list and \"Act as\" in a drawer, only the messages scroll", async () => {
+  it('is usable at 800 px: one channel at a time, the channel list and "Act as" in a drawer, only the messages scroll', async () => {
     const narrow = await browser.newPage({ viewport: { width: 800, height: 700 } });
     narrow.setDefaultTimeout(8_000);
     const narrowShot = (name: string) => narrow.screenshot({ path: path.join(SHOTS, `${name}.png`) });

@@ -47,8 +47,14 @@ const VARIANTS: Array<[question: string, secret: string]> = [
   ["our org id is org-AbCdEfGhIjKlMnOpQrStUvWx, is data per org?", "org-AbCdEfGhIjKlMnOpQrStUvWx"],
   ["user id user-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2 shows in logs, is that personal data?", "user-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2"],
   ["github token ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 in a prompt, is it retained?", "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"],
-  ["slack bot xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx forwards messages to the API, ok?", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"],
-  ["jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U leaked", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"],
+  [
+    "slack bot xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx forwards messages to the API, ok?",
+    "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+  ],
+  [
+    "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U leaked",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+  ],
   ["key sk-proj-9fK2\u200bmQ7xLp4Rt8Vw1Zy6Bn3Hc5 (copied from the dashboard), is it safe?", "9fK2\u200bmQ7xLp4Rt8Vw1Zy6Bn3Hc5"],
   ["key s\u200bk-proj-9fK2mQ7xLp4Rt8Vw1Zy6Bn3Hc5 is in my repo", "9fK2mQ7xLp4Rt8Vw1Zy6Bn3Hc5"],
   ["google key AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY in the client, does Gemini log it?", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"],

@@ -40,17 +40,21 @@ beforeAll(async () => {
 afterAll(() => work.cleanup());
 
 describe("seed questions on the shipped knowledge/ pages", () => {
-  it.each(SEEDS)("%s", async (question, fact) => {
-    const result = await runScript("ask.ts", ["--db", db, "--json", question]);
-    expect(result.code, result.stderr).toBe(0);
-    const answer = JSON.parse(result.stdout);
-    expect(answer.refused).toBe(false);
-    const firstTwoLines = answer.answer.split("\n").slice(0, 2).join("\n");
-    expect(firstTwoLines).toMatch(fact);
-    // The lead is a quote: its citation comes first, and it is what the first line says.
-    expect(answer.citations.length).toBeGreaterThan(0);
-    const lead = answer.answer.split("\n")[0];
-    if (answer.confidence === "confident") expect(lead).toContain(answer.citations[0].quote.slice(0, 60));
-    expect(answer.answer).not.toMatch(/wins where they disagree/);
-  }, 60_000);
+  it.each(SEEDS)(
+    "%s",
+    async (question, fact) => {
+      const result = await runScript("ask.ts", ["--db", db, "--json", question]);
+      expect(result.code, result.stderr).toBe(0);
+      const answer = JSON.parse(result.stdout);
+      expect(answer.refused).toBe(false);
+      const firstTwoLines = answer.answer.split("\n").slice(0, 2).join("\n");
+      expect(firstTwoLines).toMatch(fact);
+      // The lead is a quote: its citation comes first, and it is what the first line says.
+      expect(answer.citations.length).toBeGreaterThan(0);
+      const lead = answer.answer.split("\n")[0];
+      if (answer.confidence === "confident") expect(lead).toContain(answer.citations[0].quote.slice(0, 60));
+      expect(answer.answer).not.toMatch(/wins where they disagree/);
+    },
+    60_000,
+  );
 });

@@ -77,7 +77,11 @@ beforeAll(async () => {
     KNOWLEDGE_DIR: knowledge,
     COOLDOWN_SECONDS: "0",
   });
-  manager = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+  manager = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], {
+    cwd: PROJECT_DIR,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   managerClosed = new Promise((resolve) => manager.once("close", resolve));
   manager.stdout!.on("data", (d) => (logs += d));
   manager.stderr!.on("data", (d) => (logs += d));
@@ -85,7 +89,9 @@ beforeAll(async () => {
 }, 40_000);
 
 afterAll(async () => {
-  const shardPids = logLines().filter((line) => line.event === "shard_spawn").map((line) => line.pid!);
+  const shardPids = logLines()
+    .filter((line) => line.event === "shard_spawn")
+    .map((line) => line.pid!);
   if (manager && manager.exitCode === null) {
     manager.kill("SIGTERM");
     await managerClosed;
@@ -101,7 +107,8 @@ async function askAndCollect(channelId: string, author: EmulatorUser, text: stri
   const replies: Message[] = [];
   let questionId = "";
   const listener = (event: { type: string; message?: Message }) => {
-    if (event.type === "message_create" && event.message?.author.id === BOT.id && event.message.message_reference?.message_id === questionId) replies.push(event.message);
+    if (event.type === "message_create" && event.message?.author.id === BOT.id && event.message.message_reference?.message_id === questionId)
+      replies.push(event.message);
   };
   emulator.events.on("event", listener);
   try {
@@ -133,7 +140,8 @@ describe("npm start with SHARD_COUNT=2 (discord.js ShardingManager) against a tw
     expect(parseConfig({ SHARD_COUNT: "" }).SHARD_COUNT).toBeUndefined();
     expect(parseConfig({ SHARD_COUNT: "auto" }).SHARD_COUNT).toBe("auto");
     expect(parseConfig({ SHARD_COUNT: "4" }).SHARD_COUNT).toBe(4);
-    for (const bad of ["0", "-1", "1.5", "two"]) expect(() => parseConfig({ SHARD_COUNT: bad })).toThrow(/SHARD_COUNT is invalid .*expected auto or a positive whole number/);
+    for (const bad of ["0", "-1", "1.5", "two"])
+      expect(() => parseConfig({ SHARD_COUNT: bad })).toThrow(/SHARD_COUNT is invalid .*expected auto or a positive whole number/);
   });
 
   it("leaves the shard id and count to the manager's variables only in a managed shard", async () => {
@@ -167,7 +175,12 @@ describe("npm start with SHARD_COUNT=2 (discord.js ShardingManager) against a tw
     const online = logLines().filter((line) => line.msg === "Docent is online");
     expect(online.map((line) => line.shard).sort()).toEqual([0, 1]);
     const sessions = emulator.gatewaySessions();
-    expect(sessions.filter((s) => s.connected).map((s) => s.shardId).sort()).toEqual([0, 1]);
+    expect(
+      sessions
+        .filter((s) => s.connected)
+        .map((s) => s.shardId)
+        .sort(),
+    ).toEqual([0, 1]);
   });
 
   it("answers a mention in a guild of each shard exactly once, from the shard that owns the guild", async () => {

@@ -67,7 +67,10 @@ describe("everything the ingest prints is printable", () => {
       work = await tempDir("docent-printable-");
       sources = path.join(work.dir, "kb");
       await mkdir(sources, { recursive: true });
-      await writeFile(path.join(sources, "page.md"), `---\ntitle: ${JSON.stringify(EVIL_TITLE)}\nurl: https://example.com/evil\n---\n\n## Body\n\nSome policy text.\n`);
+      await writeFile(
+        path.join(sources, "page.md"),
+        `---\ntitle: ${JSON.stringify(EVIL_TITLE)}\nurl: https://example.com/evil\n---\n\n## Body\n\nSome policy text.\n`,
+      );
       await writeFile(path.join(sources, "bad\u001b[31m\u202e.md"), "no front matter");
     });
     afterAll(() => work?.cleanup());

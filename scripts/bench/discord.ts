@@ -34,7 +34,10 @@ const embedder = createLocalEmbedder();
 const store = await ChunkStore.open(path.join(work, "db"));
 await runIngest({ store, embedder }, { sources: [path.resolve(import.meta.dirname, "../../knowledge")], maxBytes: 1_000_000 });
 const retriever = await createRetriever(store, embedder, { mode: "fts", vectorWeight: 0.3 });
-const bot = await startBot({ retriever, answerer: createExtractiveAnswerer() }, { load: { cooldownMs: 0, maxConcurrent: Number(values.concurrent), maxQueued: Number(values.queue) } });
+const bot = await startBot(
+  { retriever, answerer: createExtractiveAnswerer() },
+  { load: { cooldownMs: 0, maxConcurrent: Number(values.concurrent), maxQueued: Number(values.queue) } },
+);
 
 try {
   const users = benchUsers(M);
@@ -43,14 +46,27 @@ try {
     Array.from({ length: N }, async (_, i) => {
       const t0 = performance.now();
       const { reply } = await bot.mention(users[i % M]!, BENCH_QUESTIONS[i % BENCH_QUESTIONS.length]!);
-      return { ms: performance.now() - t0, kind: /Sources/.test(reply.content) || /don't cover/.test(reply.content) ? "answered" : /a lot of questions|asking quickly/.test(reply.content) ? "turned away" : "other" };
+      return {
+        ms: performance.now() - t0,
+        kind:
+          /Sources/.test(reply.content) || /don't cover/.test(reply.content)
+            ? "answered"
+            : /a lot of questions|asking quickly/.test(reply.content)
+              ? "turned away"
+              : "other",
+      };
     }),
   );
   const wall = performance.now() - started;
   const ok = results.filter((r): r is PromiseFulfilledResult<{ ms: number; kind: string }> => r.status === "fulfilled").map((r) => r.value);
-  const answered = ok.filter((r) => r.kind === "answered").map((r) => r.ms).sort((a, b) => a - b);
+  const answered = ok
+    .filter((r) => r.kind === "answered")
+    .map((r) => r.ms)
+    .sort((a, b) => a - b);
   const q = (p: number) => quantileMs(answered, p);
-  console.log(`Discord benchmark: ${N} mentions from ${M} users at once; ${values.concurrent} answered concurrently, ${values.queue} queued at most (Node ${process.version})`);
+  console.log(
+    `Discord benchmark: ${N} mentions from ${M} users at once; ${values.concurrent} answered concurrently, ${values.queue} queued at most (Node ${process.version})`,
+  );
   console.table([
     {
       answered: answered.length,

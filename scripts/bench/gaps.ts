@@ -27,27 +27,78 @@ const TOKEN = "bench-token";
 const MOD = "100000000000000004";
 
 const GAPS = [
-  "SAML single sign-on", "SCIM user provisioning", "HIPAA business associate agreement", "FedRAMP authorisation", "customer-managed encryption keys",
-  "audit log export", "IP allowlisting", "data residency in India", "Anthropic Claude retention", "Gemini training on prompts",
-  "fine-tuning prices", "batch API rate limits", "realtime voice recordings", "image inputs retention", "embeddings deletion",
-  "assistants thread storage", "vector store encryption", "SOC 3 report", "ISO 42001 certificate", "pen test summary",
-  "bug bounty payouts", "GDPR representative", "CCPA opt-out link", "children's data", "employee access to prompts",
-  "sub-processor notifications", "breach notification timeline", "data export format", "account deletion grace period", "workspace transfer",
-  "Bedrock model logs", "Copilot data sharing", "plugin data flows", "browser extension permissions", "mobile app analytics",
-  "webhook signing secrets", "organisation key rotation", "project-level retention", "evals data storage", "moderation endpoint logs",
+  "SAML single sign-on",
+  "SCIM user provisioning",
+  "HIPAA business associate agreement",
+  "FedRAMP authorisation",
+  "customer-managed encryption keys",
+  "audit log export",
+  "IP allowlisting",
+  "data residency in India",
+  "Anthropic Claude retention",
+  "Gemini training on prompts",
+  "fine-tuning prices",
+  "batch API rate limits",
+  "realtime voice recordings",
+  "image inputs retention",
+  "embeddings deletion",
+  "assistants thread storage",
+  "vector store encryption",
+  "SOC 3 report",
+  "ISO 42001 certificate",
+  "pen test summary",
+  "bug bounty payouts",
+  "GDPR representative",
+  "CCPA opt-out link",
+  "children's data",
+  "employee access to prompts",
+  "sub-processor notifications",
+  "breach notification timeline",
+  "data export format",
+  "account deletion grace period",
+  "workspace transfer",
+  "Bedrock model logs",
+  "Copilot data sharing",
+  "plugin data flows",
+  "browser extension permissions",
+  "mobile app analytics",
+  "webhook signing secrets",
+  "organisation key rotation",
+  "project-level retention",
+  "evals data storage",
+  "moderation endpoint logs",
 ];
 const PHRASINGS = ["does OpenAI offer {t}?", "how do I get {t} for my team?", "what is your policy on {t}?", "is {t} available on the API?"];
 const PAGES = [
-  { title: "Encryption and security controls for business data", url: "https://openai.com/business-data/", heading: "Encryption and security controls for business data > Access management features" },
-  { title: "Zero data retention", url: "https://platform.openai.com/docs/guides/your-data#zero-data-retention", heading: "Zero data retention > Feature limitations" },
+  {
+    title: "Encryption and security controls for business data",
+    url: "https://openai.com/business-data/",
+    heading: "Encryption and security controls for business data > Access management features",
+  },
+  {
+    title: "Zero data retention",
+    url: "https://platform.openai.com/docs/guides/your-data#zero-data-retention",
+    heading: "Zero data retention > Feature limitations",
+  },
   { title: "Certifications and audits", url: "https://openai.com/security-and-privacy/", heading: "Certifications and audits > Reports" },
 ];
 
 function result(question: string, kind: "answered" | "refused" | "uncertain", page: number): AnswerResult {
-  const passages = kind === "refused" && page === 0 ? [] : [{ id: `p${page}`, ...PAGES[page % PAGES.length]!, text: "The passage text the answer quoted. ".repeat(6), pageDate: null, score: 3.1 }];
+  const passages =
+    kind === "refused" && page === 0
+      ? []
+      : [{ id: `p${page}`, ...PAGES[page % PAGES.length]!, text: "The passage text the answer quoted. ".repeat(6), pageDate: null, score: 3.1 }];
   return {
-    question, answer: "", refused: kind === "refused", mode: "extractive", redacted: [], draft: null, citations: [], passages,
-    timings: { retrieveMs: 4, answerMs: 2, totalMs: 6 }, ...(kind === "uncertain" ? { confidence: "uncertain" as const } : {}),
+    question,
+    answer: "",
+    refused: kind === "refused",
+    mode: "extractive",
+    redacted: [],
+    draft: null,
+    citations: [],
+    passages,
+    timings: { retrieveMs: 4, answerMs: 2, totalMs: 6 },
+    ...(kind === "uncertain" ? { confidence: "uncertain" as const } : {}),
   };
 }
 
@@ -56,17 +107,30 @@ function reviewBody(i: number) {
   const covered = i % 5 < 3;
   // The u-th uncovered question: every topic in turn, each in every phrasing and outcome over time.
   const u = Math.floor(i / 5) * 2 + (i % 5) - 3;
-  const question = covered ? BENCH_QUESTIONS[i % BENCH_QUESTIONS.length]! : PHRASINGS[Math.floor(u / GAPS.length) % PHRASINGS.length]!.replace("{t}", GAPS[u % GAPS.length]!);
+  const question = covered
+    ? BENCH_QUESTIONS[i % BENCH_QUESTIONS.length]!
+    : PHRASINGS[Math.floor(u / GAPS.length) % PHRASINGS.length]!.replace("{t}", GAPS[u % GAPS.length]!);
   const outcome = Math.floor(u / 3) % 4;
   const kind = covered ? "answered" : (["refused", "uncertain", "answered", "answered"] as const)[outcome]!;
-  const context = { askerId: "100000000000000001", guildId: GUILD, channelId: "400000000000000001", replyMessageId: String(600000000000000000n + BigInt(i)), answerContent: "The answer as it was posted, with its sources.\n".repeat(8), pending: false };
+  const context = {
+    askerId: "100000000000000001",
+    guildId: GUILD,
+    channelId: "400000000000000001",
+    replyMessageId: String(600000000000000000n + BigInt(i)),
+    answerContent: "The answer as it was posted, with its sources.\n".repeat(8),
+    pending: false,
+  };
   let { content, embeds } = buildReviewMessage(result(question, kind, i % 3), context);
   if (!covered && outcome === 2) embeds = withVotes(embeds, { up: 0, down: 1 + (i % 3) });
   if (!covered && outcome === 3) embeds = withVerdict(embeds, "wrong", MOD, new Date(), "The page does not say this.");
   return { content, embeds, allowed_mentions: { parse: [] } };
 }
 
-const emulator = await startDiscordEmulator({ botToken: TOKEN, botUser: BOT, guilds: [{ id: GUILD, channels: [{ id: REVIEW, name: "docent-review" }], members: [] }] });
+const emulator = await startDiscordEmulator({
+  botToken: TOKEN,
+  botUser: BOT,
+  guilds: [{ id: GUILD, channels: [{ id: REVIEW, name: "docent-review" }], members: [] }],
+});
 try {
   const seeded = performance.now();
   const url = `${emulator.restApiUrl}/v10/channels/${REVIEW}/messages`;
@@ -76,12 +140,18 @@ try {
     Array.from({ length: 8 }, async () => {
       while (next < N) {
         const body = reviewBody(next++);
-        const response = await fetch(url, { method: "POST", headers: { authorization: `Bot ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { authorization: `Bot ${TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
         if (!response.ok) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
       }
     }),
   );
-  console.log(`Gaps report benchmark: ${N} review messages in the emulator's review channel (seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s), ${RUNS} runs, Node ${process.version}`);
+  console.log(
+    `Gaps report benchmark: ${N} review messages in the emulator's review channel (seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s), ${RUNS} runs, Node ${process.version}`,
+  );
   // Discord allows 50 requests/s per bot; the emulator has no limit, so this measures Docent's own cost.
   const rest = new REST({ api: emulator.restApiUrl, globalRequestsPerSecond: 1e9 }).setToken(TOKEN);
   const from = new Date(Date.now() - 30 * 86_400_000);
@@ -90,7 +160,9 @@ try {
     let before: string | undefined;
     let pages = 0;
     for (;;) {
-      const page = (await rest.get(Routes.channelMessages(REVIEW), { query: makeURLSearchParams({ limit: 100, ...(before ? { before } : {}) }) })) as APIMessage[];
+      const page = (await rest.get(Routes.channelMessages(REVIEW), {
+        query: makeURLSearchParams({ limit: 100, ...(before ? { before } : {}) }),
+      })) as APIMessage[];
       pages += 1;
       if (page.length < 100) return pages;
       before = page.at(-1)!.id;
@@ -111,7 +183,11 @@ try {
   const build = await time(() => buildGapsReport({ entries: contents.entries, window: { from, to: new Date() }, skipped: contents.skipped }));
   const { report, pages } = await collectGapsReport({ rest, channelId: REVIEW, days: 30, botUserId: BOT.id });
   const row = (name: string, ms: number[]) => ({ step: name, "median ms": quantileMs(ms, 0.5), "min ms": ms[0]!.toFixed(1), "max ms": ms.at(-1)!.toFixed(1) });
-  console.table([row("paging alone (baseline: GET 100 at a time, nothing parsed)", paging), row("full report (paging + reading records + building)", full), row("building alone (pure, records in memory)", build)]);
+  console.table([
+    row("paging alone (baseline: GET 100 at a time, nothing parsed)", paging),
+    row("full report (paging + reading records + building)", full),
+    row("building alone (pure, records in memory)", build),
+  ]);
   console.log(
     `${pages} pages; ${report.totals.reviewed} reviewed (${report.totals.refused} refused, ${report.totals.wrong} marked wrong, ${report.totals.downvoted} voted down); ${report.topics.length} topics, sizes ${report.topics.map((t) => t.count).join(", ")}. Peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB.`,
   );

@@ -37,10 +37,14 @@ if (values.phase) {
   for (let run = 0; run < Number(values.runs); run++) {
     const dir = mkdtempSync(path.join(tmpdir(), "docent-bench-"));
     for (const phase of ["cold", "unchanged"]) {
-      const child = spawnSync(process.execPath, ["--import", "tsx", import.meta.filename, "--phase", phase, "--db", path.join(dir, "db"), "--source", values.source!], {
-        encoding: "utf8",
-        env: { ...process.env, LANCEDB_LOG: "error" },
-      });
+      const child = spawnSync(
+        process.execPath,
+        ["--import", "tsx", import.meta.filename, "--phase", phase, "--db", path.join(dir, "db"), "--source", values.source!],
+        {
+          encoding: "utf8",
+          env: { ...process.env, LANCEDB_LOG: "error" },
+        },
+      );
       if (child.status !== 0) throw new Error(`bench child failed: ${child.stderr}`);
       const r = JSON.parse(child.stdout);
       rows.push({

@@ -47,7 +47,9 @@ const { values } = parseArgs({
 
 const embedder = createLocalEmbedder();
 const work = mkdtempSync(path.join(tmpdir(), "docent-bench-retrieval-"));
-const report: string[] = [`# Benchmarks\n\nLatest run of \`npm run bench:retrieval\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${process.platform}/${process.arch}).`];
+const report: string[] = [
+  `# Benchmarks\n\nLatest run of \`npm run bench:retrieval\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${process.platform}/${process.arch}).`,
+];
 const print = (text: string) => {
   console.log(text);
   report.push(text);
@@ -64,7 +66,10 @@ try {
   for (const row of rows) textsByUrl.set(row.url, [...(textsByUrl.get(row.url) ?? []), row.text]);
 
   // 1. Quality per mode, and the naive baseline.
-  const quality: string[] = ["| method | quote@1 | quote@5 | page@5 | refused (answerable) | refused (unanswerable) | violations | bad citations |", "|---|---|---|---|---|---|---|---|"];
+  const quality: string[] = [
+    "| method | quote@1 | quote@5 | page@5 | refused (answerable) | refused (unanswerable) | violations | bad citations |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
   const warmLatencies: Record<string, number[]> = {};
   for (const mode of ["fts", "vector", "hybrid"] as RetrievalMode[]) {
     const retriever = await createRetriever(store, embedder, { mode, vectorWeight: 0.3 });
@@ -77,40 +82,71 @@ try {
       outcomes.push({ question, result, ms: performance.now() - started });
     }
     warmLatencies[mode] = outcomes.map((o) => o.ms);
-    const r = scoreOutcomes(outcomes, (url) => textsByUrl.get(url) ?? [], (doc) => goldUrls.get(doc));
+    const r = scoreOutcomes(
+      outcomes,
+      (url) => textsByUrl.get(url) ?? [],
+      (doc) => goldUrls.get(doc),
+    );
     const a = r.kinds.answerable!;
-    quality.push(`| ${mode}${mode === "fts" ? " (default)" : ""} | ${pct(a.quoteHit1)} | ${pct(a.quoteHit5)} | ${pct(a.pageHit5)} | ${pct(r.refusalAnswerable)} | ${pct(r.refusalUnanswerable)} | ${r.violations} | ${r.badCitations}/${r.citations} |`);
+    quality.push(
+      `| ${mode}${mode === "fts" ? " (default)" : ""} | ${pct(a.quoteHit1)} | ${pct(a.quoteHit5)} | ${pct(a.pageHit5)} | ${pct(r.refusalAnswerable)} | ${pct(r.refusalUnanswerable)} | ${r.violations} | ${r.badCitations}/${r.citations} |`,
+    );
   }
   // 1a. Answer quality: what the reader sees, beside the v1 extractive answerer on the same retrieval.
   const answerRows: Array<{ name: string; report: EvalReport }> = [];
-  for (const [name, answerer] of [["v1 extractive (baseline)", createLegacyExtractiveAnswerer()], ["answer-first extractive (now)", createExtractiveAnswerer()]] as const) {
+  for (const [name, answerer] of [
+    ["v1 extractive (baseline)", createLegacyExtractiveAnswerer()],
+    ["answer-first extractive (now)", createExtractiveAnswerer()],
+  ] as const) {
     const retriever = await createRetriever(store, embedder, { mode: "fts", vectorWeight: 0.3 });
     const outcomes: QuestionOutcome[] = [];
     for (const question of questions) outcomes.push({ question, result: await answerQuestion({ retriever, answerer }, question.question), ms: 0 });
-    answerRows.push({ name, report: scoreOutcomes(outcomes, (url) => textsByUrl.get(url) ?? [], (doc) => goldUrls.get(doc)) });
+    answerRows.push({
+      name,
+      report: scoreOutcomes(
+        outcomes,
+        (url) => textsByUrl.get(url) ?? [],
+        (doc) => goldUrls.get(doc),
+      ),
+    });
   }
   const answerTable = renderAnswerComparison(answerRows);
   const naive = await naiveBaseline(values.corpus!, questions);
-  quality.push(`| naive: RecursiveCharacterTextSplitter 1000/200 + exact cosine (same embedder) | ${pct(naive.hit1)} | ${pct(naive.hit5)} | - | - | - | - | - |`);
-  print(`\n## Answer quality on the dev questions (full-text retrieval; what the reader is shown)\n\n${answerTable}\n\nanswer_gold: a quote shown contains the gold sentence; first_gold: the first quote (the lead) does; fact_recall: gold facts whose words appear in the answer. Uncertain answers lead with a hedge and show the closest passages.`);
-  print(`\n## Retrieval quality on the dev questions (${questions.filter((q) => q.kind === "answerable").length} answerable, ${rows.length} chunks)\n\n${quality.join("\n")}`);
+  quality.push(
+    `| naive: RecursiveCharacterTextSplitter 1000/200 + exact cosine (same embedder) | ${pct(naive.hit1)} | ${pct(naive.hit5)} | - | - | - | - | - |`,
+  );
+  print(
+    `\n## Answer quality on the dev questions (full-text retrieval; what the reader is shown)\n\n${answerTable}\n\nanswer_gold: a quote shown contains the gold sentence; first_gold: the first quote (the lead) does; fact_recall: gold facts whose words appear in the answer. Uncertain answers lead with a hedge and show the closest passages.`,
+  );
+  print(
+    `\n## Retrieval quality on the dev questions (${questions.filter((q) => q.kind === "answerable").length} answerable, ${rows.length} chunks)\n\n${quality.join("\n")}`,
+  );
 
   // 1b. Chunk size, the measurement behind DEFAULT_CHUNK_OPTIONS (full-text retrieval; halves guard against luck).
   const sizes: string[] = [`| chunk size / overlap | chunks | quote@1 | quote@5 | quote@5, odd half | quote@5, even half |`, "|---|---|---|---|---|---|"];
-  for (const [chunkSize, chunkOverlap] of [[450, 60], [600, 80], [900, 120], [1200, 160]] as const) {
+  for (const [chunkSize, chunkOverlap] of [
+    [450, 60],
+    [600, 80],
+    [900, 120],
+    [1200, 160],
+  ] as const) {
     const sized = await ChunkStore.open(path.join(work, `size-${chunkSize}`));
     await runIngest({ store: sized, embedder }, { sources: [values.corpus!], maxBytes: 5_000_000, chunking: { chunkSize, chunkOverlap } });
     const retriever = await createRetriever(sized, embedder, { mode: "fts", vectorWeight: 0 });
     const hits = await Promise.all(
-      questions.filter((q) => q.kind === "answerable" && q.gold_quote).map(async (q) => {
-        const top = await retriever.retrieve(cleanQuery(q.question), 5);
-        return { at1: top[0] !== undefined && containsQuote(top[0].text, q.gold_quote!), at5: top.some((p) => containsQuote(p.text, q.gold_quote!)) };
-      }),
+      questions
+        .filter((q) => q.kind === "answerable" && q.gold_quote)
+        .map(async (q) => {
+          const top = await retriever.retrieve(cleanQuery(q.question), 5);
+          return { at1: top[0] !== undefined && containsQuote(top[0].text, q.gold_quote!), at5: top.some((p) => containsQuote(p.text, q.gold_quote!)) };
+        }),
     );
     const share = (list: typeof hits, key: "at1" | "at5") => list.filter((h) => h[key]).length / (list.length || 1);
     const odd = hits.filter((_, i) => i % 2 === 1);
     const even = hits.filter((_, i) => i % 2 === 0);
-    sizes.push(`| ${chunkSize} / ${chunkOverlap}${chunkSize === DEFAULT_CHUNK_OPTIONS.chunkSize ? " (default)" : ""} | ${(await sized.info())?.rows} | ${pct(share(hits, "at1"))} | ${pct(share(hits, "at5"))} | ${pct(share(odd, "at5"))} | ${pct(share(even, "at5"))} |`);
+    sizes.push(
+      `| ${chunkSize} / ${chunkOverlap}${chunkSize === DEFAULT_CHUNK_OPTIONS.chunkSize ? " (default)" : ""} | ${(await sized.info())?.rows} | ${pct(share(hits, "at1"))} | ${pct(share(hits, "at5"))} | ${pct(share(odd, "at5"))} | ${pct(share(even, "at5"))} |`,
+    );
     sized.close();
   }
   print(`\n## Chunk size (full-text retrieval, dev questions)\n\n${sizes.join("\n")}`);
@@ -127,7 +163,11 @@ try {
   const cold: number[] = [];
   for (const question of questions.filter((q) => q.kind === "answerable").slice(0, Number(values.cold))) {
     const started = performance.now();
-    const child = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT, "scripts/ask.ts"), "--db", dbUri, "--json", question.question], { cwd: PROJECT, encoding: "utf8", env: { ...process.env, LANCEDB_LOG: "error" } });
+    const child = spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT, "scripts/ask.ts"), "--db", dbUri, "--json", question.question], {
+      cwd: PROJECT,
+      encoding: "utf8",
+      env: { ...process.env, LANCEDB_LOG: "error" },
+    });
     if (child.status !== 0) throw new Error(`ask failed: ${child.stderr}`);
     cold.push(performance.now() - started);
   }
@@ -138,12 +178,17 @@ try {
     ...Object.entries(warmLatencies).map(([mode, l]) => `| warm answer, in-process (${mode}) | ${ms(l, 0.5)} | ${ms(l, 0.95)} |`),
     `| cold answer, \`ask --json\` CLI process (${cold.length} questions) | ${ms(cold, 0.5)} | ${ms(cold, 0.95)} |`,
   ];
-  print(`\n## Answer latency (${rows.length} chunks)\n\n${latency.join("\n")}\n\nWarm fts answer p50 / bare full-text p50 = ${(quantile(warmLatencies.fts!, 0.5) / quantile(bare, 0.5)).toFixed(2)}x (target: within 3x).`);
+  print(
+    `\n## Answer latency (${rows.length} chunks)\n\n${latency.join("\n")}\n\nWarm fts answer p50 / bare full-text p50 = ${(quantile(warmLatencies.fts!, 0.5) / quantile(bare, 0.5)).toFixed(2)}x (target: within 3x).`,
+  );
   store.close();
 
   // 3. Scale: a synthetic table grown to N chunks.
   const target = Number(values.rows);
-  const scale: string[] = ["| rows | indexes | full-text p50/p95 ms | vector p50/p95 ms | hybrid p50/p95 ms | warm answer (fts) p50/p95 ms | build s |", "|---|---|---|---|---|---|---|"];
+  const scale: string[] = [
+    "| rows | indexes | full-text p50/p95 ms | vector p50/p95 ms | hybrid p50/p95 ms | warm answer (fts) p50/p95 ms | build s |",
+    "|---|---|---|---|---|---|---|",
+  ];
   const bigUri = path.join(work, "synthetic");
   for (const size of [10_000, target].filter((n, i, all) => n <= target && all.indexOf(n) === i)) {
     const started = performance.now();
@@ -164,10 +209,14 @@ try {
         }
       }
     }
-    scale.push(`| ${size.toLocaleString("en")} | ${(await big.indexes()).join(", ")} | ${pair(times.fts!)} | ${pair(times.vector!)} | ${pair(times.hybrid!)} | ${pair(times.answer!)} | ${buildS.toFixed(1)} |`);
+    scale.push(
+      `| ${size.toLocaleString("en")} | ${(await big.indexes()).join(", ")} | ${pair(times.fts!)} | ${pair(times.vector!)} | ${pair(times.hybrid!)} | ${pair(times.answer!)} | ${buildS.toFixed(1)} |`,
+    );
     big.close();
   }
-  print(`\n## Retrieval at scale (synthetic chunks made from the corpus, local embedder)\n\n${scale.join("\n")}\n\nA vector index (HNSW, cosine) is built automatically once a table has 10,000 rows or more; below that, vector search is an exact scan.`);
+  print(
+    `\n## Retrieval at scale (synthetic chunks made from the corpus, local embedder)\n\n${scale.join("\n")}\n\nA vector index (HNSW, cosine) is built automatically once a table has 10,000 rows or more; below that, vector search is an exact scan.`,
+  );
   // Other benchmarks' sections (start-up time) stay as they are.
   writeFileSync(values.out!, keepOtherSections(existsSync(values.out!) ? readFileSync(values.out!, "utf8") : "", report.join("\n")));
   console.log(`\nWrote ${values.out}`);
@@ -187,7 +236,10 @@ async function naiveBaseline(corpusDir: string, questions: EvalQuestion[]) {
   let hit5 = 0;
   for (const question of answerable) {
     const [q] = await embedder.embed([question.question]);
-    const ranked = vectors.map((v, i) => ({ i, s: dot(v, q!) })).sort((a, b) => b.s - a.s).slice(0, 5);
+    const ranked = vectors
+      .map((v, i) => ({ i, s: dot(v, q!) }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 5);
     if (containsQuote(chunks[ranked[0]!.i]!, question.gold_quote!)) hit1++;
     if (ranked.some((r) => containsQuote(chunks[r.i]!, question.gold_quote!))) hit5++;
   }
@@ -203,7 +255,14 @@ async function syntheticRows(base: readonly ChunkRow[], size: number): Promise<C
     const sentences = row.text.split(/(?<=\.)\s+/);
     const rotated = [...sentences.slice(copy % sentences.length), ...sentences.slice(0, copy % sentences.length)].join(" ");
     const text = copy === 0 ? row.text : rotated;
-    out.push({ ...row, id: `${row.id}-${copy}`, url: copy === 0 ? row.url : `${row.url}#copy-${copy}`, text, searchText: textToEmbed({ ...row, text }), vector: row.vector });
+    out.push({
+      ...row,
+      id: `${row.id}-${copy}`,
+      url: copy === 0 ? row.url : `${row.url}#copy-${copy}`,
+      text,
+      searchText: textToEmbed({ ...row, text }),
+      vector: row.vector,
+    });
   }
   const batch = 2_000;
   for (let i = 0; i < out.length; i += batch) {

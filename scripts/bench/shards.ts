@@ -55,7 +55,12 @@ async function run(shardCount: number): Promise<Record<string, string | number>>
     botToken: TOKEN,
     botUser: BOT,
     shards: shardCount,
-    guilds: GUILDS.map((guild, i) => ({ id: guild.id, name: `Guild ${i}`, channels: [{ id: guild.channel, name: "general" }], members: users.map((user) => ({ user })) })),
+    guilds: GUILDS.map((guild, i) => ({
+      id: guild.id,
+      name: `Guild ${i}`,
+      channels: [{ id: guild.channel, name: "general" }],
+      members: users.map((user) => ({ user })),
+    })),
   });
   let logs = "";
   let bot: ChildProcess | null = null;
@@ -99,7 +104,12 @@ async function run(shardCount: number): Promise<Record<string, string | number>>
       Array.from({ length: N }, async (_, i) => {
         const guild = GUILDS[i % GUILDS.length]!;
         const t0 = performance.now();
-        const question: Message = await emulator.sendUserMessage({ channelId: guild.channel, author: users[i % M]!, content: `<@${BOT.id}> ${BENCH_QUESTIONS[i % BENCH_QUESTIONS.length]}`, mentions: [BOT.id] });
+        const question: Message = await emulator.sendUserMessage({
+          channelId: guild.channel,
+          author: users[i % M]!,
+          content: `<@${BOT.id}> ${BENCH_QUESTIONS[i % BENCH_QUESTIONS.length]}`,
+          mentions: [BOT.id],
+        });
         sentAt.set(question.id, t0);
       }),
     );
@@ -138,7 +148,9 @@ async function run(shardCount: number): Promise<Record<string, string | number>>
 try {
   const rows = [];
   for (const count of values.shards.split(",").map(Number)) rows.push(await run(count));
-  console.log(`Shard benchmark: ${N} mentions from ${M} users at once over 2 guilds; each shard process answers ${values.concurrent} at once, queues ${values.queue} (Node ${process.version})`);
+  console.log(
+    `Shard benchmark: ${N} mentions from ${M} users at once over 2 guilds; each shard process answers ${values.concurrent} at once, queues ${values.queue} (Node ${process.version})`,
+  );
   console.table(rows);
 } finally {
   rmSync(work, { recursive: true, force: true });

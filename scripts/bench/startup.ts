@@ -82,8 +82,19 @@ try {
     { name: "bare query script (the floor)", args: [dist("bench/bare-query.js"), db, QUESTION], cwd: PROJECT_ROOT },
     { name: "`ask`, compiled (`npm run ask` runs this)", args: [dist("ask.js"), QUESTION], cwd: PROJECT_ROOT, target: 2.5 },
     { name: "`ask`, TypeScript sources through tsx", args: ["--import", "tsx", "scripts/ask.ts", QUESTION], cwd: PROJECT_ROOT },
-    { name: "`playground` to its address, compiled (`npm run playground`, `npm start`)", args: [dist("playground.js")], cwd: PROJECT_ROOT, until: ADDRESS, target: 5 },
-    { name: "`playground` to its address, TypeScript sources through tsx", args: ["--import", "tsx", "scripts/playground.ts"], cwd: PROJECT_ROOT, until: ADDRESS },
+    {
+      name: "`playground` to its address, compiled (`npm run playground`, `npm start`)",
+      args: [dist("playground.js")],
+      cwd: PROJECT_ROOT,
+      until: ADDRESS,
+      target: 5,
+    },
+    {
+      name: "`playground` to its address, TypeScript sources through tsx",
+      args: ["--import", "tsx", "scripts/playground.ts"],
+      cwd: PROJECT_ROOT,
+      until: ADDRESS,
+    },
   ];
   if (values.baseline) {
     const dir = path.resolve(values.baseline);
@@ -136,7 +147,11 @@ function timeOnce(command: Command): Promise<{ wall: number; cpu: number }> {
   rmSync(cpuFile, { force: true });
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["--import", cpuPreload, ...command.args], { cwd: command.cwd, env: { ...env, BENCH_CPU_FILE: cpuFile }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", cpuPreload, ...command.args], {
+      cwd: command.cwd,
+      env: { ...env, BENCH_CPU_FILE: cpuFile },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     let elapsed: number | undefined;
@@ -151,7 +166,8 @@ function timeOnce(command: Command): Promise<{ wall: number; cpu: number }> {
     child.on("error", reject);
     child.on("close", (code, signal) => {
       const failed = command.until ? elapsed === undefined : code !== 0;
-      if (failed || !existsSync(cpuFile)) reject(new Error(`${command.name} failed (exit ${code ?? signal}${failed ? "" : ", no CPU time reported"}): ${stderr.slice(0, 500)}`));
+      if (failed || !existsSync(cpuFile))
+        reject(new Error(`${command.name} failed (exit ${code ?? signal}${failed ? "" : ", no CPU time reported"}): ${stderr.slice(0, 500)}`));
       else resolve({ wall: elapsed ?? performance.now() - started, cpu: Number(readFileSync(cpuFile, "utf8")) });
     });
   });

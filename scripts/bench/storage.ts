@@ -39,7 +39,12 @@ let env: Record<string, string | undefined> = process.env;
 if (!process.env.AWS_ENDPOINT) {
   const started = performance.now();
   const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  const vars = Object.fromEntries(out.trim().split("\n").map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
+  const vars = Object.fromEntries(
+    out
+      .trim()
+      .split("\n")
+      .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+  );
   radosgwDir = vars.RADOSGW_DIR!;
   env = { ...process.env, ...vars, LANCEDB_BENCH_S3_URI: `s3://${vars.RADOSGW_BUCKET}/bench` };
   console.log(`radosgw started on ${vars.AWS_ENDPOINT} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -63,10 +68,7 @@ try {
     rows.push({ ...row, id: `${row.id}~${i}`, url: `${row.url}#copy-${Math.floor(i / base.length)}` });
   }
 
-  const table: string[] = [
-    "| storage | mode | p50 no check | p95 no check | p50 check every query | p95 check every query |",
-    "|---|---|---|---|---|---|",
-  ];
+  const table: string[] = ["| storage | mode | p50 no check | p95 no check | p50 check every query | p95 check every query |", "|---|---|---|---|---|---|"];
   const checks: string[] = ["| storage | freshness check p50 | p95 |", "|---|---|---|"];
   for (const [label, uri] of [
     ["local disk", path.join(work, "local")],
@@ -89,7 +91,9 @@ try {
         }
         timings[refreshMs] = times;
       }
-      table.push(`| ${label} | ${mode} | ${ms(timings[3_600_000]!, 0.5)} | ${ms(timings[3_600_000]!, 0.95)} | ${ms(timings[0]!, 0.5)} | ${ms(timings[0]!, 0.95)} |`);
+      table.push(
+        `| ${label} | ${mode} | ${ms(timings[3_600_000]!, 0.5)} | ${ms(timings[3_600_000]!, 0.95)} | ${ms(timings[0]!, 0.5)} | ${ms(timings[0]!, 0.95)} |`,
+      );
     }
     const t = store.requireTable();
     const times: number[] = [];

@@ -41,7 +41,9 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const searchText = cleanQuery(redacted.searchText);
   // A follow-up ("what about Azure?") only makes sense with the question it follows: search with both.
   const previous = options.followUp ? cleanQuery(redactQuestion(options.followUp.previousQuestion).searchText) : "";
-  const context = options.followUp ? redact(`Earlier question: ${options.followUp.previousQuestion}\nEarlier answer: ${options.followUp.previousAnswer}`).text : undefined;
+  const context = options.followUp
+    ? redact(`Earlier question: ${options.followUp.previousQuestion}\nEarlier answer: ${options.followUp.previousAnswer}`).text
+    : undefined;
   const request = recogniseFormalRequest(searchText);
   const limit = options.limit ?? 5;
 
@@ -50,8 +52,16 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   // Measured: a query widened with synonyms ranks worse overall, so wider searches only add passages after the ranked ones.
   const query = previous ? `${searchText} ${previous}` : searchText;
   const parts = splitQuestionParts(searchText);
-  const passages = searchText === "" ? [] : await deps.retriever.retrieve(query, Math.max(limit, ANSWER_POOL), { alsoSearch: parts.length > 1 ? parts : [], synonyms: true, widerLimit: WIDER_POOL });
-  const verdict: RetrievalVerdict = passages.length === 0 ? { refuse: true, reason: "nothing retrieved", code: "nothing-retrieved" } : deps.retriever.judge(query, passages);
+  const passages =
+    searchText === ""
+      ? []
+      : await deps.retriever.retrieve(query, Math.max(limit, ANSWER_POOL), {
+          alsoSearch: parts.length > 1 ? parts : [],
+          synonyms: true,
+          widerLimit: WIDER_POOL,
+        });
+  const verdict: RetrievalVerdict =
+    passages.length === 0 ? { refuse: true, reason: "nothing retrieved", code: "nothing-retrieved" } : deps.retriever.judge(query, passages);
   if (request && !verdict.refuse) {
     // The passage naming the official channel may rank below the top few: search for it too.
     const withChannel = await deps.retriever.retrieve(query, passages.length, { alsoSearch: [`${request.searchHint} ${searchText}`], widerLimit: 3 });
@@ -64,7 +74,17 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const notice = { personalDataNotice: redacted.kinds.length > 0 };
 
   if (verdict.refuse) {
-    deps.logger?.info({ event: "refused", code: verdict.code ?? "refused", words: verdict.words, unknownWords: verdict.unknownWords, redacted: redacted.kinds, passages: passages.length }, "answer refused");
+    deps.logger?.info(
+      {
+        event: "refused",
+        code: verdict.code ?? "refused",
+        words: verdict.words,
+        unknownWords: verdict.unknownWords,
+        redacted: redacted.kinds,
+        passages: passages.length,
+      },
+      "answer refused",
+    );
     return finish({ ...base, answer: renderRefusal(notice), refused: true, reason: verdict.reason, draft: null, citations: [] }, started, retrieved);
   }
 
@@ -89,7 +109,10 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     return finish({ ...base, answer: renderRefusal(notice), refused: true, reason, draft: null, citations: [] }, started, retrieved);
   }
   const cited = passages.filter((p) => draft.sources.some((s) => s.url === p.url));
-  const allowance = collectAllowance(draft.sources.map((s) => s.url), cited.map((p) => p.text));
+  const allowance = collectAllowance(
+    draft.sources.map((s) => s.url),
+    cited.map((p) => p.text),
+  );
   // Guard every piece of text once; the rendering around them adds only fixed words and source URLs.
   draft = {
     ...draft,

@@ -18,7 +18,10 @@ export const SYSTEM_PROMPT = [
 
 export function buildChatMessages(question: string, passages: readonly Passage[], context?: string): OpenAI.Chat.ChatCompletionMessageParam[] {
   const block = passages
-    .map((p, i) => `<passage n="${i + 1}" title="${escapeAttr(p.title)}" section="${escapeAttr(p.heading)}"${p.pageDate ? ` updated="${p.pageDate}"` : ""}>\n${stripTags(p.text)}\n</passage>`)
+    .map(
+      (p, i) =>
+        `<passage n="${i + 1}" title="${escapeAttr(p.title)}" section="${escapeAttr(p.heading)}"${p.pageDate ? ` updated="${p.pageDate}"` : ""}>\n${stripTags(p.text)}\n</passage>`,
+    )
     .join("\n");
   const earlier = context ? `<earlier_exchange>\n${stripTags(context)}\n</earlier_exchange>\n` : "";
   return [

@@ -21,8 +21,20 @@ export function createExtractiveAnswerer(options: { vocabulary?: Vocabulary } = 
 
 export function answerExtractively(input: AnswerInput, vocabulary: Vocabulary = defaultVocabulary()): DraftAnswer {
   const analysis = analyseQuestion(input.question, vocabulary);
-  const stats = input.termStats ?? buildTermStats(input.passages.map((p) => p.text), (text) => termsOf(text, vocabulary));
-  const choice = chooseSentences({ analysis, passages: input.passages, vocabulary, weightOf: termWeights(stats), isKnown: (term) => stats.documentFrequency.has(term), wantsChannel: input.request !== null });
+  const stats =
+    input.termStats ??
+    buildTermStats(
+      input.passages.map((p) => p.text),
+      (text) => termsOf(text, vocabulary),
+    );
+  const choice = chooseSentences({
+    analysis,
+    passages: input.passages,
+    vocabulary,
+    weightOf: termWeights(stats),
+    isKnown: (term) => stats.documentFrequency.has(term),
+    wantsChannel: input.request !== null,
+  });
   if (choice.kind === "refuse") return { lead: "", bullets: [], sources: [], citations: [], refusalReason: choice.reason };
 
   const { sources, numberOf } = sourceList();

@@ -55,7 +55,11 @@ export function createOpenAIAnswerer(options: OpenAIAnswererOptions): Answerer {
       if (problem) throw new ChatFallback(problem);
       const check = checkCitationNumbers(content, input.passages.length);
       if (!check.ok) {
-        throw new ChatFallback(check.invalid.length > 0 ? `chat answer cited passages that were not given: ${check.invalid.map((n) => `[${n}]`).join(" ")}` : "chat answer had no citation");
+        throw new ChatFallback(
+          check.invalid.length > 0
+            ? `chat answer cited passages that were not given: ${check.invalid.map((n) => `[${n}]`).join(" ")}`
+            : "chat answer had no citation",
+        );
       }
       // A planted instruction, masked link or invite that the model repeated from a poisoned page.
       const unsafe = unsafeReason(content);
@@ -100,7 +104,10 @@ function draftFromChat(content: string, input: AnswerInput): DraftAnswer {
       return [...new Set(numbers)].map((n) => `[${n}]`).join("");
     });
   };
-  const lines = content.split(/\n+/).map((l) => l.trim()).filter(Boolean);
+  const lines = content
+    .split(/\n+/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const bulletLines = lines.filter((l) => /^[-*•]\s+/.test(l));
   const leadLines = lines.filter((l) => !/^[-*•]\s+/.test(l));
   const lead = renumber(leadLines.join(" "));

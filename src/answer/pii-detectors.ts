@@ -61,7 +61,9 @@ interface Rule {
 
 const hasDigit = (s: string) => /\d/.test(s);
 /** "gpt-4o-realtime-preview-2025-06-03": words and date parts joined by dashes are a model name, not a key. */
-const wordsAndDates = (s: string) => /[-_]/.test(s) && s.split(/[-_]+/).every((part) => /^[a-z]+$/i.test(part) || /^\d+$/.test(part) || /^[a-z]{1,4}\d{1,2}[a-z]?$/i.test(part) || /^\d[a-z]{1,2}$/i.test(part));
+const wordsAndDates = (s: string) =>
+  /[-_]/.test(s) &&
+  s.split(/[-_]+/).every((part) => /^[a-z]+$/i.test(part) || /^\d+$/.test(part) || /^[a-z]{1,4}\d{1,2}[a-z]?$/i.test(part) || /^\d[a-z]{1,2}$/i.test(part));
 /** Base64 of readable sentences is a (possibly hostile) message, not a key: a key's bytes are random. */
 const encodesText = (s: string) => {
   const decoded = Buffer.from(s, "base64").toString("latin1");
@@ -87,35 +89,98 @@ const SECRET_RULES: Rule[] = [
   { id: "discord-bot-token", kind: "secret", pattern: /\b[MNO][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,}/dg },
   { id: "jwt", kind: "secret", pattern: /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/dg },
   { id: "private-key", kind: "secret", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/dg },
-  { id: "authorization-header", kind: "secret", pattern: /\b(?:bearer|basic|token)\s+(?<v>[A-Za-z0-9._~+/=-]{6,})/dgi, accept: (v) => hasDigit(v) || v.length >= 20 },
-  { id: "keyed-secret", kind: "secret", pattern: /\b(?:api[\s_-]?key|secret(?:[\s_-]?(?:access[\s_-]?)?key)?|access[\s_-]?key|client[\s_-]?secret|token)\b\s*(?:is|=|:)\s*["'`]?(?<v>[A-Za-z0-9._~+/=-]{8,})/dgi, accept: hasDigit },
+  {
+    id: "authorization-header",
+    kind: "secret",
+    pattern: /\b(?:bearer|basic|token)\s+(?<v>[A-Za-z0-9._~+/=-]{6,})/dgi,
+    accept: (v) => hasDigit(v) || v.length >= 20,
+  },
+  {
+    id: "keyed-secret",
+    kind: "secret",
+    pattern:
+      /\b(?:api[\s_-]?key|secret(?:[\s_-]?(?:access[\s_-]?)?key)?|access[\s_-]?key|client[\s_-]?secret|token)\b\s*(?:is|=|:)\s*["'`]?(?<v>[A-Za-z0-9._~+/=-]{8,})/dgi,
+    accept: hasDigit,
+  },
   // Long hex or base64-like runs (Azure keys, bearer tokens) that mix letters and digits.
-  { id: "generic-high-entropy", kind: "secret", pattern: /\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{32,}\b/dg, accept: (v) => !encodesText(v) && !wordsAndDates(v) },
+  {
+    id: "generic-high-entropy",
+    kind: "secret",
+    pattern: /\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{32,}\b/dg,
+    accept: (v) => !encodesText(v) && !wordsAndDates(v),
+  },
 ];
 
 const MONTH = "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const DATE = `(?:\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}|\\d{4}-\\d{2}-\\d{2}|(?:\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?)?${MONTH}\\.?(?:\\s+\\d{1,2}(?:st|nd|rd|th)?)?,?\\s+\\d{4})`;
-const STREET = "(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Square|Sq|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Straße|Strasse)";
+const STREET =
+  "(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Square|Sq|Terrace|Close|Crescent|Parkway|Pkwy|Highway|Hwy|Straße|Strasse)";
 
 /** Personal data recognised by its shape or by the words before it. */
 const CONTEXT_RULES: Rule[] = [
   { id: "email", kind: "email", pattern: /[\p{L}\p{N}._%+-]+ ?@ ?[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/dgu },
   { id: "email-bracketed-at", kind: "email", pattern: /[\w.+-]+\s*[[({<]\s*at\s*[\])}>]\s*[\w-]+(?:(?:\s*[[({<]\s*dot\s*[\])}>]\s*|\.|\s+dot\s+)[\w-]+)*/dgi },
   { id: "email-spelled-out", kind: "email", pattern: /[\w.+-]+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)+|[\w+-]+(?:\.[\w+-]+)+\s+at\s+[\w-]+(?:\.[\w-]+)+/dgi },
-  { id: "url-credential", kind: "url-credential", pattern: /\bhttps?:\/\/[^\s/]*(?:\.openai\.azure\.com|\.azure\.com|\.cognitiveservices\.azure\.com)\S*|\bhttps?:\/\/[^\s:/@]+:[^\s@/]+@\S+/dgi },
-  { id: "password", kind: "password", pattern: /\b(?<cue>my|our|the)?\s*(?:password|passwd|passcode|passphrase|pwd|pw|pin)\b(?:\s+for\s+[\w.-]+)?(?:\s+(?:is|was|=|:)|\s*[:=])\s*["'`]?(?<v>[^\s"'`]+)/dgi },
+  {
+    id: "url-credential",
+    kind: "url-credential",
+    pattern: /\bhttps?:\/\/[^\s/]*(?:\.openai\.azure\.com|\.azure\.com|\.cognitiveservices\.azure\.com)\S*|\bhttps?:\/\/[^\s:/@]+:[^\s@/]+@\S+/dgi,
+  },
+  {
+    id: "password",
+    kind: "password",
+    pattern:
+      /\b(?<cue>my|our|the)?\s*(?:password|passwd|passcode|passphrase|pwd|pw|pin)\b(?:\s+for\s+[\w.-]+)?(?:\s+(?:is|was|=|:)|\s*[:=])\s*["'`]?(?<v>[^\s"'`]+)/dgi,
+  },
   { id: "card-security-code", kind: "card", pattern: /\b(?:cvv2?|cvc2?|csc|cid|security\s+code)\b\s*(?:is|:|=|#)?\s*(?<v>\d{3,4})\b/dgi },
-  { id: "card-expiry", kind: "card", pattern: /\b(?:exp(?:iry|ires|iration)?(?:\s+date)?|valid\s+(?:thru|through|until))\.?\s*(?:is|:)?\s*(?<v>(?:0?[1-9]|1[0-2])\s*[/-]\s*(?:20)?\d{2})\b/dgi },
+  {
+    id: "card-expiry",
+    kind: "card",
+    pattern: /\b(?:exp(?:iry|ires|iration)?(?:\s+date)?|valid\s+(?:thru|through|until))\.?\s*(?:is|:)?\s*(?<v>(?:0?[1-9]|1[0-2])\s*[/-]\s*(?:20)?\d{2})\b/dgi,
+  },
   { id: "ssn", kind: "id-number", pattern: /\b\d{3}-\d{2}-\d{4}\b/dg },
-  { id: "national-id-in-context", kind: "id-number", pattern: /\b(?:ssn|social\s+security(?:\s+number)?|national\s+insurance(?:\s+number)?|tax\s+id|nino)\b(?:\s*(?:no\.?|number|#|is|:))*\s*(?<v>\d{3}[\s-]?\d{2}[\s-]?\d{4}|[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D])\b/dgi },
-  { id: "document-number-in-context", kind: "id-number", pattern: /\b(?:passport|id\s+card|identity\s+card|driver'?s\s+licen[cs]e|licen[cs]e)(?:\s+(?:no\.?|number|num|#))?\s*(?:is|:|#)?\s*(?<v>[A-Z0-9][A-Z0-9-]{5,14})\b/dgi, accept: hasDigit },
-  { id: "birth-date", kind: "birth-date", pattern: new RegExp(`\\b(?:born(?:\\s+on)?|date\\s+of\\s+birth|d\\.?o\\.?b\\.?|birth\\s*day|birth\\s*date)(?:\\s+(?:is|was))?\\s*[:-]?\\s*(?<v>${DATE})`, "dgi") },
+  {
+    id: "national-id-in-context",
+    kind: "id-number",
+    pattern:
+      /\b(?:ssn|social\s+security(?:\s+number)?|national\s+insurance(?:\s+number)?|tax\s+id|nino)\b(?:\s*(?:no\.?|number|#|is|:))*\s*(?<v>\d{3}[\s-]?\d{2}[\s-]?\d{4}|[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D])\b/dgi,
+  },
+  {
+    id: "document-number-in-context",
+    kind: "id-number",
+    pattern:
+      /\b(?:passport|id\s+card|identity\s+card|driver'?s\s+licen[cs]e|licen[cs]e)(?:\s+(?:no\.?|number|num|#))?\s*(?:is|:|#)?\s*(?<v>[A-Z0-9][A-Z0-9-]{5,14})\b/dgi,
+    accept: hasDigit,
+  },
+  {
+    id: "birth-date",
+    kind: "birth-date",
+    pattern: new RegExp(
+      `\\b(?:born(?:\\s+on)?|date\\s+of\\s+birth|d\\.?o\\.?b\\.?|birth\\s*day|birth\\s*date)(?:\\s+(?:is|was))?\\s*[:-]?\\s*(?<v>${DATE})`,
+      "dgi",
+    ),
+  },
   { id: "ipv4", kind: "ip", pattern: /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/dg },
   { id: "ipv6", kind: "ip", pattern: /(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])/dgi, accept: (v) => isIPv6(v) && /[0-9a-f]{2}/i.test(v) },
   // A house number with a street word ("221B Baker Street", "1200 Harbor Blvd Suite 410"), or after a cue in lower case.
-  { id: "street-address", kind: "address", pattern: new RegExp(`\\b\\d{1,5}[A-Za-z]?\\s+(?:\\p{Lu}[\\p{L}.']*\\s+){1,4}${STREET}\\b\\.?(?:,?\\s*(?:Suite|Ste|Apt|Unit|Flat|#)\\s*\\w+)?`, "dgu") },
-  { id: "street-address-after-cue", kind: "address", pattern: new RegExp(`\\b(?:live|living|lives|located|based|ship|send|deliver|address)\\b(?:\\s+(?:at|to|is|on))?\\s*:?\\s*(?<v>\\d{1,5}[a-z]?\\s+(?:[\\p{L}.']+\\s+){1,4}${STREET})\\b`, "dgiu") },
-  { id: "street-address-continental", kind: "address", pattern: /\b(?:ul|str|al)\.\s*\p{Lu}[\p{L}-]+\s+\d+[\w/]*|\b\d{2}-\d{3}\s+\p{Lu}\p{L}+|\b\p{Lu}\p{L}+\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b/dgu },
+  {
+    id: "street-address",
+    kind: "address",
+    pattern: new RegExp(`\\b\\d{1,5}[A-Za-z]?\\s+(?:\\p{Lu}[\\p{L}.']*\\s+){1,4}${STREET}\\b\\.?(?:,?\\s*(?:Suite|Ste|Apt|Unit|Flat|#)\\s*\\w+)?`, "dgu"),
+  },
+  {
+    id: "street-address-after-cue",
+    kind: "address",
+    pattern: new RegExp(
+      `\\b(?:live|living|lives|located|based|ship|send|deliver|address)\\b(?:\\s+(?:at|to|is|on))?\\s*:?\\s*(?<v>\\d{1,5}[a-z]?\\s+(?:[\\p{L}.']+\\s+){1,4}${STREET})\\b`,
+      "dgiu",
+    ),
+  },
+  {
+    id: "street-address-continental",
+    kind: "address",
+    pattern: /\b(?:ul|str|al)\.\s*\p{Lu}[\p{L}-]+\s+\d+[\w/]*|\b\d{2}-\d{3}\s+\p{Lu}\p{L}+|\b\p{Lu}\p{L}+\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b/dgu,
+  },
   { id: "uk-postcode", kind: "address", pattern: /\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b/dg },
 ];
 
@@ -160,7 +225,10 @@ export function detectCards(text: string): Span[] {
       if (digits.length < 13) break;
       if (digits.length > 19 || !luhnOk(digits)) continue;
       const start = match.index;
-      const after = /^\s*[,;(]?\s*(?:(?:exp(?:iry|ires|iration)?(?:\s+date)?|valid\s+(?:thru|through|until))\.?\s*:?\s*)?(?:0?[1-9]|1[0-2])\s*[/-]\s*(?:20)?\d{2}\b(?:\s*[,;]?\s*(?:cvv2?|cvc2?|csc|cid)?\s*:?\s*\d{3,4}\b)?/i.exec(text.slice(start + candidate.length));
+      const after =
+        /^\s*[,;(]?\s*(?:(?:exp(?:iry|ires|iration)?(?:\s+date)?|valid\s+(?:thru|through|until))\.?\s*:?\s*)?(?:0?[1-9]|1[0-2])\s*[/-]\s*(?:20)?\d{2}\b(?:\s*[,;]?\s*(?:cvv2?|cvc2?|csc|cid)?\s*:?\s*\d{3,4}\b)?/i.exec(
+          text.slice(start + candidate.length),
+        );
       spans.push({ kind: "card", start, end: start + candidate.length + (after?.[0].length ?? 0) });
       break;
     }
@@ -184,7 +252,9 @@ export function luhnOk(digits: string): boolean {
 /** IBANs with or without spaces, valid by country length and checksum (ibantools). */
 export function detectIbans(text: string): Span[] {
   const spans: Span[] = [];
-  for (const match of text.matchAll(/\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/gi) as IterableIterator<RegExpMatchArray & { index: number }>) {
+  for (const match of text.matchAll(/\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/gi) as IterableIterator<
+    RegExpMatchArray & { index: number }
+  >) {
     let candidate = match[0];
     while (candidate.replace(/ /g, "").length >= 15) {
       if (isValidIBAN(electronicFormatIBAN(candidate) ?? "")) {
@@ -215,7 +285,15 @@ export function detectPhones(text: string): Span[] {
     if (/[\p{L}\p{N}_/=.-]/u.test(text.charAt(start - 1)) || /^(?:[\p{L}\p{N}_]|-[\p{L}\p{N}])/u.test(text.slice(end, end + 2))) return;
     const digits = value.replace(/\D/g, "").length;
     // An ISO date or a version-like run is not a phone number, however a region's rules read it.
-    if (digits < 7 || value.includes("/") || /^\d{1,4}\.\d+(?:-\d+)?$/.test(value) || /§\s*$/.test(text.slice(Math.max(0, start - 3), start)) || /^\d{4}-\d{2}-\d{2}$/.test(value) || /^\d{1,2}[./]\d{1,2}[./]\d{2,4}$/.test(value)) return;
+    if (
+      digits < 7 ||
+      value.includes("/") ||
+      /^\d{1,4}\.\d+(?:-\d+)?$/.test(value) ||
+      /§\s*$/.test(text.slice(Math.max(0, start - 3), start)) ||
+      /^\d{4}-\d{2}-\d{2}$/.test(value) ||
+      /^\d{1,2}[./]\d{1,2}[./]\d{2,4}$/.test(value)
+    )
+      return;
     spans.push({ kind: "phone", start, end });
   };
   for (const region of PHONE_REGIONS) {
@@ -224,7 +302,8 @@ export function detectPhones(text: string): Span[] {
   for (const match of text.matchAll(/\+\d[\d\s().-]{5,20}\d/g) as IterableIterator<RegExpMatchArray & { index: number }>) {
     if (parsePhoneNumberFromString(match[0].replace(/[^\d+]/g, ""))?.isPossible()) add(match.index, match.index + match[0].length);
   }
-  const cue = /\b(?:call|phone|tel|mobile|cell|whatsapp|signal|text|reach|ring|number)\b(?:\s+(?:me|us|is|at|on|number))*\s*[:#]?\s*(?<v>\(?\+?\d[\d\s().-]{5,18}\d)/dgi;
+  const cue =
+    /\b(?:call|phone|tel|mobile|cell|whatsapp|signal|text|reach|ring|number)\b(?:\s+(?:me|us|is|at|on|number))*\s*[:#]?\s*(?<v>\(?\+?\d[\d\s().-]{5,18}\d)/dgi;
   for (const match of text.matchAll(cue)) {
     const [start, end] = match.indices!.groups!.v!;
     add(start, end);
@@ -271,7 +350,10 @@ export function detectNames(text: string): Span[] {
 
 /** How many characters of `rest` (the text after a cue) are a name of up to three words; 0 if none. */
 function nameLength(rest: string, strong: boolean): number {
-  const words = CANDIDATE.exec(rest)?.slice(1).filter((w): w is string => Boolean(w)) ?? [];
+  const words =
+    CANDIDATE.exec(rest)
+      ?.slice(1)
+      .filter((w): w is string => Boolean(w)) ?? [];
   // A full name compromise knows ("priya sharma", "ana maria costa") counts word by word, whatever its case.
   const fullName = words.length > 1 && knownFullName(words);
   let taken = 0;

@@ -25,10 +25,13 @@ export interface QuestionAnalysis {
 }
 
 const AUXILIARY = /^(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|must|am)\b/i;
-const DURATION = /\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\b(?:retention|storage|deletion) (?:period|time|window|schedule)\b|\bwhen (?:is|are|will|do|does)\b.{0,60}\b(?:delet|remov|eras|purg|wip)\w*/i;
-const CHANNEL = /\bhow (?:do|can|could|should|would) (?:i|we|you|one|my|our)\b|\bhow to\b|\bwhere (?:do|can|could|should|would|is|are|to)\b|\bwho (?:do|should|can|could) (?:i|we)\b|\b(?:contact|reach out|get in touch)\b/i;
+const DURATION =
+  /\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b|\b(?:retention|storage|deletion) (?:period|time|window|schedule)\b|\bwhen (?:is|are|will|do|does)\b.{0,60}\b(?:delet|remov|eras|purg|wip)\w*/i;
+const CHANNEL =
+  /\bhow (?:do|can|could|should|would) (?:i|we|you|one|my|our)\b|\bhow to\b|\bwhere (?:do|can|could|should|would|is|are|to)\b|\bwho (?:do|should|can|could) (?:i|we)\b|\b(?:contact|reach out|get in touch)\b/i;
 /** Where a question splits into parts: a new sentence, or "and/also" followed by a new clause. */
-const PART_BOUNDARY = /[?;]+|\.\s+(?=\p{Lu})|\s(?:and|also|plus|as well as|or)\s+(?=(?:is|are|do|does|did|can|could|will|would|should|must|may|might|has|have|how|what|where|when|which|who|whether|if)\b)|,\s*(?=(?:and\s+)?(?:is|are|do|does|can|will|how|what|where|when|which|who)\b)/iu;
+const PART_BOUNDARY =
+  /[?;]+|\.\s+(?=\p{Lu})|\s(?:and|also|plus|as well as|or)\s+(?=(?:is|are|do|does|did|can|could|will|would|should|must|may|might|has|have|how|what|where|when|which|who|whether|if)\b)|,\s*(?=(?:and\s+)?(?:is|are|do|does|can|will|how|what|where|when|which|who)\b)/iu;
 
 export function analyseQuestion(question: string, vocabulary: Vocabulary): QuestionAnalysis {
   const termsOfText = (text: string) => termsOf(text, vocabulary).filter((t) => !vocabulary.questionFillers.has(t));

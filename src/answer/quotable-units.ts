@@ -45,7 +45,8 @@ export function quotableUnits(passageText: string): QuotableUnit[] {
     if (span.lineKind === "list-item" && leansOnPrevious(span.text) && spans[i - 1]?.line === span.line) {
       const previous = spans[i - 1]!;
       const text = passageText.slice(previous.start, span.end);
-      if (text.length <= MAX_JOINED_CHARS) units.push({ quotes: [collapse(text)], text: collapse(text), claim: span.text, start: previous.start, form: "list-item" });
+      if (text.length <= MAX_JOINED_CHARS)
+        units.push({ quotes: [collapse(text)], text: collapse(text), claim: span.text, start: previous.start, form: "list-item" });
       return;
     }
     if (span.lineKind === "list-item") {
@@ -53,7 +54,13 @@ export function quotableUnits(passageText: string): QuotableUnit[] {
       const needsIntro = wordCount < MIN_CLAIM_WORDS || leansOnPrevious(span.text) || !/[.!?]$/.test(span.text);
       if (needsIntro && intro && intro.text.length + span.text.length <= MAX_JOINED_CHARS) {
         // The claim first, then the line that gives it its meaning: the reader sees what is said, then where.
-        units.push({ quotes: [span.text, intro.text], text: `${span.text} (under “${intro.text.replace(/[:：]\s*$/, "")}”)`, claim: span.text, start: intro.start, form: "list-item" });
+        units.push({
+          quotes: [span.text, intro.text],
+          text: `${span.text} (under “${intro.text.replace(/[:：]\s*$/, "")}”)`,
+          claim: span.text,
+          start: intro.start,
+          form: "list-item",
+        });
         return;
       }
       if (wordCount >= MIN_CLAIM_WORDS && !leansOnPrevious(span.text) && span.text.length <= MAX_SENTENCE_CHARS) units.push(single(span));
@@ -67,7 +74,8 @@ export function quotableUnits(passageText: string): QuotableUnit[] {
       const antecedent = antecedentOf(spans, i);
       if (!antecedent) return;
       const text = passageText.slice(antecedent.start, span.end);
-      if (text.length <= MAX_JOINED_CHARS && !leansOnPrevious(antecedent.text)) units.push({ quotes: [collapse(text)], text: collapse(text), claim: span.text, start: antecedent.start, form: "prose" });
+      if (text.length <= MAX_JOINED_CHARS && !leansOnPrevious(antecedent.text))
+        units.push({ quotes: [collapse(text)], text: collapse(text), claim: span.text, start: antecedent.start, form: "prose" });
       return;
     }
     if (wordCount >= MIN_CLAIM_WORDS && span.text.length <= MAX_SENTENCE_CHARS && !INTRODUCES_LIST.test(span.text)) units.push(single(span));
@@ -85,11 +93,17 @@ const CLAUSE_BOUNDARY = /[;,:]\s+(?:and\s+|or\s+)?(?=\((?:[a-z]|[ivx]{1,4}|\d{1,
 function clausesOf(span: SentenceSpan): QuotableUnit[] {
   const cuts = [...span.text.matchAll(CLAUSE_BOUNDARY)].map((m) => m.index! + m[0].length);
   if (cuts.length < 2) return [];
-  const opening = span.text.slice(0, cuts[0]).replace(/[;,:]?\s*(?:and|or)?\s*$/, "").trim();
+  const opening = span.text
+    .slice(0, cuts[0])
+    .replace(/[;,:]?\s*(?:and|or)?\s*$/, "")
+    .trim();
   const units: QuotableUnit[] = [];
   cuts.forEach((cut, k) => {
     const end = k + 1 < cuts.length ? cuts[k + 1]! : span.text.length;
-    const clause = span.text.slice(cut, end).replace(/[;,]?\s*(?:and|or)?\s*$/, "").trim();
+    const clause = span.text
+      .slice(cut, end)
+      .replace(/[;,]?\s*(?:and|or)?\s*$/, "")
+      .trim();
     if (clause.split(/\s+/).length < MIN_CLAIM_WORDS || clause.length > MAX_SENTENCE_CHARS) return;
     const quotes = opening.length > 0 && opening.length <= MAX_SENTENCE_CHARS ? [clause, opening] : [clause];
     units.push({ quotes, text: quotes.length > 1 ? `${clause} (under “${opening}”)` : clause, claim: clause, start: span.start + cut, form: "list-item" });

@@ -29,9 +29,7 @@ export interface ScoredUnit {
   score: number;
 }
 
-export type Choice =
-  | { kind: "answer"; confidence: Confidence; lead: ScoredUnit; points: ScoredUnit[] }
-  | { kind: "refuse"; reason: string };
+export type Choice = { kind: "answer"; confidence: Confidence; lead: ScoredUnit; points: ScoredUnit[] } | { kind: "refuse"; reason: string };
 
 export interface ChoiceInput {
   analysis: QuestionAnalysis;
@@ -86,8 +84,10 @@ export const SCORING = {
   tableRow: 0.8,
 };
 
-const DURATION_IN_TEXT = /\b\d+\s*(?:-\s*)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b|\b(?:indefinitely|immediately|permanently|until (?:you|the customer|it is|they are|deleted|removed))\b/i;
-const CHANNEL_IN_TEXT = /[\w.+-]+@[\w-]+\.[\w.]+|https?:\/\/\S+|\b(?:portal|settings|dashboard|form|support team|contact us|help center|privacy center|account team|sales team|bug bounty|bugcrowd)\b/i;
+const DURATION_IN_TEXT =
+  /\b\d+\s*(?:-\s*)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b|\b(?:indefinitely|immediately|permanently|until (?:you|the customer|it is|they are|deleted|removed))\b/i;
+const CHANNEL_IN_TEXT =
+  /[\w.+-]+@[\w-]+\.[\w.]+|https?:\/\/\S+|\b(?:portal|settings|dashboard|form|support team|contact us|help center|privacy center|account team|sales team|bug bounty|bugcrowd)\b/i;
 const POLARITY_IN_TEXT = /\b(?:not|no|never|only|unless|by default|does|do|may|can|will|cannot|won't|don't|doesn't)\b/i;
 const NOT_A_CLAIM = /\?\s*$|\b(?:learn more|read more|click here|see here|this article|this page|in this section|below)\b/i;
 
@@ -109,7 +109,8 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
   // from OpenAI and Azure only) has no answer here, however well other providers' sentences match its words.
   if (analysis.providersNamed) {
     const providers = input.passages.map((p) => pageProvider(p, vocabulary));
-    const aboutAsked = (provider: string) => analysis.providers.includes(provider) || (vocabulary.relatedProviders.get(provider) ?? []).some((p) => analysis.providers.includes(p));
+    const aboutAsked = (provider: string) =>
+      analysis.providers.includes(provider) || (vocabulary.relatedProviders.get(provider) ?? []).some((p) => analysis.providers.includes(p));
     if (providers.length > 0 && providers.every((p) => p !== null && !aboutAsked(p))) {
       return { kind: "refuse", reason: "none of the pages found is about the provider the question names" };
     }
@@ -128,7 +129,12 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
       // A lone "ChatGPT" in a page about ChatGPT Enterprise is still about Enterprise: the passage decides unless the
       // sentence itself says clearly (twice) which audience it is about.
       const audience = dominantAudience(unit.text, vocabulary, 2, 2) ?? passageAudience ?? dominantAudience(unit.text, vocabulary, 1);
-      const factor = providerFactor * audienceFit(audience, analysis) * (NOT_A_CLAIM.test(unit.claim) ? 0.4 : 1) * (unit.form === "table-row" ? SCORING.tableRow : 1) * (unit.text.length > 320 ? 0.9 : 1);
+      const factor =
+        providerFactor *
+        audienceFit(audience, analysis) *
+        (NOT_A_CLAIM.test(unit.claim) ? 0.4 : 1) *
+        (unit.form === "table-row" ? SCORING.tableRow : 1) *
+        (unit.text.length > 320 ? 0.9 : 1);
       const fit = kindFit(analysis.kind, unit.text) + (input.wantsChannel && CHANNEL_IN_TEXT.test(unit.text) ? 0.3 : 0);
       // Search's rank, not its raw score: passages added for a part or with synonyms come from other searches,
       // whose scores are on other scales.
@@ -187,7 +193,13 @@ function unitsOf(passage: Passage, vocabulary: Vocabulary) {
   return units;
 }
 
-function coverageOf(questionTerms: readonly string[], unitTerms: ReadonlySet<string>, headingTerms: ReadonlySet<string>, weightOf: (t: string) => number, headingShare = SCORING.headingShare): number {
+function coverageOf(
+  questionTerms: readonly string[],
+  unitTerms: ReadonlySet<string>,
+  headingTerms: ReadonlySet<string>,
+  weightOf: (t: string) => number,
+  headingShare = SCORING.headingShare,
+): number {
   let covered = 0;
   for (const term of questionTerms) {
     if (unitTerms.has(term)) covered += weightOf(term);

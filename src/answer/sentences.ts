@@ -34,7 +34,13 @@ export function sentenceSpans(text: string): SentenceSpan[] {
     lineStart += rawLine.length + 1;
     if (rawLine.trim() === "" || /^[|:\-\s]+$/.test(rawLine)) continue;
     const marker = rawLine.match(HEADING_MARKER) ?? rawLine.match(LIST_MARKER);
-    const lineKind: LineKind = HEADING_MARKER.test(rawLine) ? "heading" : LIST_MARKER.test(rawLine) ? "list-item" : rawLine.trimStart().startsWith("|") ? "table-row" : "prose";
+    const lineKind: LineKind = HEADING_MARKER.test(rawLine)
+      ? "heading"
+      : LIST_MARKER.test(rawLine)
+        ? "list-item"
+        : rawLine.trimStart().startsWith("|")
+          ? "table-row"
+          : "prose";
     const bodyStart = marker ? marker[0].length : 0;
     const body = rawLine.slice(bodyStart);
     let start = 0;

@@ -22,10 +22,12 @@ const REQUEST = new RegExp(
   "i",
 );
 /** What no policy page asks a reader to send anywhere. */
-const CREDENTIAL = /\b(?:api[\s_-]?keys?|(?:secret|access|private|service[\s-]account)\s+keys?|keys?|secrets?|tokens?|passwords?|passcodes?|pass\s*phrases?|credentials?|log-?in\s+(?:details|info(?:rmation)?)|2fa|otp|one-time\s+(?:code|password)|(?:verification|recovery|backup|security)\s+codes?|seed\s+phrases?|card\s+(?:numbers?|details)|cvv|cvc|bank\s+(?:details|account)|ssn|social\s+security|passport)\b/i;
+const CREDENTIAL =
+  /\b(?:api[\s_-]?keys?|(?:secret|access|private|service[\s-]account)\s+keys?|keys?|secrets?|tokens?|passwords?|passcodes?|pass\s*phrases?|credentials?|log-?in\s+(?:details|info(?:rmation)?)|2fa|otp|one-time\s+(?:code|password)|(?:verification|recovery|backup|security)\s+codes?|seed\s+phrases?|card\s+(?:numbers?|details)|cvv|cvc|bank\s+(?:details|account)|ssn|social\s+security|passport)\b/i;
 const PERSONAL = /\b(?:personal\s+(?:data|information|details)|e-?mail\s+address|phone\s+number|home\s+address|date\s+of\s+birth|id\s+(?:card|document))\b/i;
 const PRIVATE_CHANNEL = /\b(?:dm|direct\s+message|private\s+message|telegram|whatsapp|signal|discord|on\s+this\s+server)\b/i;
-const NEGATION = /\b(?:never|not|don'?t|do\s+not|doesn'?t|won'?t|will\s+not|must\s+not|mustn'?t|should\s+not|shouldn'?t|avoid|nobody|no\s+one|under\s+no\s+circumstances|refrain)\b/i;
+const NEGATION =
+  /\b(?:never|not|don'?t|do\s+not|doesn'?t|won'?t|will\s+not|must\s+not|mustn'?t|should\s+not|shouldn'?t|avoid|nobody|no\s+one|under\s+no\s+circumstances|refrain)\b/i;
 
 const INVITE_HOSTS = /^(?:discord\.gg|dsc\.gg|discord(?:app)?\.com\/invite)(?:\/|$)/i;
 

@@ -13,6 +13,10 @@ export async function createAnswerers(config: Config, openai: OpenAI | null, voc
   const extractive = createExtractiveAnswerer({ vocabulary });
   if (config.LLM_PROVIDER === "extractive") return { answerer: extractive, fallback: extractive };
   const { createOpenAIAnswerer } = await import("../answer/openai-answerer.ts");
-  const answerer = createOpenAIAnswerer({ client: requireClient(openai, "LLM_PROVIDER"), model: config.OPENAI_CHAT_MODEL, deadlineMs: config.ANSWER_TIMEOUT_MS });
+  const answerer = createOpenAIAnswerer({
+    client: requireClient(openai, "LLM_PROVIDER"),
+    model: config.OPENAI_CHAT_MODEL,
+    deadlineMs: config.ANSWER_TIMEOUT_MS,
+  });
   return { answerer, fallback: extractive };
 }

@@ -50,7 +50,10 @@ export async function buildIndexIfMissing(app: App, onNotice: (text: string) => 
   const { config } = app;
   // Loaded only here: the ingest pipeline (HTML parsing, Readability, Turndown) is not needed to answer.
   const { runIngest } = await import("../ingest/run-ingest.ts");
-  await runIngest({ store: app.store, embedder: app.embedder }, { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE });
+  await runIngest(
+    { store: app.store, embedder: app.embedder },
+    { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE },
+  );
   return true;
 }
 
@@ -59,7 +62,12 @@ export async function createEngine(app: App, options: { logger?: Logger } = {}):
   const { config } = app;
   // One vocabulary for the refusal gate, the wider searches and the extractive answerer.
   const vocabulary = config.VOCABULARY_FILE ? loadVocabulary(config.VOCABULARY_FILE) : defaultVocabulary();
-  const retriever = await createRetriever(app.store, app.embedder, { mode: config.RETRIEVAL_MODE, vectorWeight: config.HYBRID_VECTOR_WEIGHT, refreshMs: config.INDEX_REFRESH_MS, vocabulary });
+  const retriever = await createRetriever(app.store, app.embedder, {
+    mode: config.RETRIEVAL_MODE,
+    vectorWeight: config.HYBRID_VECTOR_WEIGHT,
+    refreshMs: config.INDEX_REFRESH_MS,
+    vocabulary,
+  });
   const { answerer, fallback } = await createAnswerers(config, app.openai, vocabulary);
   return { store: app.store, retriever, answerer, fallback, ...(options.logger ? { logger: options.logger } : {}) };
 }

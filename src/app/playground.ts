@@ -71,7 +71,10 @@ export async function startPlayground(options: { app: App; logger: Logger; port?
     // The review channel is always set here (playgroundConfig), so the review pane is always there.
     const server = await startPlaygroundServer({ emulator, port, logger }).catch((error: unknown) => {
       if ((error as { code?: unknown }).code === "EADDRINUSE") {
-        throw new DocentError("PORT_IN_USE", `PLAYGROUND_PORT ${port} is already in use on 127.0.0.1.`, { hint: "Stop what uses it, or set PLAYGROUND_PORT to another port (0 picks a free one).", cause: error });
+        throw new DocentError("PORT_IN_USE", `PLAYGROUND_PORT ${port} is already in use on 127.0.0.1.`, {
+          hint: "Stop what uses it, or set PLAYGROUND_PORT to another port (0 picks a free one).",
+          cause: error,
+        });
       }
       throw error;
     });

@@ -49,9 +49,15 @@ export async function planShards(config: Config, token: string): Promise<ShardPl
     gateway = (await rest.get(Routes.gatewayBot())) as GatewayBot;
   } catch (error) {
     if (error instanceof DiscordAPIError && error.status === 401) {
-      throw new DocentError("DISCORD_TOKEN_REJECTED", "Discord rejected DISCORD_TOKEN (authentication failed).", { hint: "Copy the bot token again from the Discord developer portal (Bot tab) into .env.", cause: error });
+      throw new DocentError("DISCORD_TOKEN_REJECTED", "Discord rejected DISCORD_TOKEN (authentication failed).", {
+        hint: "Copy the bot token again from the Discord developer portal (Bot tab) into .env.",
+        cause: error,
+      });
     }
-    throw new DocentError("DISCORD_UNAVAILABLE", `Could not ask Discord for the shard count (${String((error as Error).message).slice(0, 120)}).`, { hint: "Check the network and DISCORD_API_URL (leave it empty for discord.com).", cause: error });
+    throw new DocentError("DISCORD_UNAVAILABLE", `Could not ask Discord for the shard count (${String((error as Error).message).slice(0, 120)}).`, {
+      hint: "Check the network and DISCORD_API_URL (leave it empty for discord.com).",
+      cause: error,
+    });
   }
   const totalShards = config.SHARD_COUNT === "auto" ? gateway.shards : (config.SHARD_COUNT ?? 1);
   const maxConcurrency = Math.max(1, gateway.session_start_limit?.max_concurrency ?? 1);
@@ -64,7 +70,13 @@ export async function planShards(config: Config, token: string): Promise<ShardPl
  * shard processes run Node with (e.g. `--import tsx` for a TypeScript entry). The index must exist already: the
  * entry point builds it once, before this, so shards starting together never ingest at the same time.
  */
-export async function startShardingManager(options: { plan: ShardPlan; logger: Logger; token: string; shardFile: string; execArgv: string[] }): Promise<RunningManager> {
+export async function startShardingManager(options: {
+  plan: ShardPlan;
+  logger: Logger;
+  token: string;
+  shardFile: string;
+  execArgv: string[];
+}): Promise<RunningManager> {
   const { logger, token } = options;
   const { totalShards, recommended, maxConcurrency, delay } = options.plan;
 
@@ -92,7 +104,10 @@ export async function startShardingManager(options: { plan: ShardPlan; logger: L
     await manager.spawn({ amount: totalShards, delay, timeout: SHARD_READY_TIMEOUT_MS });
   } catch (error) {
     await stop();
-    throw new DocentError("SHARD_FAILED", `A shard failed to start (${String((error as Error).message).slice(0, 160)}).`, { hint: "The shard's own log lines above say why.", cause: error });
+    throw new DocentError("SHARD_FAILED", `A shard failed to start (${String((error as Error).message).slice(0, 160)}).`, {
+      hint: "The shard's own log lines above say why.",
+      cause: error,
+    });
   }
   logger.info({ event: "sharding_ready", totalShards }, "all shards ready");
   return { manager, stop };
@@ -107,7 +122,11 @@ function watchShard(shard: Shard, totalShards: number, logger: Logger, state: { 
   shard.on("ready", () => logger.info({ ...base, event: "shard_ready", pid: shard.process?.pid }, "shard ready"));
   shard.on("death", (child) => {
     if (state.stopping) logger.info({ ...base, event: "shard_stop", pid: proc(child).pid }, "shard process stopping");
-    else logger.warn({ ...base, event: "shard_death", pid: proc(child).pid, exitCode: proc(child).exitCode, signal: proc(child).signalCode }, "shard process exited; spawning it again");
+    else
+      logger.warn(
+        { ...base, event: "shard_death", pid: proc(child).pid, exitCode: proc(child).exitCode, signal: proc(child).signalCode },
+        "shard process exited; spawning it again",
+      );
   });
   shard.on("disconnect", () => state.stopping || logger.warn({ ...base, event: "shard_disconnect" }, "shard disconnected from the gateway"));
   shard.on("reconnecting", () => state.stopping || logger.info({ ...base, event: "shard_reconnecting" }, "shard reconnecting"));

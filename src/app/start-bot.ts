@@ -20,7 +20,14 @@ export interface RunningBot {
  * sharding manager with `managedShard`) and the local playground, so all run exactly the same bot. It takes the
  * app over: `stop()`, or a failed start, closes it.
  */
-export async function startDocentBot(options: { app: App; logger: Logger; token: string; restApiUrl?: string | undefined; globalRequestsPerSecond?: number; managedShard?: boolean }): Promise<RunningBot> {
+export async function startDocentBot(options: {
+  app: App;
+  logger: Logger;
+  token: string;
+  restApiUrl?: string | undefined;
+  globalRequestsPerSecond?: number;
+  managedShard?: boolean;
+}): Promise<RunningBot> {
   const { app, logger } = options;
   const { config } = app;
   const engine = await createEngine(app, { logger }).catch((error: unknown) => {
@@ -35,10 +42,19 @@ export async function startDocentBot(options: { app: App; logger: Logger; token:
   // A shard's log lines carry its id, so the lines of several shard processes can be told apart.
   const shardIds = client.options.shards as number[];
   const botLogger = options.managedShard ? logger.child({ shard: shardIds.length === 1 ? shardIds[0] : shardIds }) : logger;
-  const load = new LoadControl({ cooldownMs: (config.COOLDOWN_SECONDS ?? DEFAULT_COOLDOWN_SECONDS) * 1000, maxConcurrent: config.MAX_CONCURRENT_ANSWERS, maxQueued: config.MAX_QUEUED_QUESTIONS });
+  const load = new LoadControl({
+    cooldownMs: (config.COOLDOWN_SECONDS ?? DEFAULT_COOLDOWN_SECONDS) * 1000,
+    maxConcurrent: config.MAX_CONCURRENT_ANSWERS,
+    maxQueued: config.MAX_QUEUED_QUESTIONS,
+  });
   const review = { channelId: config.REVIEW_CHANNEL_ID ?? null, mode: config.REVIEW_MODE, moderatorRoleIds: moderatorRoleIds(config) };
   const describeStatus = async () =>
-    renderStatus(await app.store.status(), { answerer: config.LLM_PROVIDER, retrieval: config.RETRIEVAL_MODE, reviewMode: config.REVIEW_MODE, reviewChannelId: review.channelId });
+    renderStatus(await app.store.status(), {
+      answerer: config.LLM_PROVIDER,
+      retrieval: config.RETRIEVAL_MODE,
+      reviewMode: config.REVIEW_MODE,
+      reviewChannelId: review.channelId,
+    });
   attachHandlers(client, { engine, load, logger: botLogger, allowedChannels: allowedChannelIds(config), review, describeStatus });
   try {
     await loginOrExplain(client, options.token);
@@ -47,7 +63,10 @@ export async function startDocentBot(options: { app: App; logger: Logger; token:
     app.close();
     throw error;
   }
-  botLogger.info({ event: "ready", user: client.user?.tag, guilds: client.guilds.cache.size, shardCount: client.options.shardCount, pid: process.pid }, "Docent is online");
+  botLogger.info(
+    { event: "ready", user: client.user?.tag, guilds: client.guilds.cache.size, shardCount: client.options.shardCount, pid: process.pid },
+    "Docent is online",
+  );
   return {
     client,
     engine,

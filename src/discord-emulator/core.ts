@@ -13,8 +13,7 @@ import type { DiscordErrorBody } from "./validation.ts";
 import type { ApiUser, EmulatorEvent, Message } from "./types.ts";
 
 /** Flags a sender may set on a new message; Discord ignores the rest (e.g. CROSSPOSTED). */
-const SETTABLE_FLAGS =
-  MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2;
+const SETTABLE_FLAGS = MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsComponentsV2;
 
 /** A Discord-style HTTP error, thrown anywhere below the REST layer and turned into a response there. */
 export class ApiError extends Error {
@@ -30,7 +29,6 @@ export class ApiError extends Error {
     return new ApiError(404, { code, message: `Unknown ${what}` });
   }
 }
-
 
 /** Mentions as computed for a message. */
 interface ResolvedMentions {
@@ -99,12 +97,7 @@ export class EmulatorCore {
    * `@here`), filtered by `allowed_mentions` when the sender gave one (Discord drops disallowed mentions from the
    * message's `mentions` arrays, not just from notifications).
    */
-  private resolveMentions(
-    guild: GuildRecord,
-    content: string,
-    allowedMentions: unknown,
-    explicit: CreateMessageParams["explicitMentions"],
-  ): ResolvedMentions {
+  private resolveMentions(guild: GuildRecord, content: string, allowedMentions: unknown, explicit: CreateMessageParams["explicitMentions"]): ResolvedMentions {
     const userIds = new Set<string>(explicit?.users ?? []);
     const roleIds = new Set<string>(explicit?.roles ?? []);
     let everyone = explicit?.everyone ?? false;
@@ -135,16 +128,14 @@ export class EmulatorCore {
     const { guild } = this.channelOr404(params.channelId);
     const body = params.body;
     const content = typeof body["content"] === "string" ? body["content"] : "";
-    const flags =
-      ((typeof body["flags"] === "number" ? body["flags"] : 0) & SETTABLE_FLAGS) | (params.extraFlags ?? 0);
+    const flags = ((typeof body["flags"] === "number" ? body["flags"] : 0) & SETTABLE_FLAGS) | (params.extraFlags ?? 0);
     const mentions = this.resolveMentions(guild, content, body["allowed_mentions"], params.explicitMentions);
 
     let reference: Message["message_reference"];
     let referenced: Message | undefined;
     const rawReference = body["message_reference"] as Record<string, unknown> | undefined;
     if (rawReference && typeof rawReference["message_id"] === "string") {
-      const referenceChannel =
-        typeof rawReference["channel_id"] === "string" ? rawReference["channel_id"] : params.channelId;
+      const referenceChannel = typeof rawReference["channel_id"] === "string" ? rawReference["channel_id"] : params.channelId;
       referenced = this.state.getMessage(rawReference["message_id"]);
       if (!referenced || referenced.channel_id !== referenceChannel) {
         referenced = undefined;

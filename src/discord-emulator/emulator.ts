@@ -27,15 +27,7 @@ import { guildCreatePayload, readyPayload } from "./payloads.ts";
 import { RestRouter } from "./rest-routes.ts";
 import { SnowflakeGenerator } from "./snowflake.ts";
 import { EmulatorState } from "./state.ts";
-import type {
-  EmulatorEvent,
-  EmulatorOptions,
-  EmulatorUser,
-  Interaction,
-  InteractionResponse,
-  Message,
-  ScriptedFailure,
-} from "./types.ts";
+import type { EmulatorEvent, EmulatorOptions, EmulatorUser, Interaction, InteractionResponse, Message, ScriptedFailure } from "./types.ts";
 
 export type {
   ApiComponent,
@@ -163,22 +155,21 @@ export async function startDiscordEmulator(options: EmulatorOptions): Promise<Di
     shardCount,
     // A distinct path for resumes makes it visible (in tests and logs) that discord.js used resume_gateway_url.
     resumeUrl: () => `ws://127.0.0.1:${port}/gateway-resume`,
-    readyPayload: (shardId) => readyPayload(state, guildsOfShard(shardId).map((guild) => guild.id), [shardId, shardCount]),
+    readyPayload: (shardId) =>
+      readyPayload(
+        state,
+        guildsOfShard(shardId).map((guild) => guild.id),
+        [shardId, shardCount],
+      ),
     guildCreatePayloads: (shardId) => guildsOfShard(shardId).map((guild) => guildCreatePayload(state, guild)),
     guildMembers: (request) => {
       const guild = typeof request.guild_id === "string" ? state.guilds.get(request.guild_id) : undefined;
       if (!guild) return [];
-      const userIds = Array.isArray(request.user_ids)
-        ? request.user_ids.map(String)
-        : typeof request.user_ids === "string"
-          ? [request.user_ids]
-          : undefined;
+      const userIds = Array.isArray(request.user_ids) ? request.user_ids.map(String) : typeof request.user_ids === "string" ? [request.user_ids] : undefined;
       const query = typeof request.query === "string" ? request.query.toLowerCase() : "";
       const limit = typeof request.limit === "number" && request.limit > 0 ? request.limit : Infinity;
       return [...guild.members.values()]
-        .filter((member) =>
-          userIds ? userIds.includes(member.user.id) : member.user.username.toLowerCase().startsWith(query),
-        )
+        .filter((member) => (userIds ? userIds.includes(member.user.id) : member.user.username.toLowerCase().startsWith(query)))
         .slice(0, limit)
         .map((member) => state.memberPayload(member, { includeUser: true }));
     },

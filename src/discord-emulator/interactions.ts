@@ -24,7 +24,6 @@ import type { ApiComponent, EmulatorUser, Interaction, InteractionResponse, Mess
 import { validateMessageBody, validateModal } from "./validation.ts";
 import { randomBytes } from "node:crypto";
 
-
 /** Who acts, where, and with which member permissions/roles. */
 export interface ActorInput {
   channelId: string;
@@ -39,7 +38,6 @@ export interface CommandOptionInput {
   type: number;
   value: string | boolean | number;
 }
-
 
 /** Finds a component by custom id anywhere in a component tree (action rows, labels, containers, sections). */
 export function findComponent(components: readonly ApiComponent[], customId: string): ApiComponent | undefined {
@@ -90,9 +88,7 @@ export class InteractionService {
     const component = findComponent(message.components, input.customId);
     if (!component) {
       const ids = collectCustomIds(message.components);
-      throw new Error(
-        `Discord emulator: message ${input.messageId} has no component "${input.customId}" (has: ${ids.join(", ") || "none"})`,
-      );
+      throw new Error(`Discord emulator: message ${input.messageId} has no component "${input.customId}" (has: ${ids.join(", ") || "none"})`);
     }
     if (component.disabled === true) {
       throw new Error(`Discord emulator: component "${input.customId}" is disabled; Discord would not send a click`);
@@ -106,9 +102,7 @@ export class InteractionService {
    * Fields are matched to the modal's text inputs; required inputs must be filled.
    */
   submitModal(input: ActorInput & { customId: string; fields: Record<string, string>; messageId?: string }): Interaction {
-    const opener = [...this.core.state.interactions.values()]
-      .reverse()
-      .find((record) => record.modal?.custom_id === input.customId);
+    const opener = [...this.core.state.interactions.values()].reverse().find((record) => record.modal?.custom_id === input.customId);
     if (!opener?.modal) {
       throw new Error(`Discord emulator: the bot never opened a modal with custom id "${input.customId}"`);
     }
@@ -186,18 +180,12 @@ export class InteractionService {
   }
 
   /** Builds, records and dispatches an INTERACTION_CREATE. */
-  private dispatch(
-    input: ActorInput,
-    type: number,
-    data: Record<string, unknown>,
-    message: Message | null,
-  ): Interaction {
+  private dispatch(input: ActorInput, type: number, data: Record<string, unknown>, message: Message | null): Interaction {
     const { state } = this.core;
     const { channel, guild } = state.requireChannel(input.channelId);
     const member = state.ensureMember(guild, input.user);
     const roles = input.memberRoles ?? member.roles;
-    const permissions =
-      input.memberPermissions ?? state.memberPermissions(guild, member.user.id, input.memberRoles).toString();
+    const permissions = input.memberPermissions ?? state.memberPermissions(guild, member.user.id, input.memberRoles).toString();
     const interaction: Interaction = {
       id: this.core.ids.next(),
       application_id: state.applicationId,
@@ -273,7 +261,11 @@ export class InteractionService {
     const type = body["type"];
     const data = (body["data"] ?? {}) as Record<string, unknown>;
     const invalid = (message: string): ApiError =>
-      new ApiError(400, { code: RESTJSONErrorCodes.InvalidFormBodyOrContentType, message: "Invalid Form Body", errors: { type: { _errors: [{ code: "INTERACTION_CALLBACK_TYPE_INVALID", message }] } } });
+      new ApiError(400, {
+        code: RESTJSONErrorCodes.InvalidFormBodyOrContentType,
+        message: "Invalid Form Body",
+        errors: { type: { _errors: [{ code: "INTERACTION_CALLBACK_TYPE_INVALID", message }] } },
+      });
     let message: Message | undefined;
     switch (type) {
       case InteractionResponseType.ChannelMessageWithSource:

@@ -46,12 +46,7 @@ export function userObject(user: EmulatorUser): ApiUser {
 }
 
 /** A guild member object; `user` is included unless Discord omits it in that context (message `member` fields). */
-export function memberObject(
-  user: ApiUser,
-  roles: readonly string[],
-  joinedAt: string,
-  options: { includeUser: boolean; permissions?: string },
-): ApiMember {
+export function memberObject(user: ApiUser, roles: readonly string[], joinedAt: string, options: { includeUser: boolean; permissions?: string }): ApiMember {
   const member: ApiMember = {
     nick: null,
     avatar: null,
@@ -205,6 +200,6 @@ export function readyPayload(state: EmulatorState, guildIds: readonly string[], 
     relationships: [],
     guild_join_requests: [],
     geo_ordered_rtc_regions: [],
-    _trace: ["[\"discord-emulator\"]"],
+    _trace: ['["discord-emulator"]'],
   };
 }

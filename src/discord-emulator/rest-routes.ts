@@ -91,7 +91,10 @@ export class RestRouter {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     let segments: string[];
     try {
-      segments = url.pathname.split("/").filter((segment) => segment.length > 0).map(decodeURIComponent);
+      segments = url.pathname
+        .split("/")
+        .filter((segment) => segment.length > 0)
+        .map(decodeURIComponent);
     } catch {
       segments = [];
     }
@@ -181,9 +184,7 @@ export class RestRouter {
   }
 
   private takeFailure(method: string, apiPath: string): ScriptedFailure | undefined {
-    const index = this.failures.findIndex(
-      (pending) => (!pending.method || pending.method === method) && apiPath.includes(pending.pathIncludes),
-    );
+    const index = this.failures.findIndex((pending) => (!pending.method || pending.method === method) && apiPath.includes(pending.pathIncludes));
     if (index === -1) return undefined;
     const [pending] = this.failures.splice(index, 1);
     return pending?.failure;
@@ -245,9 +246,7 @@ export class RestRouter {
       const message = core.createMessage({ channelId, author: state.botUser, body: request.body, source: "bot" });
       return ok(clone(message));
     });
-    this.add("GET", "/channels/:channel/messages/:message", (request) =>
-      ok(clone(core.messageOr404(param(request, "channel"), param(request, "message")))),
-    );
+    this.add("GET", "/channels/:channel/messages/:message", (request) => ok(clone(core.messageOr404(param(request, "channel"), param(request, "message")))));
     this.add("PATCH", "/channels/:channel/messages/:message", (request) => {
       const message = core.messageOr404(param(request, "channel"), param(request, "message"));
       if (message.author.id !== state.botUser.id) {
@@ -270,32 +269,34 @@ export class RestRouter {
       core.emit({ type: "typing", channelId, userId: state.botUser.id });
       return noContent;
     });
-    const reaction = (add: boolean) => (request: RouteRequest): RouteReply => {
-      const message = core.messageOr404(param(request, "channel"), param(request, "message"));
-      const emoji = param(request, "emoji");
-      // Custom emoji arrive as "name:id", unicode ones as the character itself.
-      const [name = emoji, id = null] = emoji.includes(":") ? emoji.split(":") : [emoji];
-      const reactions = message.reactions ?? [];
-      const existing = reactions.find((r) => r.emoji.name === name && r.emoji.id === id);
-      if (add && !existing) reactions.push({ emoji: { id, name }, count: 1, me: true });
-      if (add && existing && !existing.me) {
-        existing.me = true;
-        existing.count += 1;
-      }
-      if (!add && existing?.me) {
-        existing.me = false;
-        existing.count -= 1;
-        if (existing.count === 0) reactions.splice(reactions.indexOf(existing), 1);
-      }
-      message.reactions = reactions;
-      core.emit({
-        type: add ? "reaction_add" : "reaction_remove",
-        channelId: message.channel_id,
-        messageId: message.id,
-        emoji,
-      });
-      return noContent;
-    };
+    const reaction =
+      (add: boolean) =>
+      (request: RouteRequest): RouteReply => {
+        const message = core.messageOr404(param(request, "channel"), param(request, "message"));
+        const emoji = param(request, "emoji");
+        // Custom emoji arrive as "name:id", unicode ones as the character itself.
+        const [name = emoji, id = null] = emoji.includes(":") ? emoji.split(":") : [emoji];
+        const reactions = message.reactions ?? [];
+        const existing = reactions.find((r) => r.emoji.name === name && r.emoji.id === id);
+        if (add && !existing) reactions.push({ emoji: { id, name }, count: 1, me: true });
+        if (add && existing && !existing.me) {
+          existing.me = true;
+          existing.count += 1;
+        }
+        if (!add && existing?.me) {
+          existing.me = false;
+          existing.count -= 1;
+          if (existing.count === 0) reactions.splice(reactions.indexOf(existing), 1);
+        }
+        message.reactions = reactions;
+        core.emit({
+          type: add ? "reaction_add" : "reaction_remove",
+          channelId: message.channel_id,
+          messageId: message.id,
+          emoji,
+        });
+        return noContent;
+      };
     this.add("PUT", "/channels/:channel/messages/:message/reactions/:emoji/@me", reaction(true));
     this.add("DELETE", "/channels/:channel/messages/:message/reactions/:emoji/@me", reaction(false));
 
@@ -308,9 +309,7 @@ export class RestRouter {
       // Bulk overwrite keeps the id of a command with the same name, as Discord does.
       const commands = raw.map((command) => {
         const input = (command ?? {}) as Record<string, unknown>;
-        const kept = previous.find((old) => (old as { name?: unknown }).name === input["name"]) as
-          | { id?: string }
-          | undefined;
+        const kept = previous.find((old) => (old as { name?: unknown }).name === input["name"]) as { id?: string } | undefined;
         return {
           type: ApplicationCommandType.ChatInput,
           description: "",
@@ -334,13 +333,9 @@ export class RestRouter {
       return ok(clone(commands));
     };
     this.add("PUT", "/applications/:application/commands", (request) => storeCommands(request));
-    this.add("PUT", "/applications/:application/guilds/:guild/commands", (request) =>
-      storeCommands(request, param(request, "guild")),
-    );
+    this.add("PUT", "/applications/:application/guilds/:guild/commands", (request) => storeCommands(request, param(request, "guild")));
     this.add("GET", "/applications/:application/commands", () => ok(clone(state.commands.global)));
-    this.add("GET", "/applications/:application/guilds/:guild/commands", (request) =>
-      ok(clone(state.commands.guilds.get(param(request, "guild")) ?? [])),
-    );
+    this.add("GET", "/applications/:application/guilds/:guild/commands", (request) => ok(clone(state.commands.guilds.get(param(request, "guild")) ?? [])));
 
     // --- interactions (no Authorization: the token in the URL authenticates) ---
     this.add(
@@ -354,8 +349,7 @@ export class RestRouter {
       },
       false,
     );
-    const webhook = (request: RouteRequest) =>
-      interactions.interactionForWebhook(param(request, "application"), param(request, "token"));
+    const webhook = (request: RouteRequest) => interactions.interactionForWebhook(param(request, "application"), param(request, "token"));
     this.add(
       "POST",
       "/webhooks/:application/:token",
@@ -375,8 +369,7 @@ export class RestRouter {
     this.add(
       "PATCH",
       "/webhooks/:application/:token/messages/:message",
-      (request) =>
-        ok(clone(interactions.editWebhookMessage(webhook(request), param(request, "message"), request.body))),
+      (request) => ok(clone(interactions.editWebhookMessage(webhook(request), param(request, "message"), request.body))),
       false,
     );
     this.add(

@@ -31,4 +31,3 @@ export class SnowflakeGenerator {
     return ((now << 22n) | (1n << 17n) | this.increment).toString();
   }
 }
-

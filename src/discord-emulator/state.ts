@@ -3,15 +3,7 @@
  * Pure bookkeeping; no I/O. Gateway dispatch and events are the core's job (see core.ts).
  */
 import { ChannelType, PermissionFlagsBits } from "discord-api-types/v10";
-import {
-  ALL_PERMISSIONS,
-  DEFAULT_EVERYONE_PERMISSIONS,
-  channelObject,
-  memberObject,
-  nowIso,
-  roleObject,
-  userObject,
-} from "./payloads.ts";
+import { ALL_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, channelObject, memberObject, nowIso, roleObject, userObject } from "./payloads.ts";
 import type {
   ApiChannel,
   ApiComponent,
@@ -100,18 +92,9 @@ export class EmulatorState {
     }
     for (const [index, role] of (guild.roles ?? []).entries()) {
       const isEveryone = role.id === guild.id;
-      roles.push(
-        roleObject(
-          role.id,
-          role.name,
-          role.permissions ?? (isEveryone ? DEFAULT_EVERYONE_PERMISSIONS.toString() : "0"),
-          isEveryone ? 0 : index + 1,
-        ),
-      );
+      roles.push(roleObject(role.id, role.name, role.permissions ?? (isEveryone ? DEFAULT_EVERYONE_PERMISSIONS.toString() : "0"), isEveryone ? 0 : index + 1));
     }
-    const channels = guild.channels.map((channel, index) =>
-      channelObject(guild.id, channel.id, channel.name, channel.type ?? ChannelType.GuildText, index),
-    );
+    const channels = guild.channels.map((channel, index) => channelObject(guild.id, channel.id, channel.name, channel.type ?? ChannelType.GuildText, index));
     const members = new Map<string, MemberRecord>();
     for (const member of guild.members) {
       const user = this.rememberUser(member.user);
@@ -121,8 +104,7 @@ export class EmulatorState {
     }
     // The bot is always a member of the guilds it is in; discord.js needs its member for `guild.members.me`.
     if (!members.has(this.botUser.id)) members.set(this.botUser.id, { user: this.botUser, roles: [], joinedAt });
-    const ownerId =
-      guild.ownerId ?? [...members.values()].find((member) => !member.user.bot)?.user.id ?? this.botUser.id;
+    const ownerId = guild.ownerId ?? [...members.values()].find((member) => !member.user.bot)?.user.id ?? this.botUser.id;
     const record: GuildRecord = {
       id: guild.id,
       name: guild.name ?? `Guild ${guild.id}`,

@@ -30,12 +30,7 @@ function setError(errors: Record<string, unknown>, path: Array<string | number>,
   node["_errors"] = list;
 }
 
-function checkMax(
-  errors: Record<string, unknown>,
-  path: Array<string | number>,
-  value: unknown,
-  max: number,
-): void {
+function checkMax(errors: Record<string, unknown>, path: Array<string | number>, value: unknown, max: number): void {
   if (typeof value === "string" && charLength(value) > max) {
     setError(errors, path, "BASE_TYPE_MAX_LENGTH", `Must be ${max} or fewer in length.`);
   }
@@ -92,7 +87,7 @@ function validateComponents(errors: Record<string, unknown>, components: unknown
   for (const [rowIndex, raw] of components.entries()) {
     const row = (raw ?? {}) as ApiComponent;
     if (row.type !== ComponentType.ActionRow) {
-      setError(errors, ["components", rowIndex, "type"], "UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (1,).");
+      setError(errors, ["components", rowIndex, "type"], "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).');
       continue;
     }
     const children = row.components ?? [];

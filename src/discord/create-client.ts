@@ -25,4 +25,3 @@ export function createDiscordClient(options: { restApiUrl?: string | undefined; 
   if (options.managedShard) return new Client(clientOptions);
   return withoutShardVariables(() => new Client({ ...clientOptions, shards: [0], shardCount: 1 }));
 }
-

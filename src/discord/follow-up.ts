@@ -10,7 +10,11 @@ export interface ReferencedMessage {
 /** The question line Docent puts above /ask answers, so that the message itself says what it answered. */
 export const QUESTION_LINE = /^> \*\*Q:\*\* (.+)$/m;
 
-export function followUpContext(botId: string, answer: ReferencedMessage | null, question: ReferencedMessage | null): { previousQuestion: string; previousAnswer: string } | null {
+export function followUpContext(
+  botId: string,
+  answer: ReferencedMessage | null,
+  question: ReferencedMessage | null,
+): { previousQuestion: string; previousAnswer: string } | null {
   if (!answer || answer.authorId !== botId) return null;
   const previousQuestion = question?.content ?? QUESTION_LINE.exec(answer.content)?.[1] ?? "";
   const previousAnswer = answer.content

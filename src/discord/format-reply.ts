@@ -32,7 +32,8 @@ function compose(draft: DraftAnswer, o: { notice: string; greeting: string; fall
   for (const m of draft.lead.matchAll(/\[(\d+)\]/g)) cited.add(Number(m[1]));
   const lines = [`${o.notice}${o.greeting}${draft.lead}`];
   for (const bullet of bullets) lines.push(`- ${shorten(bullet.text, o.maxBullet)} ${bullet.n.map((n) => `[${n}]`).join("")}`.trimEnd());
-  if (bullets.length < draft.bullets.length) lines.push(`-# ${draft.bullets.length - bullets.length} more point(s) left out to fit Discord; the sources have the full text.`);
+  if (bullets.length < draft.bullets.length)
+    lines.push(`-# ${draft.bullets.length - bullets.length} more point(s) left out to fit Discord; the sources have the full text.`);
   if (draft.note) lines.push(`-# ${draft.note}`);
   const sources = draft.sources.filter((s) => cited.has(s.n) || cited.size === 0);
   if (sources.length > 0) {

@@ -17,16 +17,28 @@ export const GAPS_DAYS_OPTION = "days";
  */
 export async function replyWithGapsReport(interaction: ChatInputCommandInteraction, settings: ReviewSettings, logger: Logger): Promise<void> {
   if (!isModerator(interaction, settings.moderatorRoleIds)) {
-    await interaction.reply({ ...noticePayload("Only moderators can see the knowledge gaps report."), flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds });
+    await interaction.reply({
+      ...noticePayload("Only moderators can see the knowledge gaps report."),
+      flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+    });
     return;
   }
   // Defer first: reading a month of reviews can take longer than the 3 seconds Discord allows.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const days = interaction.options.getInteger(GAPS_DAYS_OPTION) ?? DEFAULT_DAYS;
   try {
-    const { report, pages, unreadable } = await collectGapsReport({ rest: interaction.client.rest, channelId: settings.channelId, days, botUserId: interaction.client.user.id });
-    for (const skipped of unreadable) logger.warn({ event: "review_unreadable", messageId: skipped.messageId, reason: skipped.reason }, "review message skipped");
-    logger.info({ event: "gaps_report", userId: interaction.user.id, days, pages, reviewed: report.totals.reviewed, topics: report.topics.length }, "gaps report sent");
+    const { report, pages, unreadable } = await collectGapsReport({
+      rest: interaction.client.rest,
+      channelId: settings.channelId,
+      days,
+      botUserId: interaction.client.user.id,
+    });
+    for (const skipped of unreadable)
+      logger.warn({ event: "review_unreadable", messageId: skipped.messageId, reason: skipped.reason }, "review message skipped");
+    logger.info(
+      { event: "gaps_report", userId: interaction.user.id, days, pages, reviewed: report.totals.reviewed, topics: report.topics.length },
+      "gaps report sent",
+    );
     const { content, file } = gapsMessage(report);
     await interaction.editReply({ ...noticePayload(content), files: file ? [new AttachmentBuilder(Buffer.from(file.text, "utf8"), { name: file.name })] : [] });
   } catch (error) {

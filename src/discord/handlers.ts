@@ -1,12 +1,4 @@
-import {
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-  type Client,
-  Events,
-  type Interaction,
-  type Message,
-  MessageFlags,
-} from "discord.js";
+import { type ButtonInteraction, type ChatInputCommandInteraction, type Client, Events, type Interaction, type Message, MessageFlags } from "discord.js";
 import { answerQuestion, type EngineDeps } from "../answer/answer-question.ts";
 import type { AnswerResult } from "../answer/answer-types.ts";
 import { sanitizeEcho } from "../answer/output-guards.ts";
@@ -54,13 +46,19 @@ export function attachHandlers(client: Client, deps: BotDeps): void {
   const context: Context = { ...deps, desk, publicPosts: new OncePerKey() };
   client.on(Events.MessageCreate, (message) => {
     void onMessage(client, context, message).catch((error) => {
-      deps.logger.error({ event: "mention_failed", messageId: message.id, channelId: message.channelId, err: errorSummary(error, message.content) }, "mention handling failed");
+      deps.logger.error(
+        { event: "mention_failed", messageId: message.id, channelId: message.channelId, err: errorSummary(error, message.content) },
+        "mention handling failed",
+      );
       message.reply(noticePayload(SORRY)).catch(() => {});
     });
   });
   client.on(Events.InteractionCreate, (interaction) => {
     void onInteraction(context, interaction).catch(async (error) => {
-      deps.logger.error({ event: "interaction_failed", interactionId: interaction.id, err: errorSummary(error, askedText(interaction)) }, "interaction handling failed");
+      deps.logger.error(
+        { event: "interaction_failed", interactionId: interaction.id, err: errorSummary(error, askedText(interaction)) },
+        "interaction handling failed",
+      );
       if (!interaction.isRepliable()) return;
       const payload = { ...noticePayload(SORRY), flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds };
       await (interaction.deferred || interaction.replied ? interaction.followUp(payload) : interaction.reply(payload)).catch(() => {});
@@ -108,7 +106,9 @@ async function onMessage(client: Client, deps: Context, message: Message): Promi
 async function onInteraction(deps: Context, interaction: Interaction): Promise<void> {
   if (interaction.isChatInputCommand() && interaction.commandName === ASK_COMMAND) return onAsk(deps, interaction);
   if (interaction.isChatInputCommand() && interaction.commandName === DOCENT_COMMAND) {
-    return interaction.options.getSubcommand(false) === GAPS_SUBCOMMAND ? replyWithGapsReport(interaction, deps.desk.settings, deps.logger) : onStatus(deps, interaction);
+    return interaction.options.getSubcommand(false) === GAPS_SUBCOMMAND
+      ? replyWithGapsReport(interaction, deps.desk.settings, deps.logger)
+      : onStatus(deps, interaction);
   }
   if (interaction.isButton() && deps.desk.isReviewInteraction(interaction.customId)) return deps.desk.handleButton(interaction);
   if (interaction.isButton()) return onButton(deps, interaction);
@@ -153,7 +153,13 @@ async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): P
   const { flags: _suppress, ...payload } = answerPayload(content, { pingUserId: interaction.user.id, withPublicButton: !isPublic });
   // Webhook edits cannot change flags; previews are suppressed by the <> around every link instead.
   const reply = await interaction.editReply(payload);
-  await deps.desk.mirror(result, { ...where, replyMessageId: isPublic ? reply.id : null, privateAnswerId: isPublic ? null : reply.id, answerContent: content, pending: false });
+  await deps.desk.mirror(result, {
+    ...where,
+    replyMessageId: isPublic ? reply.id : null,
+    privateAnswerId: isPublic ? null : reply.id,
+    answerContent: content,
+    pending: false,
+  });
 }
 
 async function onButton(deps: Context, interaction: ButtonInteraction): Promise<void> {
@@ -161,7 +167,10 @@ async function onButton(deps: Context, interaction: ButtonInteraction): Promise<
   if (!action) return;
   if (action.kind === "feedback") {
     deps.logger.info({ event: "feedback", vote: action.vote, messageId: interaction.message.id, userId: interaction.user.id }, "answer feedback");
-    await interaction.reply({ ...noticePayload(action.vote === "up" ? "Thanks, glad it helped!" : "Thanks for telling me. A moderator can review this answer."), flags: PRIVATE });
+    await interaction.reply({
+      ...noticePayload(action.vote === "up" ? "Thanks, glad it helped!" : "Thanks for telling me. A moderator can review this answer."),
+      flags: PRIVATE,
+    });
     // Only the bot's own answers carry these buttons; anything else is not counted.
     if (interaction.message.author.id === interaction.client.user.id) await deps.desk.recordVote(interaction.message, interaction.user.id, action.vote);
     return;
@@ -221,7 +230,17 @@ function admissionNotice(admission: Exclude<Admission, { ok: true }>): string {
 
 function logAnswer(logger: Logger, via: string, id: string, result: AnswerResult): void {
   logger.info(
-    { event: "answered", via, id, refused: result.refused, mode: result.mode, fallbackReason: result.fallbackReason, passages: result.passages.length, redacted: result.redacted.length, ms: result.timings.totalMs },
+    {
+      event: "answered",
+      via,
+      id,
+      refused: result.refused,
+      mode: result.mode,
+      fallbackReason: result.fallbackReason,
+      passages: result.passages.length,
+      redacted: result.redacted.length,
+      ms: result.timings.totalMs,
+    },
     "question answered",
   );
 }

@@ -1,7 +1,10 @@
 import type { IndexStatus } from "../retrieval/chunk-store.ts";
 
 /** `/docent status`: the live index as the store reports it, and the bot's settings (pure). */
-export function renderStatus(status: IndexStatus, details: { answerer: string; retrieval: string; reviewMode: string; reviewChannelId: string | null }): string {
+export function renderStatus(
+  status: IndexStatus,
+  details: { answerer: string; retrieval: string; reviewMode: string; reviewChannelId: string | null },
+): string {
   return [
     "**Docent status**",
     `- Index: version ${status.version}, ${status.pages} pages, ${status.chunks} chunks`,

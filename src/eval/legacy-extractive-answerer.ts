@@ -69,7 +69,9 @@ function answerExtractively(fullInput: AnswerInput): DraftAnswer {
     return { text: c.sentence, n: [n] };
   });
   const top = sources[0]!;
-  const lead = input.request?.lead ?? `Here is what ${quoteTitle(top.title)}${sources.length > 1 ? ` and ${sources.length - 1} other page${sources.length > 2 ? "s" : ""}` : ""} say${sources.length > 1 ? "" : "s"}, quoted:`;
+  const lead =
+    input.request?.lead ??
+    `Here is what ${quoteTitle(top.title)}${sources.length > 1 ? ` and ${sources.length - 1} other page${sources.length > 2 ? "s" : ""}` : ""} say${sources.length > 1 ? "" : "s"}, quoted:`;
   const note = datedNote(sources);
   return { lead, bullets, sources, citations, ...(note ? { note } : {}) };
 }

@@ -9,7 +9,12 @@ import type { EvalQuestion } from "./questions.ts";
 const STOP = new Set("a an the of to and in is are was were be been for on at by with from as it its this that or not no do does can will would".split(" "));
 
 export function normaliseForMatch(text: string): string {
-  return text.replace(/\u2019/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/\s+/g, " ").trim().toLowerCase();
+  return text
+    .replace(/\u2019/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\s+/g, " ")
+    .trim()
+    .toLowerCase();
 }
 
 function matchWords(text: string): string[] {
@@ -64,7 +69,11 @@ export interface EvalReport {
  * `pageTexts(url)` returns the stored text of a cited page (its chunks), for citation verification;
  * `goldUrls(doc)` maps a gold document name to its URL.
  */
-export function scoreOutcomes(outcomes: readonly QuestionOutcome[], pageTexts: (url: string) => string[], goldUrl: (doc: string) => string | undefined): EvalReport {
+export function scoreOutcomes(
+  outcomes: readonly QuestionOutcome[],
+  pageTexts: (url: string) => string[],
+  goldUrl: (doc: string) => string | undefined,
+): EvalReport {
   const kinds: Record<string, KindMetrics> = {};
   const failures: EvalReport["failures"] = [];
   let citations = 0;
@@ -92,7 +101,12 @@ export function scoreOutcomes(outcomes: readonly QuestionOutcome[], pageTexts: (
       const top = result.passages.slice(0, 5);
       const hit1 = top[0] !== undefined && containsQuote(top[0].text, question.gold_quote);
       const hit5 = top.some((p) => containsQuote(p.text, question.gold_quote!));
-      const gold = new Set((question.gold_docs ?? []).map(goldUrl).filter(Boolean).map((u) => u!.replace(/\/$/, "")));
+      const gold = new Set(
+        (question.gold_docs ?? [])
+          .map(goldUrl)
+          .filter(Boolean)
+          .map((u) => u!.replace(/\/$/, "")),
+      );
       const page5 = top.some((p) => gold.has(p.url.replace(/\/$/, "")));
       k.quoteHit1 = (k.quoteHit1 ?? 0) + (hit1 ? 1 : 0);
       k.quoteHit5 = (k.quoteHit5 ?? 0) + (hit5 ? 1 : 0);
@@ -106,7 +120,8 @@ export function scoreOutcomes(outcomes: readonly QuestionOutcome[], pageTexts: (
     if (question.kind === "unanswerable" && !result.refused) failures.push({ id: question.id, problem: "unanswerable but answered" });
   }
   for (const k of Object.values(kinds)) {
-    for (const key of ["quoteHit1", "quoteHit5", "pageHit5", "answerGold", "firstGold", "factRecall"] as const) if (k[key] !== undefined) k[key] = round(k[key]! / k.n);
+    for (const key of ["quoteHit1", "quoteHit5", "pageHit5", "answerGold", "firstGold", "factRecall"] as const)
+      if (k[key] !== undefined) k[key] = round(k[key]! / k.n);
   }
   const latencies = outcomes.map((o) => o.ms).sort((a, b) => a - b);
   const pick = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);

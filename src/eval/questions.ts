@@ -18,7 +18,10 @@ export async function readQuestions(file: string): Promise<EvalQuestion[]> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new DocentError("SOURCE_MISSING", `Cannot read the questions file ${file}.`, { hint: "Pass --questions with a JSONL file of {id, kind, question, ...} lines.", cause: error });
+    throw new DocentError("SOURCE_MISSING", `Cannot read the questions file ${file}.`, {
+      hint: "Pass --questions with a JSONL file of {id, kind, question, ...} lines.",
+      cause: error,
+    });
   }
   return text
     .split("\n")
@@ -30,7 +33,9 @@ export async function readQuestions(file: string): Promise<EvalQuestion[]> {
         if (typeof q.question !== "string" || typeof q.kind !== "string") throw new Error("missing question or kind");
         return q;
       } catch (error) {
-        throw new DocentError("USAGE", `${file}:${lineNumber} is not a valid question line (${(error as Error).message}).`, { hint: "Each line must be a JSON object with id, kind and question." });
+        throw new DocentError("USAGE", `${file}:${lineNumber} is not a valid question line (${(error as Error).message}).`, {
+          hint: "Each line must be a JSON object with id, kind and question.",
+        });
       }
     });
 }

@@ -23,7 +23,10 @@ export function renderReport(report: EvalReport): string {
 /** Answer-level metrics of several answerers on the same questions, one row each, for side-by-side reading. Pure. */
 export function renderAnswerComparison(rows: ReadonlyArray<{ name: string; report: EvalReport }>): string {
   const pct = (x: number | undefined) => (x === undefined ? "-" : `${(x * 100).toFixed(1)}%`);
-  const lines = ["| answerer | answer_gold | first_gold | fact_recall | refused (answerable) | uncertain (answerable) | refused (unanswerable) | uncertain (unanswerable) | bad citations | violations |", "|---|---|---|---|---|---|---|---|---|---|"];
+  const lines = [
+    "| answerer | answer_gold | first_gold | fact_recall | refused (answerable) | uncertain (answerable) | refused (unanswerable) | uncertain (unanswerable) | bad citations | violations |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+  ];
   for (const { name, report } of rows) {
     const a = report.kinds.answerable;
     const u = report.kinds.unanswerable;

@@ -54,8 +54,12 @@ const SAME_FOCUS_SAME_PAGE = 0.15;
 const MAX_EXAMPLES = 3;
 const LABEL_WORDS = 3;
 
-
-export function buildGapsReport(input: { entries: readonly ReviewEntry[]; window: { from: Date; to: Date }; skipped?: SkipCounts; vocabulary?: Vocabulary }): GapsReport {
+export function buildGapsReport(input: {
+  entries: readonly ReviewEntry[];
+  window: { from: Date; to: Date };
+  skipped?: SkipCounts;
+  vocabulary?: Vocabulary;
+}): GapsReport {
   const vocabulary = input.vocabulary ?? defaultVocabulary();
   const { from, to } = input.window;
   const inWindow = input.entries.filter((e) => e.at >= from && e.at <= to);
@@ -149,7 +153,8 @@ function groupTopics(entries: readonly ReviewEntry[], weights: TermWeights): Rev
     for (const topic of new Set(telling.flatMap((t) => [...(topicsByTerm.get(t) ?? [])]))) {
       const similarity = similarityToCentre(focus, topic, w);
       const samePage = focus.url !== null && mostCommon(topic.urlCounts) === focus.url;
-      if ((similarity >= SAME_FOCUS || (samePage && similarity >= SAME_FOCUS_SAME_PAGE)) && (!best || similarity > best.similarity)) best = { topic, similarity };
+      if ((similarity >= SAME_FOCUS || (samePage && similarity >= SAME_FOCUS_SAME_PAGE)) && (!best || similarity > best.similarity))
+        best = { topic, similarity };
     }
     const topic = best?.topic ?? { members: [], termCounts: new Map<string, number>(), urlCounts: new Map<string, number>() };
     if (!best) topics.push(topic);
@@ -198,7 +203,10 @@ function describeTopic(members: ReviewEntry[], idf: (term: string) => number, vo
   };
   const closest = mostCommonPage(records);
   return {
-    label: labelOf(records.map((r) => r.question), idf),
+    label: labelOf(
+      records.map((r) => r.question),
+      idf,
+    ),
     count: members.length,
     kinds,
     examples: examplesOf(records),
@@ -266,7 +274,9 @@ function mostCommonPage(records: readonly ReviewRecord[]): ClosestPage | null {
 function suggestAction(records: readonly ReviewRecord[], kinds: GapsTopic["kinds"], closest: ClosestPage | null, vocabulary: Vocabulary): string {
   const n = records.length;
   if (!closest || kinds.refused * 2 >= n) {
-    return closest ? `no page covers this (the nearest, "${closest.title}", does not answer it): add a page or a section` : "no page covers this: add a page or a section";
+    return closest
+      ? `no page covers this (the nearest, "${closest.title}", does not answer it): add a page or a section`
+      : "no page covers this: add a page or a section";
   }
   const named = namedProvider(records, vocabulary);
   const pageProvider = providerOfPage(closest.title, closest.url, vocabulary);
@@ -278,7 +288,8 @@ function suggestAction(records: readonly ReviewRecord[], kinds: GapsTopic["kinds
     const what = kinds.wrong > 0 ? "marked wrong" : "removed by a moderator";
     return `page "${closest.title}" ranks first but answers were ${what}${note ? ` ("${clip(redact(note).text, 160)}")` : ""}: check that section and make it answer the question`;
   }
-  if (kinds.downvoted > 0) return `page "${closest.title}" ranks first but members voted the answers down: check that the section answers the question directly`;
+  if (kinds.downvoted > 0)
+    return `page "${closest.title}" ranks first but members voted the answers down: check that the section answers the question directly`;
   return `page "${closest.title}" comes closest but the engine was unsure of its answers: give the section a direct answer`;
 }
 

@@ -108,10 +108,14 @@ export function discordFailure(error: unknown, doing: string): DocentError {
       });
     }
     if (error.status === 403) {
-      return new DocentError("DISCORD_ACCESS", `The bot has no access to REVIEW_CHANNEL_ID while ${doing} (403 ${error.code === 50001 ? "Missing Access" : "Forbidden"}).`, {
-        hint: "Give Docent View Channel and Read Message History (and Send Messages, Attach Files for --post) in that channel.",
-        cause: error,
-      });
+      return new DocentError(
+        "DISCORD_ACCESS",
+        `The bot has no access to REVIEW_CHANNEL_ID while ${doing} (403 ${error.code === 50001 ? "Missing Access" : "Forbidden"}).`,
+        {
+          hint: "Give Docent View Channel and Read Message History (and Send Messages, Attach Files for --post) in that channel.",
+          cause: error,
+        },
+      );
     }
     if (error.status === 404) {
       return new DocentError("DISCORD_ACCESS", `REVIEW_CHANNEL_ID is not a channel the bot can see (404 while ${doing}).`, {

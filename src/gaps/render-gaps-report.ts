@@ -47,7 +47,8 @@ function headerLines(report: GapsReport): string[] {
     `Reviewed ${totals.reviewed} question${totals.reviewed === 1 ? "" : "s"}: ${totals.answered} answered, ${totals.refused} refused · ${totals.wrong} marked wrong · ${totals.downvoted} voted down · ${totals.removed} removed`,
   );
   if (skipped) lines.push(skipped);
-  if (report.topics.length === 0) lines.push("Nothing to report: no question in this window was refused, marked wrong, voted down, removed or answered uncertainly.");
+  if (report.topics.length === 0)
+    lines.push("Nothing to report: no question in this window was refused, marked wrong, voted down, removed or answered uncertainly.");
   else lines.push(`${report.topics.length} topic${report.topics.length === 1 ? "" : "s"} Docent handled badly, most frequent first:`);
   return lines;
 }
@@ -75,7 +76,9 @@ function skippedText(skipped: SkipCounts): string | null {
     skipped.otherAuthors ? `${skipped.otherAuthors} from other people or bots` : null,
     skipped.notReviews ? `${skipped.notReviews} of Docent's own posts that are not reviews` : null,
     skipped.olderFormat ? `${skipped.olderFormat} review message${skipped.olderFormat === 1 ? "" : "s"} from an older Docent without a record` : null,
-    skipped.unreadable ? `${skipped.unreadable} review message${skipped.unreadable === 1 ? "" : "s"} whose record was unreadable or edited outside Docent` : null,
+    skipped.unreadable
+      ? `${skipped.unreadable} review message${skipped.unreadable === 1 ? "" : "s"} whose record was unreadable or edited outside Docent`
+      : null,
   ].filter(Boolean);
   return parts.length ? `Skipped: ${parts.join("; ")}.` : null;
 }

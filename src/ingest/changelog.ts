@@ -13,7 +13,10 @@ export function renderChangelog(input: { previousVersion: number | null; version
   const icon = { added: "🆕", updated: "✏️", removed: "🗑️", unchanged: "" } as const;
   for (const change of input.changes) {
     if (change.status === "unchanged") continue;
-    const sections = change.status === "updated" && change.sections.length > 0 ? `\n  -# changed: ${change.sections.map((s) => printable(s.split(" > ").slice(1).join(" › ") || s)).join("; ")}` : "";
+    const sections =
+      change.status === "updated" && change.sections.length > 0
+        ? `\n  -# changed: ${change.sections.map((s) => printable(s.split(" > ").slice(1).join(" › ") || s)).join("; ")}`
+        : "";
     lines.push(`${icon[change.status]} ${change.status} · [${printable(change.title).replace(/[[\]]/g, "")}](<${printable(change.url)}>)${sections}`);
   }
   if (lines.length === 0) return `${head}\nNo page changed.`;

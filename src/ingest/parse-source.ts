@@ -67,8 +67,7 @@ function parseFrontMatterText(source: string, text: string, format: SourceFormat
 function parseHtml(source: string, html: string): ParseResult {
   const { document } = parseHTML(html);
   const canonical =
-    document.querySelector('link[rel="canonical"]')?.getAttribute("href") ??
-    document.querySelector('meta[property="og:url"]')?.getAttribute("content");
+    document.querySelector('link[rel="canonical"]')?.getAttribute("href") ?? document.querySelector('meta[property="og:url"]')?.getAttribute("content");
   const url = checkUrl(canonical);
   if (!url.ok) return fail(`${url.reason} (an HTML page needs <link rel="canonical" href="https://...">)`);
   const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0]).parse();
@@ -105,7 +104,10 @@ function normaliseDate(value: unknown): string | null | "invalid" {
 
 function titleFromFileName(source: string): string {
   const base = source.split("/").pop() ?? source;
-  return base.replace(/\.[^.]+$/, "").replace(/[-_]+/g, " ").trim();
+  return base
+    .replace(/\.[^.]+$/, "")
+    .replace(/[-_]+/g, " ")
+    .trim();
 }
 
 export function tooLarge(size: number, maxBytes: number): ParseResult {

@@ -27,8 +27,8 @@ export function renderSummary(summary: IngestSummary): string {
     : summary.gate && !summary.gate.passed
       ? `Gate failed: ${printable(summary.gate.reason)}. The new version was not published; the index stays at version ${summary.version ?? "(none)"}.`
       : summary.written
-      ? `Index updated: version ${summary.previousVersion ?? "(none)"} → ${summary.version}.`
-      : `Nothing changed; the index stays at version ${summary.version}.`;
+        ? `Index updated: version ${summary.previousVersion ?? "(none)"} → ${summary.version}.`
+        : `Nothing changed; the index stays at version ${summary.version}.`;
   lines.push(head);
   if (summary.gate?.passed) lines.push(`  gate    passed: ${printable(summary.gate.reason)}`);
   lines.push(`  pages   ${counts(summary.pages)}`);

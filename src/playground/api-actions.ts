@@ -76,7 +76,10 @@ async function submitModal(deps: ActionDeps, body: Body) {
   if (!raw || typeof raw !== "object") throw new HttpError(400, "fields must be an object of text input ids to values");
   const fields = Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v).slice(0, MAX_FIELD_CHARS)]));
   const messageId = typeof body["messageId"] === "string" && body["messageId"] ? body["messageId"] : undefined;
-  return interactionResult(deps, await deps.emulator.submitModal({ channelId, customId, fields, user: VISITOR, ...(messageId ? { messageId } : {}), ...actorFor(deps.role()) }));
+  return interactionResult(
+    deps,
+    await deps.emulator.submitModal({ channelId, customId, fields, user: VISITOR, ...(messageId ? { messageId } : {}), ...actorFor(deps.role()) }),
+  );
 }
 
 function switchRole(deps: ActionDeps, body: Body) {
@@ -105,7 +108,8 @@ export function slashCommandOf(body: Body): { name: string; options: CommandOpti
   }
   if (body["name"] === "docent" && body["subcommand"] === "gaps") {
     const days = body["days"];
-    if (days !== undefined && !(Number.isInteger(days) && (days as number) >= 1 && (days as number) <= 365)) throw new HttpError(400, "days must be a whole number from 1 to 365.");
+    if (days !== undefined && !(Number.isInteger(days) && (days as number) >= 1 && (days as number) <= 365))
+      throw new HttpError(400, "days must be a whole number from 1 to 365.");
     const options = days === undefined ? [] : [{ name: "days", type: ApplicationCommandOptionType.Integer, value: days as number }];
     return { name: "docent", options: [{ name: "gaps", type: ApplicationCommandOptionType.Subcommand, value: "", options } as CommandOptionInput] };
   }

@@ -21,7 +21,12 @@ export function createEventStream(): EventStream {
   keepAlive.unref();
   return {
     open(response, first) {
-      response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+      response.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
       response.write(`retry: 1000\n${frame(first.event, first.data)}`);
       streams.add(response);
       response.on("close", () => streams.delete(response));

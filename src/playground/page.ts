@@ -51,7 +51,10 @@ function pane(p: PageInput["panes"][number], input: PageInput): string {
 
 export function renderPage(input: PageInput): string {
   const channelLinks = input.panes
-    .map((p) => `<a class="channel-link${p.id === GENERAL_CHANNEL_ID ? ' active" aria-current="page' : ""}" href="#pane-${p.id}" data-channel="${p.id}"><span class="hash">#</span>${escapeHtml(p.name)}</a>`)
+    .map(
+      (p) =>
+        `<a class="channel-link${p.id === GENERAL_CHANNEL_ID ? ' active" aria-current="page' : ""}" href="#pane-${p.id}" data-channel="${p.id}"><span class="hash">#</span>${escapeHtml(p.name)}</a>`,
+    )
     .join("");
   return `<!doctype html>
 <html lang="en">

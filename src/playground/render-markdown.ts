@@ -20,7 +20,12 @@ export function escapeHtml(text: string): string {
 }
 
 function unescapeHtml(text: string): string {
-  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 /** Renders a whole message body (blocks and inlines). */
@@ -30,8 +35,10 @@ export function renderMarkdown(text: string, names: MarkdownNames = NO_NAMES): s
   // NUL is our placeholder marker; Discord would not show it anyway.
   let source = text.replace(/\u0000/g, "");
   // Code blocks first: nothing inside them is Markdown.
-  source = source.replace(/```(?:([a-zA-Z0-9_+-]+)\n)?([\s\S]*?)```/g, (_m, _lang: string | undefined, code: string) =>
-    `\n${hold(`<pre class="md-codeblock"><code>${escapeHtml(code.replace(/^\n/, "").replace(/\n$/, ""))}</code></pre>`)}\n`,
+  source = source.replace(
+    /```(?:([a-zA-Z0-9_+-]+)\n)?([\s\S]*?)```/g,
+    (_m, _lang: string | undefined, code: string) =>
+      `\n${hold(`<pre class="md-codeblock"><code>${escapeHtml(code.replace(/^\n/, "").replace(/\n$/, ""))}</code></pre>`)}\n`,
   );
   const html = renderBlocks(source.split("\n"), names, hold);
   return restore(html, held);
@@ -143,9 +150,15 @@ export function renderInline(line: string, names: MarkdownNames = NO_NAMES, hold
     return url ? keep(linkHtml(url, trimmed, names)) + trailing : match;
   });
   // Mentions, channels, timestamps, custom emoji.
-  s = s.replace(/&lt;@!?(\d{15,21})&gt;/g, (_m, id: string) => keep(`<span class="mention" data-user="${id}">@${escapeHtml(names.user(id) ?? "unknown-user")}</span>`));
-  s = s.replace(/&lt;@&amp;(\d{15,21})&gt;/g, (_m, id: string) => keep(`<span class="mention mention-role">@${escapeHtml(names.role(id) ?? "unknown-role")}</span>`));
-  s = s.replace(/&lt;#(\d{15,21})&gt;/g, (_m, id: string) => keep(`<span class="mention mention-channel">#${escapeHtml(names.channel(id) ?? "unknown")}</span>`));
+  s = s.replace(/&lt;@!?(\d{15,21})&gt;/g, (_m, id: string) =>
+    keep(`<span class="mention" data-user="${id}">@${escapeHtml(names.user(id) ?? "unknown-user")}</span>`),
+  );
+  s = s.replace(/&lt;@&amp;(\d{15,21})&gt;/g, (_m, id: string) =>
+    keep(`<span class="mention mention-role">@${escapeHtml(names.role(id) ?? "unknown-role")}</span>`),
+  );
+  s = s.replace(/&lt;#(\d{15,21})&gt;/g, (_m, id: string) =>
+    keep(`<span class="mention mention-channel">#${escapeHtml(names.channel(id) ?? "unknown")}</span>`),
+  );
   s = s.replace(/&lt;t:(-?\d{1,13})(?::([tTdDfFR]))?&gt;/g, (_m, secs: string, style: string | undefined) => keep(timestampHtml(Number(secs), style ?? "f")));
   s = s.replace(/&lt;a?:(\w{2,32}):(\d{15,21})&gt;/g, (_m, name: string) => keep(`<span class="md-emoji">:${name}:</span>`));
   s = emphasis(s);
@@ -180,7 +193,12 @@ function timestampHtml(seconds: number, style: string): string {
   if (style === "R") {
     const minutes = Math.round((date.getTime() - Date.now()) / 60_000);
     const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-    text = Math.abs(minutes) < 60 ? rtf.format(minutes, "minute") : Math.abs(minutes) < 1440 ? rtf.format(Math.round(minutes / 60), "hour") : rtf.format(Math.round(minutes / 1440), "day");
+    text =
+      Math.abs(minutes) < 60
+        ? rtf.format(minutes, "minute")
+        : Math.abs(minutes) < 1440
+          ? rtf.format(Math.round(minutes / 60), "hour")
+          : rtf.format(Math.round(minutes / 1440), "day");
   } else {
     text = new Intl.DateTimeFormat("en-US", TIME_FORMATS[style] ?? TIME_FORMATS["f"]).format(date);
   }

@@ -24,7 +24,7 @@ export function visibleTo(message: Message, viewerId: string): boolean {
 const AVATAR_COLOURS = ["#5865f2", "#3ba55c", "#faa61a", "#ed4245", "#eb459e", "#4f9fdd"];
 
 function avatar(userId: string, name: string, bot: boolean): string {
-  const colour = bot ? "#5865f2" : AVATAR_COLOURS[Number(BigInt(userId) % BigInt(AVATAR_COLOURS.length))] ?? "#5865f2";
+  const colour = bot ? "#5865f2" : (AVATAR_COLOURS[Number(BigInt(userId) % BigInt(AVATAR_COLOURS.length))] ?? "#5865f2");
   const letter = bot ? "D" : (name[0] ?? "?").toUpperCase();
   return `<div class="avatar" style="background:${colour}" aria-hidden="true">${escapeHtml(letter)}</div>`;
 }
@@ -54,13 +54,20 @@ export function renderMessage(message: Message, ctx: RenderContext): string {
   const ephemeral = (message.flags & MessageFlags.Ephemeral) !== 0;
   const loading = (message.flags & MessageFlags.Loading) !== 0;
   const pinged = message.mentions.some((u) => u.id === ctx.viewerId) || message.mention_everyone;
-  const classes = ["msg", ephemeral ? "msg-ephemeral" : "", pinged ? "msg-mentioned" : "", message.author.bot ? "msg-bot" : "msg-user"].filter(Boolean).join(" ");
+  const classes = ["msg", ephemeral ? "msg-ephemeral" : "", pinged ? "msg-mentioned" : "", message.author.bot ? "msg-bot" : "msg-user"]
+    .filter(Boolean)
+    .join(" ");
   const name = displayName(message.author);
   const parts: string[] = [];
-  parts.push(`<article class="${classes}" id="m-${message.id}" data-id="${message.id}" data-channel="${message.channel_id}" data-author="${message.author.id}">`);
+  parts.push(
+    `<article class="${classes}" id="m-${message.id}" data-id="${message.id}" data-channel="${message.channel_id}" data-author="${message.author.id}">`,
+  );
   parts.push(contextLine(message, ctx));
   // Discord offers Reply on every message but the ones only you can see.
-  if (!ephemeral) parts.push(`<div class="msg-actions"><button type="button" class="msg-action" data-reply aria-label="Reply to ${escapeHtml(name)}" title="Reply"><span aria-hidden="true">↩</span> Reply</button></div>`);
+  if (!ephemeral)
+    parts.push(
+      `<div class="msg-actions"><button type="button" class="msg-action" data-reply aria-label="Reply to ${escapeHtml(name)}" title="Reply"><span aria-hidden="true">↩</span> Reply</button></div>`,
+    );
   parts.push(avatar(message.author.id, name, message.author.bot === true));
   parts.push(`<div class="msg-body">`);
   parts.push(
@@ -72,10 +79,17 @@ export function renderMessage(message: Message, ctx: RenderContext): string {
   if (message.content) parts.push(`<div class="msg-content">${renderMarkdown(message.content, ctx.names)}</div>`);
   if (message.embeds.length > 0) {
     // SUPPRESS_EMBEDS hides every embed of the message on Discord: show what Discord shows, and say why.
-    parts.push((message.flags & MessageFlags.SuppressEmbeds) !== 0 ? `<div class="msg-note">${message.embeds.length} embed(s) hidden: the message has the SUPPRESS_EMBEDS flag</div>` : message.embeds.map((e) => renderEmbed(e, ctx)).join(""));
+    parts.push(
+      (message.flags & MessageFlags.SuppressEmbeds) !== 0
+        ? `<div class="msg-note">${message.embeds.length} embed(s) hidden: the message has the SUPPRESS_EMBEDS flag</div>`
+        : message.embeds.map((e) => renderEmbed(e, ctx)).join(""),
+    );
   }
   if (message.components.length > 0) parts.push(`<div class="components">${message.components.map((c) => renderComponent(c, ctx)).join("")}</div>`);
-  if (ephemeral) parts.push(`<div class="ephemeral-note"><span class="eye" aria-hidden="true">👁</span> Only you can see this · <button type="button" class="link-button" data-dismiss>Dismiss message</button></div>`);
+  if (ephemeral)
+    parts.push(
+      `<div class="ephemeral-note"><span class="eye" aria-hidden="true">👁</span> Only you can see this · <button type="button" class="link-button" data-dismiss>Dismiss message</button></div>`,
+    );
   parts.push(rawDetails(message));
   parts.push(`</div></article>`);
   return parts.join("");
@@ -107,11 +121,17 @@ function renderEmbed(embed: ApiEmbed, ctx: RenderContext): string {
   if (embed.author?.name) out.push(`<div class="embed-author">${escapeHtml(embed.author.name)}</div>`);
   if (embed.title) {
     const title = renderMarkdown(embed.title, ctx.names);
-    out.push(embed.url ? `<div class="embed-title"><a href="${escapeHtml(embed.url)}" target="_blank" rel="noopener noreferrer nofollow">${title}</a></div>` : `<div class="embed-title">${title}</div>`);
+    out.push(
+      embed.url
+        ? `<div class="embed-title"><a href="${escapeHtml(embed.url)}" target="_blank" rel="noopener noreferrer nofollow">${title}</a></div>`
+        : `<div class="embed-title">${title}</div>`,
+    );
   }
   if (embed.description) out.push(`<div class="embed-description">${renderMarkdown(embed.description, ctx.names)}</div>`);
   if (embed.fields && embed.fields.length > 0) {
-    out.push(`<div class="embed-fields">${embed.fields.map((f) => `<div class="embed-field${f.inline ? " inline" : ""}"><div class="embed-field-name">${renderMarkdown(f.name, ctx.names)}</div><div class="embed-field-value">${renderMarkdown(f.value, ctx.names)}</div></div>`).join("")}</div>`);
+    out.push(
+      `<div class="embed-fields">${embed.fields.map((f) => `<div class="embed-field${f.inline ? " inline" : ""}"><div class="embed-field-name">${renderMarkdown(f.name, ctx.names)}</div><div class="embed-field-value">${renderMarkdown(f.value, ctx.names)}</div></div>`).join("")}</div>`,
+    );
   }
   if (embed.footer?.text || embed.timestamp) {
     const when = embed.timestamp ? `${embed.footer?.text ? " • " : ""}${escapeHtml(timeText(embed.timestamp))}` : "";

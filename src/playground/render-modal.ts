@@ -22,7 +22,9 @@ function textInput(input: ApiComponent, label: string | undefined, description: 
     typeof input["min_length"] === "number" ? `minlength="${input["min_length"]}"` : "",
     typeof input["max_length"] === "number" ? `maxlength="${input["max_length"]}"` : "",
     typeof input["placeholder"] === "string" ? `placeholder="${escapeHtml(input["placeholder"])}"` : "",
-  ].filter(Boolean).join(" ");
+  ]
+    .filter(Boolean)
+    .join(" ");
   const value = typeof input["value"] === "string" ? escapeHtml(input["value"]) : "";
   const field = input.style === TextInputStyle.Paragraph ? `<textarea ${attrs} rows="4">${value}</textarea>` : `<input type="text" ${attrs} value="${value}">`;
   const required = input.required !== false ? '<span class="required" aria-hidden="true">*</span>' : "";

@@ -112,7 +112,8 @@ function relayEvent(ctx: ServerContext, event: EmulatorEvent): void {
       ctx.stream.broadcast("delete", { id: event.id, channelId: event.channelId });
       break;
     case "typing":
-      if (CHANNEL_IDS.has(event.channelId)) ctx.stream.broadcast("typing", { channelId: event.channelId, userId: event.userId, name: ctx.view.userName(event.userId) ?? "Someone" });
+      if (CHANNEL_IDS.has(event.channelId))
+        ctx.stream.broadcast("typing", { channelId: event.channelId, userId: event.userId, name: ctx.view.userName(event.userId) ?? "Someone" });
       break;
     case "interaction_create":
       ctx.interactions.started(event.interaction);
@@ -194,7 +195,8 @@ async function runAction(action: Action, host: string, request: IncomingMessage,
 function sendError(response: ServerResponse, error: unknown, logger: Logger | undefined): void {
   const status = error instanceof HttpError ? error.status : 500;
   if (status === 500) logger?.error({ event: "playground_error", err: String(error).slice(0, 200) }, "playground request failed");
-  if (!response.headersSent) send(response, status, "application/json", JSON.stringify({ ok: false, error: error instanceof HttpError ? error.message : "Internal error" }));
+  if (!response.headersSent)
+    send(response, status, "application/json", JSON.stringify({ ok: false, error: error instanceof HttpError ? error.message : "Internal error" }));
   else response.end();
 }
 
@@ -205,7 +207,8 @@ function send(response: ServerResponse, status: number, type: string, body: stri
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     // Inline style attributes carry embed colours; scripts come only from this server.
-    "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'none'",
+    "content-security-policy":
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'none'",
   });
   response.end(body);
 }

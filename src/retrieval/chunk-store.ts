@@ -106,7 +106,9 @@ export class ChunkStore {
   /** The open table, or a clear error that says how to build it. */
   requireTable(): lancedb.Table {
     if (this.table === null) {
-      throw new DocentError("INDEX_MISSING", `There is no index at ${this.uri} yet.`, { hint: "Run `npm run ingest` first (or pass --db to point at an existing index)." });
+      throw new DocentError("INDEX_MISSING", `There is no index at ${this.uri} yet.`, {
+        hint: "Run `npm run ingest` first (or pass --db to point at an existing index).",
+      });
     }
     return this.table;
   }
@@ -128,7 +130,13 @@ export class ChunkStore {
     const info = await this.info();
     const rows = await table.query().select(["url", "ingested_at"]).toArray();
     const lastIngestAt = rows.reduce<string | null>((latest, r) => (latest === null || r.ingested_at > latest ? (r.ingested_at as string) : latest), null);
-    return { version: info?.version ?? 0, pages: new Set(rows.map((r) => r.url as string)).size, chunks: rows.length, lastIngestAt, embedderId: info?.embedderId ?? "unknown" };
+    return {
+      version: info?.version ?? 0,
+      pages: new Set(rows.map((r) => r.url as string)).size,
+      chunks: rows.length,
+      lastIngestAt,
+      embedderId: info?.embedderId ?? "unknown",
+    };
   }
 
   /** Refuses to mix vectors from two embedders, which would make vector search meaningless. */

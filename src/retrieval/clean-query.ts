@@ -2,7 +2,8 @@
  * Turns a Discord message into search text: mentions, channel links, custom emoji, URLs, code fences, markdown
  * markers and greetings carry no meaning for retrieval and only add noise to a full-text query. Pure.
  */
-const GREETING = /^(?:(?:hi|hey|hello|heya|hiya|yo|sup|howdy|greetings|good (?:morning|afternoon|evening)|hey there|hi there|hello there)(?:\s+(?:all|everyone|folks|guys|team|there|bot|docent))?[\s,!.:;-]*)+/i;
+const GREETING =
+  /^(?:(?:hi|hey|hello|heya|hiya|yo|sup|howdy|greetings|good (?:morning|afternoon|evening)|hey there|hi there|hello there)(?:\s+(?:all|everyone|folks|guys|team|there|bot|docent))?[\s,!.:;-]*)+/i;
 const POLITE_TAIL = /[\s,.;!-]*(?:thanks|thank you|thx|ty|cheers|pls|please)(?:\s+(?:in advance|so much|a lot))?[\s!.]*$/i;
 
 export function cleanQuery(message: string): string {

@@ -101,7 +101,10 @@ function senseTable(text: string): number[][] {
       if (typeof key !== "string" || !/^(?:0|[1-9]\d*)$/.test(key)) return Reflect.get(target, key);
       const index = Number(key);
       if (index >= entries) return undefined;
-      return (parsed[index] ??= text.slice(starts[index]!, starts[index + 1]! - 1).split(",").map(Number));
+      return (parsed[index] ??= text
+        .slice(starts[index]!, starts[index + 1]! - 1)
+        .split(",")
+        .map(Number));
     },
   });
 }
@@ -113,7 +116,9 @@ function preloadSnapshot(file: string): void {
     "wn-words": wordTable(snapshot.words),
     "wn-word-senses": senseTable(snapshot.senses),
     // The package builds its tables with Object.create(null): "constructor" is not a word.
-    ...Object.fromEntries(Object.entries(EXCEPTIONS).map(([kind, name]) => [name, Object.assign(Object.create(null), snapshot.exceptions[kind as keyof typeof EXCEPTIONS])])),
+    ...Object.fromEntries(
+      Object.entries(EXCEPTIONS).map(([kind, name]) => [name, Object.assign(Object.create(null), snapshot.exceptions[kind as keyof typeof EXCEPTIONS])]),
+    ),
   };
   for (const [name, table] of Object.entries(tables)) {
     const id = requireFromLemmatizer.resolve(`wink-lexicon/src/${name}.js`);

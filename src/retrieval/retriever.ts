@@ -59,7 +59,9 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
       const widened = retrieveOptions.synonyms ? withSynonyms(query, vocabulary) : query;
       const wider = options.mode === "hybrid" ? [] : [...(retrieveOptions.alsoSearch ?? []), ...(widened !== query ? [widened] : [])];
       const [ranked, ...results] = await Promise.all(
-        [query, ...wider].map((text, i) => search(deps, text, { mode: options.mode, limit: i === 0 ? limit : (retrieveOptions.widerLimit ?? 2), vectorWeight: options.vectorWeight })),
+        [query, ...wider].map((text, i) =>
+          search(deps, text, { mode: options.mode, limit: i === 0 ? limit : (retrieveOptions.widerLimit ?? 2), vectorWeight: options.vectorWeight }),
+        ),
       );
       if (wider.length === 0) return ranked!;
       const found = new Set(ranked!.map((p) => p.id));

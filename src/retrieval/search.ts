@@ -25,7 +25,10 @@ export async function searchFullText(table: Table, query: string, limit: number,
   if (words === "") return [];
   let request = table.query().fullTextSearch(words);
   if (within) request = request.where(idFilter(within));
-  const rows = await request.select([...PASSAGE_COLUMNS, "_score"]).limit(limit).toArray();
+  const rows = await request
+    .select([...PASSAGE_COLUMNS, "_score"])
+    .limit(limit)
+    .toArray();
   return rows.map((row) => toPassage(row, row._score));
 }
 
@@ -33,7 +36,10 @@ export async function searchFullText(table: Table, query: string, limit: number,
 export async function searchVector(table: Table, vector: Float32Array, limit: number, within?: readonly string[]): Promise<Passage[]> {
   let request = table.vectorSearch(vector).distanceType("cosine");
   if (within) request = request.where(idFilter(within));
-  const rows = await request.select([...PASSAGE_COLUMNS, "_distance"]).limit(limit).toArray();
+  const rows = await request
+    .select([...PASSAGE_COLUMNS, "_distance"])
+    .limit(limit)
+    .toArray();
   return rows.map((row) => toPassage(row, 1 - row._distance));
 }
 

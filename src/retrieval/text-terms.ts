@@ -15,7 +15,13 @@ export const STOP_WORDS = new Set(
 
 /** Lower-cased word tokens (letters and digits), keeping inner apostrophes and hyphens out. */
 export function words(text: string): string[] {
-  return text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 /** Content-word stems: the unit both the local embedder and the lexical scorers compare. */

@@ -62,7 +62,10 @@ export function loadVocabulary(file: string): Vocabulary {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new DocentError("CONFIG_INVALID", `Cannot read the vocabulary file ${file}.`, { hint: "Set VOCABULARY_FILE to a readable YAML file, or unset it to use config/privacy-vocabulary.yaml.", cause: error });
+    throw new DocentError("CONFIG_INVALID", `Cannot read the vocabulary file ${file}.`, {
+      hint: "Set VOCABULARY_FILE to a readable YAML file, or unset it to use config/privacy-vocabulary.yaml.",
+      cause: error,
+    });
   }
   return parseVocabulary(text, file);
 }
@@ -76,7 +79,10 @@ export function parseVocabulary(text: string, source = "vocabulary"): Vocabulary
   try {
     raw = readYaml(text);
   } catch (error) {
-    throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} is not valid YAML.`, { hint: "Fix the YAML syntax (see the comments at the top of config/privacy-vocabulary.yaml).", cause: error });
+    throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} is not valid YAML.`, {
+      hint: "Fix the YAML syntax (see the comments at the top of config/privacy-vocabulary.yaml).",
+      cause: error,
+    });
   }
   return compileVocabulary(raw, source);
 }
@@ -86,18 +92,28 @@ function compileVocabulary(raw: unknown, source: string): Vocabulary {
   const parsed = fileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} has a bad entry at ${issue?.path.join(".") || "the top level"}: ${issue?.message}.`, {
-      hint: "synonyms is a list of lists of words; providers maps a name to {words, related}; audiences maps a name to a list of words.",
-    });
+    throw new DocentError(
+      "CONFIG_INVALID",
+      `The vocabulary file ${source} has a bad entry at ${issue?.path.join(".") || "the top level"}: ${issue?.message}.`,
+      {
+        hint: "synonyms is a list of lists of words; providers maps a name to {words, related}; audiences maps a name to a list of words.",
+      },
+    );
   }
   const file = parsed.data;
   const audienceNames = Object.keys(file.audiences);
   if (file.default_audience !== null && !audienceNames.includes(file.default_audience)) {
-    throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} names default_audience "${file.default_audience}", which is not one of its audiences (${audienceNames.join(", ")}).`);
+    throw new DocentError(
+      "CONFIG_INVALID",
+      `The vocabulary file ${source} names default_audience "${file.default_audience}", which is not one of its audiences (${audienceNames.join(", ")}).`,
+    );
   }
   const providerNames = Object.keys(file.providers);
   if (file.default_provider !== null && !providerNames.includes(file.default_provider)) {
-    throw new DocentError("CONFIG_INVALID", `The vocabulary file ${source} names default_provider "${file.default_provider}", which is not one of its providers (${providerNames.join(", ")}).`);
+    throw new DocentError(
+      "CONFIG_INVALID",
+      `The vocabulary file ${source} names default_provider "${file.default_provider}", which is not one of its providers (${providerNames.join(", ")}).`,
+    );
   }
   return {
     synonyms: compilePhrases(file.synonyms.map((group) => [synonymKey(group), group])),

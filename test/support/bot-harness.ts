@@ -26,7 +26,10 @@ export const ADMINS_ROLE = "500000000000000001";
 export const BOT_TOKEN = "test-bot-token";
 
 /** The real bot (client + handlers) against a local Discord emulator; logs captured for inspection. */
-export async function startBot(engine: EngineDeps, options: { load?: Partial<LoadControlOptions>; allowedChannels?: string[]; review?: ReviewSettings; describeStatus?: () => Promise<string> } = {}) {
+export async function startBot(
+  engine: EngineDeps,
+  options: { load?: Partial<LoadControlOptions>; allowedChannels?: string[]; review?: ReviewSettings; describeStatus?: () => Promise<string> } = {},
+) {
   const emulator: DiscordEmulator = await startDiscordEmulator({
     botToken: BOT_TOKEN,
     botUser: BOT,
@@ -49,10 +52,15 @@ export async function startBot(engine: EngineDeps, options: { load?: Partial<Loa
     ],
   });
   const logLines: string[] = [];
-  const logger = createLogger("info", new Writable({ write: (chunk, _enc, done) => {
+  const logger = createLogger(
+    "info",
+    new Writable({
+      write: (chunk, _enc, done) => {
         logLines.push(String(chunk));
         done();
-      } }));
+      },
+    }),
+  );
   const client: Client = createDiscordClient({ restApiUrl: emulator.restApiUrl, globalRequestsPerSecond: 1e9 });
   const load = new LoadControl({ cooldownMs: 0, maxConcurrent: 4, maxQueued: 20, ...options.load });
   attachHandlers(client, {
@@ -81,7 +89,13 @@ export async function startBot(engine: EngineDeps, options: { load?: Partial<Loa
     /** A member mentions the bot in #general and the test waits for the bot's reply to that message. */
     async mention(author: EmulatorUser, text: string, extra: { replyTo?: string; channelId?: string } = {}) {
       const channelId = extra.channelId ?? GENERAL;
-      const question = await emulator.sendUserMessage({ channelId, author, content: `<@${BOT.id}> ${text}`, mentions: [BOT.id], ...(extra.replyTo ? { replyTo: extra.replyTo } : {}) });
+      const question = await emulator.sendUserMessage({
+        channelId,
+        author,
+        content: `<@${BOT.id}> ${text}`,
+        mentions: [BOT.id],
+        ...(extra.replyTo ? { replyTo: extra.replyTo } : {}),
+      });
       return { question, reply: await replyTo(question.id, channelId) };
     },
     replyTo,

@@ -27,7 +27,9 @@ export async function tempDir(prefix = "docent-test-"): Promise<{ dir: string; c
 export async function writePage(dir: string, name: string, front: Record<string, string>, body: string): Promise<string> {
   const file = path.join(dir, name);
   await mkdir(path.dirname(file), { recursive: true });
-  const yaml = Object.entries(front).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n");
+  const yaml = Object.entries(front)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join("\n");
   await writeFile(file, `---\n${yaml}\n---\n\n${body}\n`);
   return file;
 }

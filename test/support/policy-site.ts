@@ -60,7 +60,9 @@ interface Page {
 
 export async function startPolicySite(corpusDir: string): Promise<PolicySite> {
   const pages = new Map<string, Page>();
-  for (const name of readdirSync(corpusDir).filter((n) => n.endsWith(".md")).sort()) {
+  for (const name of readdirSync(corpusDir)
+    .filter((n) => n.endsWith(".md"))
+    .sort()) {
     const parsed = parseFrontMatter(readFileSync(path.join(corpusDir, name), "utf8"));
     if (!parsed.ok) throw new Error(`${name}: ${parsed.reason}`);
     pages.set(name.replace(/\.md$/, ""), { title: String(parsed.data.title), markdown: parsed.content.trim(), lastModified: new Date(Date.UTC(2025, 0, 1)) });
@@ -103,7 +105,8 @@ export async function startPolicySite(corpusDir: string): Promise<PolicySite> {
     if (pathname === "/loop-b") return redirect(302, "/loop-a");
     const hop = /^\/hop\/(\d+)$/.exec(pathname);
     if (hop) return Number(hop[1]) > 0 ? redirect(301, `/hop/${Number(hop[1]) - 1}`) : redirect(301, `/policies/${[...pages.keys()][0]}`);
-    if (pathname.startsWith("/private/")) return send(200, "text/html", page(base, "private", { title: "Private", markdown: "# Private\n\nNot for crawlers.", lastModified: new Date() }));
+    if (pathname.startsWith("/private/"))
+      return send(200, "text/html", page(base, "private", { title: "Private", markdown: "# Private\n\nNot for crawlers.", lastModified: new Date() }));
     if (pathname === FAILURE_ROUTES.slow) {
       const timer = setTimeout(() => send(200, "text/html", "<p>finally</p>"), SLOW_MS);
       res.on("close", () => clearTimeout(timer));
@@ -238,7 +241,9 @@ export function markdownToHtml(markdown: string): string {
       const rows: string[] = [];
       for (; i < lines.length && /^\s*\|/.test(lines[i]!); i++) {
         if (/^\s*\|?\s*:?-{2,}/.test(lines[i]!)) continue;
-        const cells = lines[i]!.trim().replace(/^\||\|$/g, "").split("|");
+        const cells = lines[i]!.trim()
+          .replace(/^\||\|$/g, "")
+          .split("|");
         rows.push(`<tr>${cells.map((c) => `<td>${inline(c.trim())}</td>`).join("")}</tr>`);
       }
       out.push(`<table>${rows.join("")}</table>`);

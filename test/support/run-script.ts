@@ -18,7 +18,12 @@ export interface ScriptResult {
 }
 
 /** Runs one of the project's scripts as a user would (a fresh process), with a clean, offline environment. */
-export function runScript(script: string, args: string[], env: Record<string, string> = {}, options: { onStderr?: (text: string, kill: () => void) => void } = {}): Promise<ScriptResult> {
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  options: { onStderr?: (text: string, kill: () => void) => void } = {},
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     // `node --import tsx` keeps the script in this one process, so a SIGKILL reaches the process doing the work.
     const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts", script), ...args], {

@@ -105,7 +105,11 @@ export class ReviewDesk {
   private async castVote(answer: Message, voterId: string, vote: Vote): Promise<string> {
     const review = await this.findReviewOf(answer.id);
     if (review) {
-      const cast = castVote(review.embeds.map((e) => e.toJSON()), voterId, vote);
+      const cast = castVote(
+        review.embeds.map((e) => e.toJSON()),
+        voterId,
+        vote,
+      );
       if (cast.outcome === "counted" || cast.outcome === "changed") {
         // The record embed carries the counts too (the gaps report reads it): update both in one edit.
         const counts = parseReviewMessage({ content: "", embeds: cast.embeds }).votes;
@@ -141,8 +145,18 @@ export class ReviewDesk {
     const action = reviewActionOf(interaction.customId);
     if (!action || !(await this.authorise(interaction, interaction.message))) return;
     if (action === "wrong") {
-      const note = new TextInputBuilder().setCustomId(WRONG_NOTE_FIELD).setLabel("What is wrong? (optional)").setStyle(TextInputStyle.Paragraph).setRequired(false).setMaxLength(800);
-      await interaction.showModal(new ModalBuilder().setCustomId(WRONG_NOTE_MODAL).setTitle("Mark answer wrong").addComponents(new ActionRowBuilder<ModalActionRowComponentBuilder>().addComponents(note)));
+      const note = new TextInputBuilder()
+        .setCustomId(WRONG_NOTE_FIELD)
+        .setLabel("What is wrong? (optional)")
+        .setStyle(TextInputStyle.Paragraph)
+        .setRequired(false)
+        .setMaxLength(800);
+      await interaction.showModal(
+        new ModalBuilder()
+          .setCustomId(WRONG_NOTE_MODAL)
+          .setTitle("Mark answer wrong")
+          .addComponents(new ActionRowBuilder<ModalActionRowComponentBuilder>().addComponents(note)),
+      );
       return;
     }
     await this.apply(action, interaction, interaction.message);
@@ -158,7 +172,10 @@ export class ReviewDesk {
   private async authorise(interaction: ButtonInteraction | ModalSubmitInteraction, message: Message): Promise<boolean> {
     const genuine = message.author.id === this.client.user?.id && message.channelId === this.settings.channelId;
     if (!genuine) {
-      this.logger.warn({ event: "review_forged", userId: interaction.user.id, messageId: message.id }, "review action on a message that is not a review message");
+      this.logger.warn(
+        { event: "review_forged", userId: interaction.user.id, messageId: message.id },
+        "review action on a message that is not a review message",
+      );
       await interaction.reply({ ...noticePayload("That button does not belong to a Docent review message, so I ignored it."), flags: PRIVATE });
       return false;
     }
@@ -191,7 +208,13 @@ export class ReviewDesk {
     } else {
       verdict = action === "correct" ? "correct" : "wrong";
     }
-    const embeds = withVerdict(review.embeds.map((e) => e.toJSON()), verdict, moderatorId, new Date(), note);
+    const embeds = withVerdict(
+      review.embeds.map((e) => e.toJSON()),
+      verdict,
+      moderatorId,
+      new Date(),
+      note,
+    );
     // Remove, approve and reject are final; correct/wrong can still be changed, and the answer still removed.
     const components = verdict === "correct" || verdict === "wrong" ? review.components.map((row) => row.toJSON()) : [];
     const update = { embeds, components, allowedMentions: { parse: [] as [] } };

@@ -54,9 +54,15 @@ export function buildReviewMessage(result: AnswerResult | null, context: ReviewC
   const where = context.replyMessageId
     ? `[${context.pending ? "pending reply" : "public answer"}](${jumpLink(context.guildId, context.channelId, context.replyMessageId)})`
     : `private answer (only the asker saw it${context.privateAnswerId ? `; ${privateAnswerRef(context.privateAnswerId)}` : ""})`;
-  const flags = [result?.refused ? "refused" : null, result?.fallbackReason ? "fallback" : null, context.flaggedBy ? `👎 from <@${context.flaggedBy}>` : null].filter(Boolean);
+  const flags = [
+    result?.refused ? "refused" : null,
+    result?.fallbackReason ? "fallback" : null,
+    context.flaggedBy ? `👎 from <@${context.flaggedBy}>` : null,
+  ].filter(Boolean);
   const header = `**${context.pending ? "Draft answer waiting for approval" : "Answer review"}** · asked by <@${context.askerId}> in <#${context.channelId}> · ${where}${flags.length ? ` · ⚑ ${flags.join(", ")}` : ""}`;
-  const retrieval = result ? retrievalText(result) : `**Question** (redacted): ${shorten(sanitizeEcho(question).replace(/\s+/g, " "), 600) || "unknown"}\nRetrieval details were not recorded: this answer was not mirrored when it was posted.`;
+  const retrieval = result
+    ? retrievalText(result)
+    : `**Question** (redacted): ${shorten(sanitizeEcho(question).replace(/\s+/g, " "), 600) || "unknown"}\nRetrieval details were not recorded: this answer was not mirrored when it was posted.`;
   const votes = { up: 0, down: context.flaggedBy ? 1 : 0 };
   const embeds: APIEmbed[] = [
     { title: context.pending ? "Draft answer" : "Answer", description: context.answerContent.slice(0, 4000), footer: { text: votesText(votes) } },
@@ -73,10 +79,16 @@ const EMBED_BUDGET = 6000;
 /** Shortens the retrieval details (the least needed part) so the embeds fit Discord's total limit. */
 export function fitEmbeds(embeds: APIEmbed[]): APIEmbed[] {
   const size = (e: APIEmbed) =>
-    (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+    (e.title?.length ?? 0) +
+    (e.description?.length ?? 0) +
+    (e.footer?.text.length ?? 0) +
+    (e.author?.name.length ?? 0) +
+    (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
   const excess = embeds.reduce((n, e) => n + size(e), 0) - EMBED_BUDGET;
   if (excess <= 0) return embeds;
-  return embeds.map((e) => (e.title === RETRIEVAL_TITLE && e.description ? { ...e, description: shorten(e.description, Math.max(1, e.description.length - excess - 1)) } : e));
+  return embeds.map((e) =>
+    e.title === RETRIEVAL_TITLE && e.description ? { ...e, description: shorten(e.description, Math.max(1, e.description.length - excess - 1)) } : e,
+  );
 }
 
 /** The embeds with new vote counts: the answer's footer for people, the record for the gaps report. */
@@ -96,14 +108,22 @@ export function withVerdict(embeds: APIEmbed[], kind: VerdictKind, moderatorId: 
 
 function retrievalText(result: AnswerResult): string {
   const passages = result.passages
-    .map((p, i) => `${i + 1}. \`${p.score.toFixed(3)}\` ${shorten(`${p.title} › ${p.heading.split(" > ").slice(1).join(" › ") || p.title}`, 90)} — ${shorten(p.text.replace(/\s+/g, " "), 140)}`)
+    .map(
+      (p, i) =>
+        `${i + 1}. \`${p.score.toFixed(3)}\` ${shorten(`${p.title} › ${p.heading.split(" > ").slice(1).join(" › ") || p.title}`, 90)} — ${shorten(p.text.replace(/\s+/g, " "), 140)}`,
+    )
     .join("\n");
   const warnings = result.passages.flatMap((p, i) => {
     const reason = unsafeReason(p.text);
     return reason ? [`⚠ passage ${i + 1} ${reason}`] : [];
   });
   return [
-    `**Question** (redacted): ${shorten(sanitizeEcho(result.question.replace(/<@!?\d+>\s*/g, "")).replace(/\s+/g, " ").trim(), 600)}`,
+    `**Question** (redacted): ${shorten(
+      sanitizeEcho(result.question.replace(/<@!?\d+>\s*/g, ""))
+        .replace(/\s+/g, " ")
+        .trim(),
+      600,
+    )}`,
     `**Mode:** ${result.mode}${result.fallbackReason ? ` (fallback: ${result.fallbackReason})` : ""} · **Refused:** ${result.refused ? `yes (${result.reason ?? ""})` : "no"} · **Latency:** ${Math.round(result.timings.totalMs)} ms (retrieval ${Math.round(result.timings.retrieveMs)} ms)`,
     `**Retrieved passages**\n${passages || "none"}`,
     ...warnings,
@@ -111,7 +131,8 @@ function retrievalText(result: AnswerResult): string {
 }
 
 function reviewButtons(context: ReviewContext): ActionRowBuilder<MessageActionRowComponentBuilder>[] {
-  const button = (action: ReviewAction, label: string, style: ButtonStyle) => new ButtonBuilder().setCustomId(`${REVIEW_PREFIX}${action}`).setLabel(label).setStyle(style);
+  const button = (action: ReviewAction, label: string, style: ButtonStyle) =>
+    new ButtonBuilder().setCustomId(`${REVIEW_PREFIX}${action}`).setLabel(label).setStyle(style);
   const buttons = context.pending
     ? [button("approve", "Approve", ButtonStyle.Success), button("reject", "Reject", ButtonStyle.Danger)]
     : [
@@ -134,7 +155,10 @@ export interface ParsedReview {
   votes: { up: number; down: number };
 }
 
-export function parseReviewMessage(message: { content: string; embeds: ReadonlyArray<{ description?: string | null; footer?: { text: string } | null }> }): ParsedReview {
+export function parseReviewMessage(message: {
+  content: string;
+  embeds: ReadonlyArray<{ description?: string | null; footer?: { text: string } | null }>;
+}): ParsedReview {
   const link = /\]\(https:\/\/discord\.com\/channels\/(\d+|@me)\/(\d+)\/(\d+)\)/.exec(message.content);
   const asker = /asked by <@(\d+)>/.exec(message.content);
   const footer = message.embeds[0]?.footer?.text ?? "";
@@ -157,7 +181,16 @@ export function votesText(votes: { up: number; down: number }): string {
 export type VerdictKind = "correct" | "wrong" | "removed" | "approved" | "rejected";
 
 export function verdictEmbed(kind: VerdictKind, moderatorId: string, at: Date, note?: string): APIEmbed {
-  const label = { correct: "✅ Marked correct", wrong: "❌ Marked wrong", removed: "🗑️ Answer removed", approved: "✅ Approved and posted", rejected: "🚫 Rejected" }[kind];
+  const label = {
+    correct: "✅ Marked correct",
+    wrong: "❌ Marked wrong",
+    removed: "🗑️ Answer removed",
+    approved: "✅ Approved and posted",
+    rejected: "🚫 Rejected",
+  }[kind];
   const when = `<t:${Math.floor(at.getTime() / 1000)}:f>`;
-  return { title: "Verdict", description: `${label} by <@${moderatorId}> at ${when} (${at.toISOString()})${note ? `\n**Note:** ${shorten(sanitizeEcho(note), 900)}` : ""}` };
+  return {
+    title: "Verdict",
+    description: `${label} by <@${moderatorId}> at ${when} (${at.toISOString()})${note ? `\n**Note:** ${shorten(sanitizeEcho(note), 900)}` : ""}`,
+  };
 }

@@ -58,7 +58,11 @@ export function createAddressGuard(options: AddressGuardOptions): AddressGuard {
         const refused = addresses.find((a) => refusal(a.address) !== null);
         if (refused) return callback(new AddressRefusedError(refusedAddress(hostname, refused.address, refusal(refused.address)!)), "", 0);
         if (addresses.length === 0) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }), "", 0);
-        if (lookupOptions.all) return callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
+        if (lookupOptions.all)
+          return callback(
+            null,
+            addresses.map((a) => ({ address: a.address, family: a.family })),
+          );
         return callback(null, addresses[0]!.address, addresses[0]!.family);
       },
       (error: unknown) => callback(error as NodeJS.ErrnoException, "", 0),

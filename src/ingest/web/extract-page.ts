@@ -81,7 +81,8 @@ function withoutSiteName(title: string): string {
 }
 
 function declaredCanonical(document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null }, finalUrl: string): URL | null {
-  const declared = document.querySelector('link[rel="canonical"]')?.getAttribute("href") ?? document.querySelector('meta[property="og:url"]')?.getAttribute("content");
+  const declared =
+    document.querySelector('link[rel="canonical"]')?.getAttribute("href") ?? document.querySelector('meta[property="og:url"]')?.getAttribute("content");
   if (!declared) return null;
   try {
     const url = new URL(declared.trim(), finalUrl);
@@ -103,7 +104,8 @@ export function pageIdentity(canonical: URL | null, finalUrl: string, allowed: R
   const fetched = new URL(finalUrl);
   const site = (host: string) => getDomain(host, { allowPrivateDomains: true }) ?? host;
   const claimed = site(canonical.hostname);
-  if (canonical.hostname === fetched.hostname || claimed === site(fetched.hostname) || allowed.has("*") || allowed.has(claimed)) return { url: canonical.toString() };
+  if (canonical.hostname === fetched.hostname || claimed === site(fetched.hostname) || allowed.has("*") || allowed.has(claimed))
+    return { url: canonical.toString() };
   return {
     url: finalUrl,
     note:

@@ -63,13 +63,17 @@ export async function fetchPage(
       return { kind: "failed", reason: `HTTP ${hop.status} redirect to an invalid URL "${hop.location}"` };
     }
     if (seen.includes(next)) return { kind: "failed", reason: `redirect loop: ${[...seen, next].join(" → ")}` };
-    if (seen.length > options.policy.maxRedirects) return { kind: "failed", reason: `too many redirects (more than ${options.policy.maxRedirects}), last to ${next}` };
+    if (seen.length > options.policy.maxRedirects)
+      return { kind: "failed", reason: `too many redirects (more than ${options.policy.maxRedirects}), last to ${next}` };
     seen.push(next);
     current = next;
   }
 }
 
-async function request(url: string, options: { expect: Expect; validators?: HttpValidators | undefined; policy: FetchPolicy; guard: AddressGuard }): Promise<Hop> {
+async function request(
+  url: string,
+  options: { expect: Expect; validators?: HttpValidators | undefined; policy: FetchPolicy; guard: AddressGuard },
+): Promise<Hop> {
   const { policy, validators } = options;
   const signal = AbortSignal.timeout(policy.timeoutMs);
   const headers: Record<string, string> = {
@@ -87,7 +91,9 @@ async function request(url: string, options: { expect: Expect; validators?: Http
     }
     if (status === 304) {
       await discard(response);
-      return validators?.etag || validators?.lastModified ? { kind: "not-modified" } : { kind: "failed", reason: "HTTP 304 to a request that was not conditional" };
+      return validators?.etag || validators?.lastModified
+        ? { kind: "not-modified" }
+        : { kind: "failed", reason: "HTTP 304 to a request that was not conditional" };
     }
     if (status === 404 || status === 410) {
       await discard(response);

@@ -81,7 +81,13 @@ export async function fetchWebSources(targets: WebTargets, options: WebFetchOpti
   }
 }
 
-async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: FetchPolicy, scheduler: HostScheduler, guard: AddressGuard): Promise<WebFetchResult> {
+async function fetchAll(
+  targets: WebTargets,
+  options: WebFetchOptions,
+  policy: FetchPolicy,
+  scheduler: HostScheduler,
+  guard: AddressGuard,
+): Promise<WebFetchResult> {
   const robots = new RobotsRules(policy, scheduler, guard);
   const gate = { allowed: (url: string) => robots.check(url), run: <T>(host: string, task: () => Promise<T>) => scheduler.run(host, task) };
   const fetchOptions = { policy, gate, guard };
@@ -98,7 +104,8 @@ async function fetchAll(targets: WebTargets, options: WebFetchOptions, policy: F
     if (seenSitemaps.has(url)) continue;
     seenSitemaps.add(url);
     const outcome = await fetchPage(url, { expect: "xml", ...fetchOptions });
-    const parsed = outcome.kind === "ok" ? parseSitemap(outcome.body) : { ok: false as const, reason: outcome.kind === "not-modified" ? "unexpected 304" : outcome.reason };
+    const parsed =
+      outcome.kind === "ok" ? parseSitemap(outcome.body) : { ok: false as const, reason: outcome.kind === "not-modified" ? "unexpected 304" : outcome.reason };
     if (!parsed.ok) {
       failedOrigins.add(new URL(url).origin);
       errors.push({ file: url, reason: `sitemap not read: ${parsed.reason}; the pages indexed from ${new URL(url).origin} are kept` });

@@ -44,7 +44,9 @@ export class RobotsRules {
     const loaded = await rules;
     if (loaded.kind === "allow-all") return { ok: true };
     if (loaded.kind === "unreachable") return { ok: false, reason: loaded.reason };
-    return loaded.robot.isDisallowed(url, this.policy.userAgent) ? { ok: false, reason: `disallowed by ${origin}/robots.txt for ${agentToken(this.policy.userAgent)}` } : { ok: true };
+    return loaded.robot.isDisallowed(url, this.policy.userAgent)
+      ? { ok: false, reason: `disallowed by ${origin}/robots.txt for ${agentToken(this.policy.userAgent)}` }
+      : { ok: true };
   }
 
   private async load(origin: string, host: string): Promise<Rules> {
