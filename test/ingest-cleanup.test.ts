@@ -81,7 +81,8 @@ describe("npm run ingest -- --cleanup", () => {
     expect(rollback.code, rollback.stderr).toBe(0);
     const ask = await runScript("ask.ts", ["--db", db, "--json", "retention text revision"]);
     expect(JSON.parse(ask.stdout).passages[0].text).toContain(`Revision ${KEEP_INGEST_TAGS + 1}`);
-  });
+    // A dozen CLI processes, one after another: give a loaded machine room.
+  }, 120_000);
 
   it("refuses --retention-days without --cleanup, or a negative one", async () => {
     expect((await runScript("ingest.ts", ["--retention-days", "3", "--db", path.join(work.dir, "x")])).code).toBe(64);
