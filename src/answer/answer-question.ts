@@ -25,7 +25,6 @@ export interface AskOptions {
   followUp?: { previousQuestion: string; previousAnswer: string };
 }
 
-const extractive = createExtractiveAnswerer();
 /** Passages the answer layer chooses sentences from; the first `limit` keep search's order for the reader. */
 const ANSWER_POOL = 8;
 /** Passages each wider search (a part of the question, its synonyms) may add. */
@@ -101,7 +100,8 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     if (!(error instanceof ChatFallback)) throw error;
     fallbackReason = error.reason;
     deps.logger?.warn({ event: "fallback", reason: fallbackReason }, "chat answer replaced by extractive answer");
-    draft = await (deps.fallback ?? extractive).answer(input);
+    // Built only when needed: the composition root passes its own fallback; a bare engine in a test need not.
+    draft = await (deps.fallback ?? createExtractiveAnswerer()).answer(input);
   }
   if (draft.bullets.length === 0 && draft.lead === "") {
     const reason = draft.refusalReason ?? "no answerable sentence in the passages";

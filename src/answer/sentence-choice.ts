@@ -91,24 +91,21 @@ const CHANNEL_IN_TEXT =
 const POLARITY_IN_TEXT = /\b(?:not|no|never|only|unless|by default|does|do|may|can|will|cannot|won't|don't|doesn't)\b/i;
 const NOT_A_CLAIM = /\?\s*$|\b(?:learn more|read more|click here|see here|this article|this page|in this section|below)\b/i;
 
-export function chooseSentences(choiceInput: ChoiceInput): Choice {
-  let input = choiceInput;
+export function chooseSentences(input: ChoiceInput): Choice {
   const { analysis, vocabulary } = input;
   const providerTerms = new Set(analysis.providerTerms);
-  const baseWeight = input.weightOf;
-  const weightOf = (term: string) => baseWeight(term) * (providerTerms.has(term) ? SCORING.providerTermShare : 1);
-  input = { ...input, weightOf };
+  const weightOf = (term: string) => input.weightOf(term) * (providerTerms.has(term) ? SCORING.providerTermShare : 1);
   const known = input.isKnown ? analysis.terms.filter(input.isKnown) : analysis.terms;
   const unknown = analysis.terms.filter((t) => !known.includes(t));
   // Words no page uses cannot be covered by any sentence; they still weigh a little, since an unknown focus
   // ("uptime SLA", "FedRAMP") is what an unanswerable question often hinges on, but chatty words are unknown too.
-  const questionWeight = sum(known.map(input.weightOf)) + SCORING.unknownShare * sum(unknown.map(input.weightOf));
+  const questionWeight = sum(known.map(weightOf)) + SCORING.unknownShare * sum(unknown.map(weightOf));
   if (known.length === 0 || questionWeight === 0) return { kind: "refuse", reason: "none of the question's words occurs in the pages" };
 
   // A question that names a provider none of the pages is about ("does Anthropic train on my prompts?" on pages
   // from OpenAI and Azure only) has no answer here, however well other providers' sentences match its words.
+  const providers = input.passages.map((p) => pageProvider(p, vocabulary));
   if (analysis.providersNamed) {
-    const providers = input.passages.map((p) => pageProvider(p, vocabulary));
     const aboutAsked = (provider: string) =>
       analysis.providers.includes(provider) || (vocabulary.relatedProviders.get(provider) ?? []).some((p) => analysis.providers.includes(p));
     if (providers.length > 0 && providers.every((p) => p !== null && !aboutAsked(p))) {
@@ -118,14 +115,13 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
   const scored: ScoredUnit[] = [];
   input.passages.forEach((passage, rank) => {
     const headingTerms = new Set(termsOf(`${passage.title} ${passage.heading}`, vocabulary));
-    const provider = pageProvider(passage, vocabulary);
-    const providerFactor = providerFit(provider, analysis, vocabulary);
+    const providerFactor = providerFit(providers[rank]!, analysis, vocabulary);
     const passageAudience = dominantAudience(`${passage.heading}\n${passage.text}`, vocabulary, 2);
     unitsOf(passage, vocabulary).forEach(({ unit, terms, unsafe }, index) => {
       // A sentence asking readers to send keys or personal data somewhere, a masked link or an invite is never quoted.
       if (unsafe) return;
       const headingShare = index === 0 && unit.form === "prose" ? SCORING.openingHeadingShare : SCORING.headingShare;
-      const coverage = coverageOf(known, terms, headingTerms, input.weightOf, headingShare) / questionWeight;
+      const coverage = coverageOf(known, terms, headingTerms, weightOf, headingShare) / questionWeight;
       // A lone "ChatGPT" in a page about ChatGPT Enterprise is still about Enterprise: the passage decides unless the
       // sentence itself says clearly (twice) which audience it is about.
       const audience = dominantAudience(unit.text, vocabulary, 2, 2) ?? passageAudience ?? dominantAudience(unit.text, vocabulary, 1);
@@ -155,15 +151,15 @@ export function chooseSentences(choiceInput: ChoiceInput): Choice {
   const chosen: ScoredUnit[] = [lead];
   // Each further part of the question gets the unit that covers that part best.
   for (const part of analysis.parts.length > 1 ? analysis.parts : []) {
-    const partWeight = sum(part.terms.map(input.weightOf));
+    const partWeight = sum(part.terms.map(weightOf));
     if (partWeight === 0) continue;
-    const coveredAlready = Math.max(...chosen.map((c) => coverageOf(part.terms, c.terms, new Set(), input.weightOf) / partWeight));
-    if (coveredAlready >= 0.6) continue;
+    const partCoverage = (s: ScoredUnit) => coverageOf(part.terms, s.terms, new Set(), weightOf) / partWeight;
+    if (Math.max(...chosen.map(partCoverage)) >= 0.6) continue;
     const pick = bestBy(
       scored.filter((s) => !chosen.includes(s) && !isRepeat(s, chosen)),
-      (s) => (coverageOf(part.terms, s.terms, new Set(), input.weightOf) / partWeight + kindFit(part.kind, s.unit.text)) * s.factor,
+      (s) => (partCoverage(s) + kindFit(part.kind, s.unit.text)) * s.factor,
     );
-    if (pick && coverageOf(part.terms, pick.terms, new Set(), input.weightOf) / partWeight >= 0.4) chosen.push(pick);
+    if (pick && partCoverage(pick) >= 0.4) chosen.push(pick);
   }
   // Then supporting units that add something new and still answer the question well.
   for (const candidate of ranked) {

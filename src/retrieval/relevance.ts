@@ -1,4 +1,4 @@
-import { contentStems } from "./text-terms.ts";
+import { CONTRACTION_PARTS, contentStems } from "./text-terms.ts";
 
 /**
  * The refusal gate. Measured on the dev questions (scripts/bench/retrieval.ts): word-overlap signals separate
@@ -8,8 +8,6 @@ import { contentStems } from "./text-terms.ts";
  */
 export const MIN_KNOWN_SHARE = 0.5;
 export const SUBJECT_WORD_MIN_SHARE = 0.05;
-/** Leftovers of English contractions ("what's" → "what" + "s"): never meaningful on their own. */
-const CONTRACTION_PARTS = new Set(["s", "t", "ll", "re", "ve", "d", "m"]);
 
 /** Why the gate refused, as a code: logs and metrics carry this, never the question's words. */
 export type RefusalCode = "nothing-retrieved" | "no-searchable-words" | "unknown-words" | "off-subject";

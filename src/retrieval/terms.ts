@@ -1,4 +1,4 @@
-import { normaliseToken, STOP_WORDS, words } from "./text-terms.ts";
+import { CONTRACTION_PARTS, normaliseToken, STOP_WORDS, words } from "./text-terms.ts";
 import { matchPhrases, type Vocabulary } from "./vocabulary.ts";
 
 /**
@@ -24,9 +24,6 @@ export function termsOf(text: string, vocabulary: Vocabulary): string[] {
   }
   return out;
 }
-
-/** Leftovers of English contractions ("what's" → "what" + "s"): never meaningful on their own. */
-const CONTRACTION_PARTS = new Set(["s", "t", "ll", "re", "ve", "d", "m"]);
 
 /** Which keys of a phrase table (providers, audiences) a text mentions, with counts, in order of first mention. */
 export function mentionsOf(text: string, table: Vocabulary["providers"]): Map<string, number> {

@@ -13,6 +13,9 @@ export const STOP_WORDS = new Set(
   ).split(" "),
 );
 
+/** Leftovers of English contractions ("what's" → "what" + "s"): never meaningful on their own. */
+export const CONTRACTION_PARTS = new Set(["s", "t", "ll", "re", "ve", "d", "m"]);
+
 /** Lower-cased word tokens (letters and digits), keeping inner apostrophes and hyphens out. */
 export function words(text: string): string[] {
   return (
