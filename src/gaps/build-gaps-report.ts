@@ -1,5 +1,5 @@
 import { redact } from "../answer/redact.ts";
-import type { ClosestPage, ReviewRecord } from "./review-record.ts";
+import { type ClosestPage, clip, type ReviewRecord } from "./review-record.ts";
 import { mentionsOf, providerOfPage } from "../retrieval/terms.ts";
 import { contentStems, words } from "../retrieval/text-terms.ts";
 import { defaultVocabulary, type Vocabulary } from "../retrieval/vocabulary.ts";
@@ -299,8 +299,4 @@ function namedProvider(records: readonly ReviewRecord[], vocabulary: Vocabulary)
   for (const r of records) for (const provider of mentionsOf(r.question, vocabulary.providers).keys()) counts.set(provider, (counts.get(provider) ?? 0) + 1);
   const [main] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return main && main[1] * 2 >= records.length ? { main: main[0], all: new Set(counts.keys()) } : null;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }

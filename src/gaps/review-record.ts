@@ -169,6 +169,7 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-function clip(text: string, max: number): string {
+/** At most `max` characters, an ellipsis marking a cut. */
+export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
