@@ -1,7 +1,7 @@
 /** `npm run ask -- "question"`: answer one question from the index. Composition root for the CLI. */
 import "../src/cli/quiet-native-logs.ts";
-import { answerJson } from "../src/answer/answer-json.ts";
-import { answerQuestion } from "../src/answer/answer-question.ts";
+import { answerJson } from "../src/answer/engine/answer-json.ts";
+import { answerQuestion } from "../src/answer/engine/answer-question.ts";
 import { buildIndexIfMissing, createEngine, openApp } from "../src/app/engine.ts";
 import { parseArguments, runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";

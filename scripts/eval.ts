@@ -2,7 +2,7 @@
 import "../src/cli/quiet-native-logs.ts";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { answerQuestion, type EngineDeps } from "../src/answer/answer-question.ts";
+import { answerQuestion, type EngineDeps } from "../src/answer/engine/answer-question.ts";
 import { createEngine, openApp } from "../src/app/engine.ts";
 import { parseArguments, runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";

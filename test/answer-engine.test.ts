@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerQuestion } from "../src/answer/answer-question.ts";
-import { quoteIsVerbatim } from "../src/answer/verify-citations.ts";
+import { answerQuestion } from "../src/answer/engine/answer-question.ts";
+import { quoteIsVerbatim } from "../src/answer/chat/verify-citations.ts";
 import { buildTestEngine } from "./support/engine.ts";
 import { KNOWLEDGE_DIR, tempDir, writePage } from "./support/fixtures.ts";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { answerExtractively, datedNote, UNCERTAIN_LEAD } from "../src/answer/extractive-answerer.ts";
-import { analyseQuestion, kindOf } from "../src/answer/question-analysis.ts";
-import { leansOnPrevious, quotableUnits } from "../src/answer/quotable-units.ts";
-import { quoteIsVerbatim } from "../src/answer/verify-citations.ts";
+import { answerExtractively, datedNote, UNCERTAIN_LEAD } from "../src/answer/extractive/extractive-answerer.ts";
+import { analyseQuestion, kindOf } from "../src/answer/language/question-analysis.ts";
+import { leansOnPrevious, quotableUnits } from "../src/answer/extractive/quotable-units.ts";
+import { quoteIsVerbatim } from "../src/answer/chat/verify-citations.ts";
 import { DocentError } from "../src/errors.ts";
 import type { Passage } from "../src/retrieval/passage.ts";
 import { termsOf } from "../src/retrieval/terms.ts";

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { DraftAnswer } from "../src/answer/answer-types.ts";
-import { buildChatMessages } from "../src/answer/build-prompt.ts";
-import { answerExtractively } from "../src/answer/extractive-answerer.ts";
-import { recogniseFormalRequest } from "../src/answer/formal-requests.ts";
-import { collectAllowance, sanitizeOutput } from "../src/answer/output-guards.ts";
-import { renderAnswer } from "../src/answer/render-answer.ts";
-import { splitSentences } from "../src/answer/sentences.ts";
-import { checkCitationNumbers, quoteIsVerbatim } from "../src/answer/verify-citations.ts";
+import { buildChatMessages } from "../src/answer/chat/build-prompt.ts";
+import { answerExtractively } from "../src/answer/extractive/extractive-answerer.ts";
+import { recogniseFormalRequest } from "../src/answer/engine/formal-requests.ts";
+import { collectAllowance, sanitizeOutput } from "../src/answer/guards/output-guards.ts";
+import { renderAnswer } from "../src/answer/engine/render-answer.ts";
+import { splitSentences } from "../src/answer/language/sentences.ts";
+import { checkCitationNumbers, quoteIsVerbatim } from "../src/answer/chat/verify-citations.ts";
 import type { Passage } from "../src/retrieval/passage.ts";
 
 const passage = (id: string, text: string, extra: Partial<Passage> = {}): Passage => ({

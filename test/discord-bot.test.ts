@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EngineDeps } from "../src/answer/answer-question.ts";
+import type { EngineDeps } from "../src/answer/engine/answer-question.ts";
 import type { Retriever } from "../src/retrieval/retrieval-types.ts";
 import type { Answerer } from "../src/answer/answer-types.ts";
 import type { Message } from "../src/discord-emulator/types.ts";

@@ -2,7 +2,7 @@ import { cp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { splitSections } from "../src/ingest/chunk.ts";
-import { splitSentences } from "../src/answer/sentences.ts";
+import { splitSentences } from "../src/answer/language/sentences.ts";
 import { ChunkStore } from "../src/retrieval/chunk-store.ts";
 import { type DiscordEmulator, startDiscordEmulator } from "../src/discord-emulator/emulator.ts";
 import type { Message } from "../src/discord-emulator/types.ts";

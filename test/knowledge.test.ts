@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { splitSentences } from "../src/answer/sentences.ts";
+import { splitSentences } from "../src/answer/language/sentences.ts";
 import { splitSections } from "../src/ingest/chunk.ts";
 import { loadSources } from "../src/ingest/load-sources.ts";
 import { CORPUS_DIR, KNOWLEDGE_DIR, sharedCorpusAvailable } from "./support/fixtures.ts";

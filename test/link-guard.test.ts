@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { answerQuestion } from "../src/answer/answer-question.ts";
+import { answerQuestion } from "../src/answer/engine/answer-question.ts";
 import type { Retriever } from "../src/retrieval/retrieval-types.ts";
 import type { Answerer, DraftAnswer } from "../src/answer/answer-types.ts";
-import { answerJson } from "../src/answer/answer-json.ts";
-import { buildChatMessages } from "../src/answer/build-prompt.ts";
-import { collectAllowance, sanitizeOutput } from "../src/answer/output-guards.ts";
-import { chatReplyProblem } from "../src/answer/verify-citations.ts";
+import { answerJson } from "../src/answer/engine/answer-json.ts";
+import { buildChatMessages } from "../src/answer/chat/build-prompt.ts";
+import { collectAllowance, sanitizeOutput } from "../src/answer/guards/output-guards.ts";
+import { chatReplyProblem } from "../src/answer/chat/verify-citations.ts";
 import type { Passage } from "../src/retrieval/passage.ts";
 
 const SOURCE = "https://openai.com/policies/privacy-policy/";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { answerQuestion } from "../src/answer/answer-question.ts";
+import { answerQuestion } from "../src/answer/engine/answer-question.ts";
 import { buildTestEngine, openAIAnswererFor } from "./support/engine.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "./support/fake-openai-server.ts";
 import { KNOWLEDGE_DIR } from "./support/fixtures.ts";

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerQuestion } from "../src/answer/answer-question.ts";
+import { answerQuestion } from "../src/answer/engine/answer-question.ts";
 import { createLogger } from "../src/log.ts";
 import { buildTestEngine } from "./support/engine.ts";
 import { KNOWLEDGE_DIR } from "./support/fixtures.ts";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { redact, redactQuestion } from "../src/answer/redact.ts";
+import { redact, redactQuestion } from "../src/answer/guards/redact.ts";
 import { DEV_QUESTIONS, sharedCorpusAvailable } from "./support/fixtures.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redact } from "../src/answer/redact.ts";
+import { redact } from "../src/answer/guards/redact.ts";
 
 describe("redact", () => {
   it.each([

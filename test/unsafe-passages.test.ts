@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerQuestion } from "../src/answer/answer-question.ts";
+import { answerQuestion } from "../src/answer/engine/answer-question.ts";
 import type { AnswerResult } from "../src/answer/answer-types.ts";
-import { unsafeReason, withoutUnsafePassages } from "../src/answer/unsafe-passages.ts";
+import { unsafeReason, withoutUnsafePassages } from "../src/answer/guards/unsafe-passages.ts";
 import { buildReviewMessage } from "../src/discord/review/review-message.ts";
 import type { Passage } from "../src/retrieval/passage.ts";
 import { buildTestEngine, openAIAnswererFor } from "./support/engine.ts";

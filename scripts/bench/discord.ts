@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createExtractiveAnswerer } from "../../src/answer/extractive-answerer.ts";
+import { createExtractiveAnswerer } from "../../src/answer/extractive/extractive-answerer.ts";
 import { runIngest } from "../../src/ingest/run-ingest.ts";
 import { ChunkStore } from "../../src/retrieval/chunk-store.ts";
 import { createLocalEmbedder } from "../../src/retrieval/local-embedder.ts";

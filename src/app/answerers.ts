@@ -1,6 +1,6 @@
 import type OpenAI from "openai";
 import type { Answerer } from "../answer/answer-types.ts";
-import { createExtractiveAnswerer } from "../answer/extractive-answerer.ts";
+import { createExtractiveAnswerer } from "../answer/extractive/extractive-answerer.ts";
 import type { Config } from "../config.ts";
 import type { Vocabulary } from "../retrieval/vocabulary.ts";
 import { requireClient } from "./clients.ts";
@@ -12,7 +12,7 @@ import { requireClient } from "./clients.ts";
 export async function createAnswerers(config: Config, openai: OpenAI | null, vocabulary: Vocabulary): Promise<{ answerer: Answerer; fallback: Answerer }> {
   const extractive = createExtractiveAnswerer({ vocabulary });
   if (config.LLM_PROVIDER === "extractive") return { answerer: extractive, fallback: extractive };
-  const { createOpenAIAnswerer } = await import("../answer/openai-answerer.ts");
+  const { createOpenAIAnswerer } = await import("../answer/chat/openai-answerer.ts");
   const answerer = createOpenAIAnswerer({
     client: requireClient(openai, "LLM_PROVIDER"),
     model: config.OPENAI_CHAT_MODEL,

@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import type { EngineDeps } from "../answer/answer-question.ts";
+import type { EngineDeps } from "../answer/engine/answer-question.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { ChunkStore } from "../retrieval/chunk-store.ts";

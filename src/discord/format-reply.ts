@@ -1,5 +1,5 @@
 import type { AnswerResult, DraftAnswer } from "../answer/answer-types.ts";
-import { PERSONAL_DATA_NOTICE, REFUSAL_TEXT } from "../answer/render-answer.ts";
+import { PERSONAL_DATA_NOTICE, REFUSAL_TEXT } from "../answer/engine/render-answer.ts";
 
 /** Discord's limit on a message's content. */
 export const DISCORD_CONTENT_LIMIT = 2000;

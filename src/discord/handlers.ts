@@ -1,7 +1,7 @@
 import { type ButtonInteraction, type ChatInputCommandInteraction, type Client, Events, type Interaction, type Message, MessageFlags } from "discord.js";
-import { answerQuestion, type EngineDeps } from "../answer/answer-question.ts";
+import { answerQuestion, type EngineDeps } from "../answer/engine/answer-question.ts";
 import type { AnswerResult } from "../answer/answer-types.ts";
-import { sanitizeEcho } from "../answer/output-guards.ts";
+import { sanitizeEcho } from "../answer/guards/output-guards.ts";
 import type { Logger } from "../log.ts";
 import { channelNotice, isAllowedChannel } from "./channel-allowlist.ts";
 import { ASK_COMMAND, DOCENT_COMMAND } from "./commands.ts";

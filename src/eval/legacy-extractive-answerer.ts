@@ -3,9 +3,9 @@
  * order under a generic lead. Kept only as the baseline that `npm run eval -- --baseline` and `npm run bench:retrieval` print beside the current answerer.
  */
 import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "../answer/answer-types.ts";
-import { sourceList } from "../answer/extractive-answerer.ts";
-import { CHANNEL_PATTERN } from "../answer/formal-requests.ts";
-import { splitSentences } from "../answer/sentences.ts";
+import { sourceList } from "../answer/extractive/extractive-answerer.ts";
+import { CHANNEL_PATTERN } from "../answer/engine/formal-requests.ts";
+import { splitSentences } from "../answer/language/sentences.ts";
 import type { Passage } from "../retrieval/passage.ts";
 import { contentStems } from "../retrieval/text-terms.ts";
 

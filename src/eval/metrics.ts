@@ -1,5 +1,5 @@
 import type { AnswerResult } from "../answer/answer-types.ts";
-import { quoteIsVerbatim } from "../answer/verify-citations.ts";
+import { quoteIsVerbatim } from "../answer/chat/verify-citations.ts";
 import type { EvalQuestion } from "./questions.ts";
 
 /**

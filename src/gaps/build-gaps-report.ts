@@ -1,4 +1,4 @@
-import { redact } from "../answer/redact.ts";
+import { redact } from "../answer/guards/redact.ts";
 import { type ClosestPage, clip, type ReviewRecord } from "./review-record.ts";
 import { mentionsOf, providerOfPage } from "../retrieval/terms.ts";
 import { contentStems, words } from "../retrieval/text-terms.ts";

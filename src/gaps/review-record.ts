@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { APIEmbed } from "discord.js";
 import type { AnswerResult } from "../answer/answer-types.ts";
-import { sanitizeEcho } from "../answer/output-guards.ts";
-import { redact } from "../answer/redact.ts";
+import { sanitizeEcho } from "../answer/guards/output-guards.ts";
+import { redact } from "../answer/guards/redact.ts";
 
 /**
  * The machine-readable part of a review message: one embed titled "Record" whose fields each hold one value

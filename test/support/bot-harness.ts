@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import type { Client } from "discord.js";
 import { Events } from "discord.js";
-import type { EngineDeps } from "../../src/answer/answer-question.ts";
+import type { EngineDeps } from "../../src/answer/engine/answer-question.ts";
 import { createDiscordClient } from "../../src/discord/create-client.ts";
 import { attachHandlers } from "../../src/discord/handlers.ts";
 import { LoadControl, type LoadControlOptions } from "../../src/discord/load-control.ts";

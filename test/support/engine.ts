@@ -1,9 +1,9 @@
 import path from "node:path";
 import OpenAI from "openai";
-import type { EngineDeps } from "../../src/answer/answer-question.ts";
+import type { EngineDeps } from "../../src/answer/engine/answer-question.ts";
 import type { Answerer } from "../../src/answer/answer-types.ts";
-import { createExtractiveAnswerer } from "../../src/answer/extractive-answerer.ts";
-import { createOpenAIAnswerer } from "../../src/answer/openai-answerer.ts";
+import { createExtractiveAnswerer } from "../../src/answer/extractive/extractive-answerer.ts";
+import { createOpenAIAnswerer } from "../../src/answer/chat/openai-answerer.ts";
 import { runIngest } from "../../src/ingest/run-ingest.ts";
 import { ChunkStore } from "../../src/retrieval/chunk-store.ts";
 import { createLocalEmbedder } from "../../src/retrieval/local-embedder.ts";

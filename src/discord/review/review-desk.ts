@@ -11,7 +11,7 @@ import {
   TextInputStyle,
 } from "discord.js";
 import type { AnswerResult } from "../../answer/answer-types.ts";
-import { redact } from "../../answer/redact.ts";
+import { redact } from "../../answer/guards/redact.ts";
 import type { Logger } from "../../log.ts";
 import { KeyedQueue } from "../per-key.ts";
 import { answerPayload, noticePayload } from "../reply-payload.ts";

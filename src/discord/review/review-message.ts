@@ -1,7 +1,7 @@
 import { ActionRowBuilder, type APIEmbed, ButtonBuilder, ButtonStyle, type MessageActionRowComponentBuilder } from "discord.js";
 import type { AnswerResult } from "../../answer/answer-types.ts";
-import { sanitizeEcho } from "../../answer/output-guards.ts";
-import { unsafeReason } from "../../answer/unsafe-passages.ts";
+import { sanitizeEcho } from "../../answer/guards/output-guards.ts";
+import { unsafeReason } from "../../answer/guards/unsafe-passages.ts";
 import { shorten } from "../format-reply.ts";
 import { recordEmbed, recordFromResult, updateRecord } from "../../gaps/review-record.ts";
 

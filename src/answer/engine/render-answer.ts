@@ -1,4 +1,4 @@
-import type { DraftAnswer } from "./answer-types.ts";
+import type { DraftAnswer } from "../answer-types.ts";
 
 export const REFUSAL_TEXT =
   "The policy pages I have don't cover that, so I won't guess. Try rephrasing with the product or policy you mean, or ask a moderator here; for questions about your own account, contact the provider's support team.";

@@ -1,12 +1,12 @@
 import type OpenAI from "openai";
-import { describeApiError } from "../retrieval/openai-embedder.ts";
-import type { Passage } from "../retrieval/passage.ts";
-import { contentStems } from "../retrieval/text-terms.ts";
-import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "./answer-types.ts";
+import { describeApiError } from "../../retrieval/openai-embedder.ts";
+import type { Passage } from "../../retrieval/passage.ts";
+import { contentStems } from "../../retrieval/text-terms.ts";
+import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "../answer-types.ts";
 import { buildChatMessages } from "./build-prompt.ts";
-import { datedNote } from "./extractive-answerer.ts";
-import { splitSentences } from "./sentences.ts";
-import { unsafeReason } from "./unsafe-passages.ts";
+import { datedNote } from "../extractive/extractive-answerer.ts";
+import { splitSentences } from "../language/sentences.ts";
+import { unsafeReason } from "../guards/unsafe-passages.ts";
 import { chatReplyProblem, checkCitationNumbers, citedNumbers } from "./verify-citations.ts";
 
 /** Why a chat answer was not used; the extractive answer is used instead and the result says so. */

@@ -1,13 +1,13 @@
-import type { Logger } from "../log.ts";
-import { cleanQuery } from "../retrieval/clean-query.ts";
-import type { RetrievalVerdict, Retriever } from "../retrieval/retrieval-types.ts";
-import type { Answerer, AnswerResult, DraftAnswer } from "./answer-types.ts";
-import { createExtractiveAnswerer } from "./extractive-answerer.ts";
+import type { Logger } from "../../log.ts";
+import { cleanQuery } from "../../retrieval/clean-query.ts";
+import type { RetrievalVerdict, Retriever } from "../../retrieval/retrieval-types.ts";
+import type { Answerer, AnswerResult, DraftAnswer } from "../answer-types.ts";
+import { createExtractiveAnswerer } from "../extractive/extractive-answerer.ts";
 import { recogniseFormalRequest } from "./formal-requests.ts";
-import { splitQuestionParts } from "./question-analysis.ts";
-import { ChatFallback } from "./openai-answerer.ts";
-import { collectAllowance, sanitizeOutput } from "./output-guards.ts";
-import { redact, redactQuestion } from "./redact.ts";
+import { splitQuestionParts } from "../language/question-analysis.ts";
+import { ChatFallback } from "../chat/openai-answerer.ts";
+import { collectAllowance, sanitizeOutput } from "../guards/output-guards.ts";
+import { redact, redactQuestion } from "../guards/redact.ts";
 import { renderAnswer, renderRefusal } from "./render-answer.ts";
 
 export interface EngineDeps {

@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import type { Passage } from "../retrieval/passage.ts";
+import type { Passage } from "../../retrieval/passage.ts";
 
 /**
  * The chat prompt: rules in the system message, passages in a delimited block in the user message, and the

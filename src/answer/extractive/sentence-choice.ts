@@ -1,10 +1,10 @@
-import type { Passage } from "../retrieval/passage.ts";
-import type { Confidence } from "./answer-types.ts";
-import { mentionsOf, providerOfPage, termsOf } from "../retrieval/terms.ts";
-import type { Vocabulary } from "../retrieval/vocabulary.ts";
-import type { QuestionAnalysis, QuestionKind } from "./question-analysis.ts";
+import type { Passage } from "../../retrieval/passage.ts";
+import type { Confidence } from "../answer-types.ts";
+import { mentionsOf, providerOfPage, termsOf } from "../../retrieval/terms.ts";
+import type { Vocabulary } from "../../retrieval/vocabulary.ts";
+import type { QuestionAnalysis, QuestionKind } from "../language/question-analysis.ts";
 import { type QuotableUnit, quotableUnits } from "./quotable-units.ts";
-import { unsafeReason } from "./unsafe-passages.ts";
+import { unsafeReason } from "../guards/unsafe-passages.ts";
 
 /**
  * Sentence choice for the extractive answer. Pure. Every quotable unit of the retrieved passages is scored by how

@@ -1,6 +1,6 @@
-import { mentionsOf, termsOf } from "../retrieval/terms.ts";
-import { normaliseToken, words } from "../retrieval/text-terms.ts";
-import { matchPhrases, type Vocabulary } from "../retrieval/vocabulary.ts";
+import { mentionsOf, termsOf } from "../../retrieval/terms.ts";
+import { normaliseToken, words } from "../../retrieval/text-terms.ts";
+import { matchPhrases, type Vocabulary } from "../../retrieval/vocabulary.ts";
 
 /**
  * What a question asks, as the answer layer needs it: the kind of answer that fits, its terms (whole and per

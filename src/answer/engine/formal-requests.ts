@@ -1,4 +1,4 @@
-import type { FormalRequest, FormalRequestKind } from "./answer-types.ts";
+import type { FormalRequest, FormalRequestKind } from "../answer-types.ts";
 
 /**
  * Recognises formal privacy and security requests (access, deletion, opting out of training, reporting a

@@ -1,4 +1,4 @@
-import { type SentenceSpan, sentenceSpans } from "./sentences.ts";
+import { type SentenceSpan, sentenceSpans } from "../language/sentences.ts";
 
 /**
  * What the extractive answerer may quote: sentences that can stand alone. A sentence that leans on the one

@@ -1,4 +1,4 @@
-import type { AnswerResult } from "./answer-types.ts";
+import type { AnswerResult } from "../answer-types.ts";
 
 /** The `ask --json` contract: exactly these fields (plus mode details), passages in rank order. */
 export function answerJson(result: AnswerResult) {

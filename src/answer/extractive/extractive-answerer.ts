@@ -1,9 +1,9 @@
-import type { Passage } from "../retrieval/passage.ts";
-import { buildTermStats, type TermStats } from "../retrieval/relevance.ts";
-import { termsOf } from "../retrieval/terms.ts";
-import { defaultVocabulary, type Vocabulary } from "../retrieval/vocabulary.ts";
-import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "./answer-types.ts";
-import { analyseQuestion } from "./question-analysis.ts";
+import type { Passage } from "../../retrieval/passage.ts";
+import { buildTermStats, type TermStats } from "../../retrieval/relevance.ts";
+import { termsOf } from "../../retrieval/terms.ts";
+import { defaultVocabulary, type Vocabulary } from "../../retrieval/vocabulary.ts";
+import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "../answer-types.ts";
+import { analyseQuestion } from "../language/question-analysis.ts";
 import { chooseSentences, pageProvider, SCORING, type ScoredUnit } from "./sentence-choice.ts";
 
 export const UNCERTAIN_LEAD = "I'm not sure the policy pages answer this exactly. These passages come closest:";
