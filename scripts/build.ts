@@ -2,7 +2,7 @@
  * `npm run build` (and `prepare`, which `npm ci` runs): compiles src/ and scripts/ to JavaScript in dist/, so the
  * commands start without transpiling TypeScript, and copies the files src/ reads at run time beside their
  * modules (the playground's page.css and client.js: everything under src/ that is not TypeScript), and writes the
- * lemmatizer's word tables and the shipped vocabulary as JSON, read faster than the originals (see
+ * lemmatizer's word tables, the word-frequency list and the shipped vocabulary as JSON, read faster than the originals (see
  * src/retrieval/lemmatizer.ts and vocabulary.ts; each is used only while it matches what it was made from).
  * Files people edit without a build (config/, knowledge/) are read from the project itself, never copied.
  * `--out-dir DIR` builds elsewhere inside the project (the build test does).
@@ -12,6 +12,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { WORD_FREQUENCY_SNAPSHOT_FILE, wordFrequencySnapshot } from "../src/answer/language/word-frequency.ts";
 import { LEXICON_SNAPSHOT_FILE, lexiconSnapshot } from "../src/retrieval/lemmatizer.ts";
 import { DEFAULT_VOCABULARY_FILE, VOCABULARY_SNAPSHOT_FILE, vocabularySnapshot } from "../src/retrieval/vocabulary.ts";
 
@@ -34,4 +35,5 @@ cpSync(path.join(PROJECT_DIR, "src"), path.join(outDir, "src"), { recursive: tru
 // A wink-lexicon whose tables do not fit the snapshot's form simply loads as it is.
 const lexicon = lexiconSnapshot();
 if (lexicon !== null) writeFileSync(path.join(outDir, "src/retrieval", LEXICON_SNAPSHOT_FILE), lexicon);
+writeFileSync(path.join(outDir, "src/answer/language", WORD_FREQUENCY_SNAPSHOT_FILE), wordFrequencySnapshot());
 writeFileSync(path.join(outDir, "src/retrieval", VOCABULARY_SNAPSHOT_FILE), vocabularySnapshot(readFileSync(DEFAULT_VOCABULARY_FILE, "utf8")));

@@ -48,7 +48,8 @@ describe("answering from the shipped knowledge on a real LanceDB", () => {
     const result = await ask("what's a good recipe for banana bread?");
     expect(result.refused).toBe(true);
     expect(result.citations).toEqual([]);
-    expect(result.answer).toMatch(/don't cover that/);
+    expect(result.answer).toMatch(/can only answer questions about the data-privacy and security policies/);
+    expect(result.reason).toBe("off-topic request (everyday)");
   });
 
   it("redacts personal data before searching and never repeats it", async () => {

@@ -18,7 +18,15 @@ describe("parseSource", () => {
     );
     expect(result).toEqual({
       ok: true,
-      document: { source: "knowledge/x.md", url: "https://example.com/a", title: "Retention", updated: "2025-03-04", markdown: "# Retention\n\nThirty days." },
+      document: {
+        source: "knowledge/x.md",
+        url: "https://example.com/a",
+        title: "Retention",
+        updated: "2025-03-04",
+        markdown: "# Retention\n\nThirty days.",
+        provider: null,
+        appliesTo: null,
+      },
     });
   });
 

@@ -21,7 +21,17 @@ describe("judgeRelevance", () => {
     expect(verdict.reason).not.toMatch(/banana|recipe|bread/);
   });
   it("refuses when the known words are incidental, none of the pages' subject vocabulary", () => {
-    expect(judgeRelevance("why does my effect run twice in dev mode", 5, stats)).toMatchObject({ refuse: true, reason: expect.stringMatching(/subject/) });
+    // On an index large enough for frequencies to mean something, subject words occur in at least 5% of passages.
+    const large = buildTermStats([
+      ...Array.from({ length: 60 }, (_, i) => `API inputs are retained for ${i + 1} days for abuse monitoring.`),
+      "Each team may run a check twice.",
+      "The dev mode is off.",
+    ]);
+    expect(judgeRelevance("why does my effect run twice in dev mode", 5, large)).toMatchObject({ refuse: true, reason: expect.stringMatching(/subject/) });
+  });
+  it("answers on a small index, where every word its pages use is their subject", () => {
+    const small = buildTermStats(["Batch API input files are retained for 30 days.", "Output files are deleted after 30 days."]);
+    expect(judgeRelevance("How long are batch API input files retained?", 2, small)).toMatchObject({ refuse: false });
   });
   it("answers when the index speaks the question's language, stems included", () => {
     expect(judgeRelevance("do you retain API inputs for monitoring abuse?", 5, stats)).toMatchObject({ refuse: false, knownShare: 1 });

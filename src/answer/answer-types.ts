@@ -43,6 +43,8 @@ export interface AnswerResult {
   fallbackReason?: string;
   /** Why the engine refused or which formal request it recognised, for moderators and logs. */
   reason?: string;
+  /** A refusal's words for the asker (the general one, or one naming what the pages don't mention). */
+  refusalText?: string;
   /** How sure the answer is; absent on refusals. Moderators and the gaps report read it. */
   confidence?: Confidence;
   /** Kinds of personal data found (and removed) in the question: the reply suggests deleting the message. */
@@ -68,6 +70,11 @@ export interface AnswerInput {
   context?: string;
   /** How often each term occurs across the index: what makes a term telling. Absent: counted over the passages. */
   termStats?: TermStats;
+  /**
+   * The question's focus from the answerability stage: the terms the pages mention (a confident lead covers them)
+   * and, in the asker's words, any the pages never mention ("" when none is missing).
+   */
+  focus?: { terms: string[]; missing: string; missingShare: number };
 }
 
 export type FormalRequestKind = "access" | "deletion" | "training-opt-out" | "vulnerability";

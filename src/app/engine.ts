@@ -69,5 +69,5 @@ export async function createEngine(app: App, options: { logger?: Logger } = {}):
     vocabulary,
   });
   const { answerer, fallback } = await createAnswerers(config, app.openai, vocabulary);
-  return { store: app.store, retriever, answerer, fallback, ...(options.logger ? { logger: options.logger } : {}) };
+  return { store: app.store, retriever, answerer, fallback, vocabulary, ...(options.logger ? { logger: options.logger } : {}) };
 }

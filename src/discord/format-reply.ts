@@ -13,7 +13,7 @@ const FOOTER = "-# Answered only from the policy pages above. Reply to this mess
 export function formatDiscordAnswer(result: AnswerResult, askerId: string | null, options: { header?: string } = {}): string {
   const greeting = askerId ? `Hi <@${askerId}>! ` : "";
   const notice = `${options.header ? `${options.header}\n` : ""}${result.redacted.length > 0 ? `${PERSONAL_DATA_NOTICE}\n\n` : ""}`;
-  if (result.refused || !result.draft) return fitToLimit(`${notice}${greeting}${REFUSAL_TEXT}`);
+  if (result.refused || !result.draft) return fitToLimit(`${notice}${greeting}${result.refusalText ?? REFUSAL_TEXT}`);
   const draft = result.draft;
   const fallback = result.fallbackReason ? "\n-# The chat model's answer could not be verified, so these are direct quotes." : "";
   for (const maxBullet of [400, 280, 200, 140]) {

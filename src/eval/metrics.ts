@@ -61,6 +61,15 @@ export interface EvalReport {
   citations: number;
   badCitations: number;
   violations: number;
+  /**
+   * Trust, as tools/eval_contract.py scores it. An answer is "sure" when it is neither refused nor marked uncertain.
+   * confidentPrecision: of the sure answers to answerable and unanswerable questions, the share that are answerable
+   * and show the gold quote; confidentUnans: unanswerable questions answered sure (the worst failure);
+   * confidentCover: answerable questions answered sure and showing the gold quote.
+   */
+  confidentPrecision: number;
+  confidentUnans: number;
+  confidentCover: number;
   latencyMs: { p50: number; p95: number };
   failures: Array<{ id: string; problem: string }>;
 }
@@ -79,7 +88,9 @@ export function scoreOutcomes(
   let citations = 0;
   let badCitations = 0;
   let violations = 0;
+  const trust = { sure: 0, sureRight: 0, sureUnanswerable: 0 };
   for (const { question, result } of outcomes) {
+    const sure = !result.refused && result.confidence !== "uncertain";
     const k = (kinds[question.kind] ??= { n: 0, refused: 0, uncertain: 0 });
     k.n++;
     if (result.refused) k.refused++;
@@ -111,13 +122,22 @@ export function scoreOutcomes(
       k.quoteHit1 = (k.quoteHit1 ?? 0) + (hit1 ? 1 : 0);
       k.quoteHit5 = (k.quoteHit5 ?? 0) + (hit5 ? 1 : 0);
       k.pageHit5 = (k.pageHit5 ?? 0) + (page5 ? 1 : 0);
-      k.answerGold = (k.answerGold ?? 0) + (result.citations.some((c) => containsQuote(c.quote, question.gold_quote!)) ? 1 : 0);
+      const showsGold = result.citations.some((c) => containsQuote(c.quote, question.gold_quote!));
+      k.answerGold = (k.answerGold ?? 0) + (showsGold ? 1 : 0);
+      if (sure) {
+        trust.sure++;
+        if (showsGold) trust.sureRight++;
+      }
       k.firstGold = (k.firstGold ?? 0) + (result.citations[0] !== undefined && containsQuote(result.citations[0].quote, question.gold_quote) ? 1 : 0);
       k.factRecall = (k.factRecall ?? 0) + factRecall(result.answer, question.gold_facts ?? []);
       if (!hit5) failures.push({ id: question.id, problem: "gold quote not in top 5" });
       if (result.refused) failures.push({ id: question.id, problem: `answerable but refused (${result.reason ?? ""})` });
     }
     if (question.kind === "unanswerable" && !result.refused) failures.push({ id: question.id, problem: "unanswerable but answered" });
+    if (question.kind === "unanswerable" && sure) {
+      trust.sure++;
+      trust.sureUnanswerable++;
+    }
   }
   for (const k of Object.values(kinds)) {
     for (const key of ["quoteHit1", "quoteHit5", "pageHit5", "answerGold", "firstGold", "factRecall"] as const)
@@ -132,6 +152,9 @@ export function scoreOutcomes(
     citations,
     badCitations,
     violations,
+    confidentPrecision: round(trust.sureRight / (trust.sure || 1)),
+    confidentUnans: round(trust.sureUnanswerable / (kinds.unanswerable?.n || 1)),
+    confidentCover: round(trust.sureRight / (kinds.answerable?.n || 1)),
     latencyMs: { p50: pick(0.5), p95: pick(0.95) },
     failures,
   };

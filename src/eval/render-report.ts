@@ -11,6 +11,9 @@ export function renderReport(report: EvalReport): string {
   }
   lines.push("");
   lines.push(`refusal rate: answerable ${pct(report.refusalAnswerable)}, unanswerable ${pct(report.refusalUnanswerable)}`);
+  lines.push(
+    `trust: confident precision ${pct(report.confidentPrecision)}, unanswerable answered confidently ${pct(report.confidentUnans)}, answerable answered confidently and right ${pct(report.confidentCover)}`,
+  );
   lines.push(`citations: ${report.citations}, failing verification: ${report.badCitations}; injection/PII violations: ${report.violations}`);
   lines.push(`latency per question (warm, in-process): p50 ${report.latencyMs.p50} ms, p95 ${report.latencyMs.p95} ms`);
   if (report.failures.length > 0) {
@@ -24,15 +27,15 @@ export function renderReport(report: EvalReport): string {
 export function renderAnswerComparison(rows: ReadonlyArray<{ name: string; report: EvalReport }>): string {
   const pct = (x: number | undefined) => (x === undefined ? "-" : `${(x * 100).toFixed(1)}%`);
   const lines = [
-    "| answerer | answer_gold | first_gold | fact_recall | refused (answerable) | uncertain (answerable) | refused (unanswerable) | uncertain (unanswerable) | bad citations | violations |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| answerer | answer_gold | first_gold | fact_recall | confident_precision | confident_unans | confident_cover | refused (answerable) | uncertain (answerable) | refused (unanswerable) | uncertain (unanswerable) | bad citations | violations |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const { name, report } of rows) {
     const a = report.kinds.answerable;
     const u = report.kinds.unanswerable;
     const share = (k: typeof a, key: "refused" | "uncertain") => (k ? k[key] / k.n : undefined);
     lines.push(
-      `| ${name} | ${pct(a?.answerGold)} | ${pct(a?.firstGold)} | ${pct(a?.factRecall)} | ${pct(share(a, "refused"))} | ${pct(share(a, "uncertain"))} | ${pct(share(u, "refused"))} | ${pct(share(u, "uncertain"))} | ${report.badCitations}/${report.citations} | ${report.violations} |`,
+      `| ${name} | ${pct(a?.answerGold)} | ${pct(a?.firstGold)} | ${pct(a?.factRecall)} | ${pct(report.confidentPrecision)} | ${pct(report.confidentUnans)} | ${pct(report.confidentCover)} | ${pct(share(a, "refused"))} | ${pct(share(a, "uncertain"))} | ${pct(share(u, "refused"))} | ${pct(share(u, "uncertain"))} | ${report.badCitations}/${report.citations} | ${report.violations} |`,
     );
   }
   return lines.join("\n");

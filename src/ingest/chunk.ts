@@ -12,6 +12,9 @@ export interface Chunk {
   text: string;
   contentHash: string;
   pageDate: string | null;
+  /** The page's provider and audience from its front matter, when it names them. */
+  provider: string | null;
+  appliesTo: string | null;
   source: string;
 }
 
@@ -94,8 +97,10 @@ export async function chunkDocument(document: SourceDocument, options: ChunkOpti
         title: document.title,
         heading,
         text,
-        contentHash: sha256([document.title, heading, document.updated ?? "", text].join("\u0000")).slice(0, 32),
+        contentHash: sha256([document.title, heading, document.updated ?? "", text, ...pageLabels(document)].join("\u0000")).slice(0, 32),
         pageDate: document.updated,
+        provider: document.provider ?? null,
+        appliesTo: document.appliesTo ?? null,
         source: document.source,
       });
     }
@@ -122,4 +127,9 @@ function sameText(a: string, b: string): boolean {
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/** A page's front-matter labels, part of its chunks' content hash only when it has them (older hashes stay valid). */
+function pageLabels(document: SourceDocument): string[] {
+  return document.provider || document.appliesTo ? [document.provider ?? "", document.appliesTo ?? ""] : [];
 }

@@ -6,6 +6,12 @@ export interface SourceDocument {
   title: string;
   /** ISO date the page says it was updated, when known. */
   updated: string | null;
+  /**
+   * Who and what the page is about, when its front matter says so (`provider: Acme AI`, `applies_to: API
+   * customers`): the answer layer takes a page's provider from here before its title and web address.
+   */
+  provider?: string | null;
+  appliesTo?: string | null;
   markdown: string;
   /** For a page fetched from a URL: its HTTP validators, remembered for the next conditional request. */
   http?: { etag: string | null; lastModified: string | null };

@@ -60,7 +60,15 @@ function parseFrontMatterText(source: string, text: string, format: SourceFormat
   if (body === "") return fail("the page has front matter but no text");
   return {
     ok: true,
-    document: { source, url: url.value, title: title ?? titleFromFileName(source), updated, markdown: body },
+    document: {
+      source,
+      url: url.value,
+      title: title ?? titleFromFileName(source),
+      updated,
+      markdown: body,
+      provider: shortLabel(data.provider),
+      appliesTo: shortLabel(data.applies_to),
+    },
   };
 }
 
@@ -116,4 +124,11 @@ export function tooLarge(size: number, maxBytes: number): ParseResult {
 
 function fail(reason: string): ParseResult {
   return { ok: false, reason };
+}
+
+/** A front-matter label (provider, applies_to): a short single line of text, or null. */
+function shortLabel(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  const label = value.replace(/\s+/g, " ").trim().slice(0, 80);
+  return label === "" ? null : label;
 }

@@ -32,6 +32,9 @@ export interface ChunkRow {
   contentHash: string;
   source: string;
   pageDate: string | null;
+  /** The page's provider and audience as its front matter names them (null when it does not). */
+  provider: string | null;
+  appliesTo: string | null;
   ingestedAt: string;
   /** HTTP validators of a page fetched from a URL (null for files): the next fetch asks "changed since?". */
   httpEtag: string | null;
@@ -162,6 +165,8 @@ export class ChunkStore {
       contentHash: r.content_hash,
       source: r.source,
       pageDate: r.page_date ?? null,
+      provider: r.provider ?? null,
+      appliesTo: r.applies_to ?? null,
       ingestedAt: r.ingested_at,
       httpEtag: r.http_etag ?? null,
       httpLastModified: r.http_last_modified ?? null,
@@ -309,13 +314,16 @@ function differs(column: string): string {
   return `(${t} IS NULL AND ${s} IS NOT NULL) OR (${t} IS NOT NULL AND ${s} IS NULL) OR ${t} != ${s}`;
 }
 
+/** Columns added after the first tables were written: an older table gets them, all null, before a merge. */
+export const OPTIONAL_COLUMNS = ["http_etag", "http_last_modified", "provider", "applies_to"];
+
 /**
- * Tables written before the HTTP validator columns existed get them (all null) before a merge, which needs the
+ * Tables written before the HTTP validator or page-metadata columns existed get them (all null) before a merge, which needs the
  * same columns on both sides. The data is unchanged, so a reader of that extra version sees the same index.
  */
 async function addMissingColumns(table: lancedb.Table): Promise<void> {
   const names = new Set((await table.schema()).fields.map((f) => f.name));
-  const missing = ["http_etag", "http_last_modified"].filter((name) => !names.has(name));
+  const missing = OPTIONAL_COLUMNS.filter((name) => !names.has(name));
   if (missing.length > 0) await table.addColumns(missing.map((name) => ({ name, valueSql: "CAST(NULL AS STRING)" })));
 }
 
@@ -333,6 +341,8 @@ function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): Arrow.Tabl
     new arrow.Field("ingested_at", new arrow.Utf8(), false),
     new arrow.Field("http_etag", new arrow.Utf8(), true),
     new arrow.Field("http_last_modified", new arrow.Utf8(), true),
+    new arrow.Field("provider", new arrow.Utf8(), true),
+    new arrow.Field("applies_to", new arrow.Utf8(), true),
     new arrow.Field(
       "vector",
       new arrow.FixedSizeList(embedder.dimensions, new arrow.Field("item", new arrow.Float32(), true)),
@@ -354,6 +364,8 @@ function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): Arrow.Tabl
       ingested_at: r.ingestedAt,
       http_etag: r.httpEtag,
       http_last_modified: r.httpLastModified,
+      provider: r.provider,
+      applies_to: r.appliesTo,
       vector: Array.from(r.vector),
     })),
     { schema },

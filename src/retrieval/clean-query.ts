@@ -6,6 +6,9 @@ const GREETING =
   /^(?:(?:hi|hey|hello|heya|hiya|yo|sup|howdy|greetings|good (?:morning|afternoon|evening)|hey there|hi there|hello there)(?:\s+(?:all|everyone|folks|guys|team|there|bot|docent))?[\s,!.:;-]*)+/i;
 const POLITE_TAIL = /[\s,.;!-]*(?:thanks|thank you|thx|ty|cheers|pls|please)(?:\s+(?:in advance|so much|a lot))?[\s!.]*$/i;
 
+/** A question that reports a claim heard elsewhere, and the claim itself. */
+const REPORTED_CLAIM = /^.{0,200}?\b(?:saying|claiming|(?:says|said|claims?|claimed|heard|read|told (?:me|us)|mentioned|thinks?|thought)\s+that)\s+(.+)$/is;
+
 export function cleanQuery(message: string): string {
   let text = message
     .replace(/```[\s\S]*?```/g, " ")
@@ -19,5 +22,8 @@ export function cleanQuery(message: string): string {
     .replace(/\s+/g, " ")
     .trim();
   text = text.replace(GREETING, "").replace(POLITE_TAIL, "").trim();
+  // "my boss read some article saying X" asks whether X holds: the story of where X was heard only adds noise.
+  const claim = REPORTED_CLAIM.exec(text);
+  if (claim?.[1] && claim[1].split(/\s+/).length >= 4) text = claim[1];
   return text;
 }

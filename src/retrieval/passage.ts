@@ -6,5 +6,8 @@ export interface Passage {
   heading: string;
   text: string;
   pageDate: string | null;
+  /** The page's provider and audience as its front matter names them; absent or null when it does not. */
+  provider?: string | null;
+  appliesTo?: string | null;
   score: number;
 }

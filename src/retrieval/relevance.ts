@@ -27,6 +27,8 @@ export interface RelevanceVerdict {
 export interface TermStats {
   passages: number;
   documentFrequency: ReadonlyMap<string, number>;
+  /** How many pages of the index each provider has (see providerOfPage): which provider the pages are mostly about. */
+  pageProviders?: ReadonlyMap<string, number>;
 }
 
 export function judgeRelevance(query: string, passageCount: number, stats: TermStats, termsOf: (text: string) => string[] = contentStems): RelevanceVerdict {
@@ -37,7 +39,8 @@ export function judgeRelevance(query: string, passageCount: number, stats: TermS
   if (stems.length === 0) return { refuse: true, code: "no-searchable-words", reason: refusalReason("no-searchable-words", counts), knownShare: 0, ...counts };
   const knownShare = 1 - unknown / stems.length;
   if (knownShare < MIN_KNOWN_SHARE) return { refuse: true, code: "unknown-words", reason: refusalReason("unknown-words", counts), knownShare, ...counts };
-  const subjectMin = Math.max(3, SUBJECT_WORD_MIN_SHARE * stats.passages);
+  // On a small index (a maintainer's first pages) every word the pages use is their subject.
+  const subjectMin = Math.max(1, SUBJECT_WORD_MIN_SHARE * stats.passages);
   if (!stems.some((s) => (stats.documentFrequency.get(s) ?? 0) >= subjectMin)) {
     return { refuse: true, code: "off-subject", reason: refusalReason("off-subject", counts), knownShare, ...counts };
   }

@@ -3,8 +3,8 @@ import type { Retriever } from "./retrieval-types.ts";
 import type { ChunkStore } from "./chunk-store.ts";
 import type { Embedder } from "./embedder.ts";
 import { buildTermStats, judgeRelevance, type TermStats } from "./relevance.ts";
-import { type RetrievalMode, scoreWithin, search } from "./search.ts";
-import { termsOf, withSynonyms } from "./terms.ts";
+import { passageColumns, type RetrievalMode, scoreWithin, search } from "./search.ts";
+import { providerOfPage, termsOf, withSynonyms } from "./terms.ts";
 import { defaultVocabulary, type Vocabulary } from "./vocabulary.ts";
 
 export interface RetrieverOptions {
@@ -32,6 +32,7 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
   const keysOf = (text: string) => termsOf(text, vocabulary);
   let statsVersion = -1;
   let termStats: TermStats = { passages: 0, documentFrequency: new Map() };
+  let columns: string[] | undefined;
   const refreshMs = options.refreshMs ?? 0;
   const now = options.now ?? Date.now;
   let checkedAt = -Infinity;
@@ -41,18 +42,25 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
     await table.checkoutLatest();
     const version = await table.version();
     if (version === statsVersion) return;
-    const rows = await table.query().select(["search_text"]).toArray();
-    termStats = buildTermStats(
-      rows.map((row) => row.search_text as string),
-      keysOf,
-    );
+    columns = await passageColumns(table);
+    const rows = await table
+      .query()
+      .select(["search_text", "url", "title", ...(columns.includes("provider") ? ["provider"] : [])])
+      .toArray();
+    termStats = {
+      ...buildTermStats(
+        rows.map((row) => row.search_text as string),
+        keysOf,
+      ),
+      pageProviders: countPageProviders(rows, vocabulary),
+    };
     statsVersion = version;
   };
   await refresh();
   return {
     async retrieve(query, limit, retrieveOptions = {}) {
       await refresh();
-      const deps = { table, embedder };
+      const deps = { table, embedder, ...(columns ? { columns } : {}) };
       // Wider searches (the question's parts, its synonyms, a formal request's channel words) may find passages the
       // query's own words miss. They run beside the main search and join after its ranked passages, scored on the
       // query's own scale, so the list stays in rank order and search's top passages are never displaced.
@@ -81,4 +89,13 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
     },
     termStats: () => termStats,
   };
+}
+
+/** Pages per provider, each page (url) counted once. */
+function countPageProviders(rows: ReadonlyArray<{ url: string; title: string; provider?: string | null }>, vocabulary: Vocabulary): Map<string, number> {
+  const providerOfUrl = new Map<string, string | null>();
+  for (const row of rows) if (!providerOfUrl.has(row.url)) providerOfUrl.set(row.url, providerOfPage(row.title, row.url, vocabulary, row.provider));
+  const counts = new Map<string, number>();
+  for (const provider of providerOfUrl.values()) if (provider) counts.set(provider, (counts.get(provider) ?? 0) + 1);
+  return counts;
 }

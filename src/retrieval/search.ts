@@ -15,29 +15,47 @@ export interface SearchOptions {
 }
 
 const PASSAGE_COLUMNS = ["id", "url", "title", "heading", "text", "page_date"];
+/** Page metadata columns that tables written by older versions lack (see OPTIONAL_COLUMNS in chunk-store.ts). */
+export const PAGE_LABEL_COLUMNS = ["provider", "applies_to"];
+
+/** The columns a search reads from `table`: the page labels only where the table has them. */
+export async function passageColumns(table: Table): Promise<string[]> {
+  const names = new Set((await table.schema()).fields.map((f) => f.name));
+  return [...PASSAGE_COLUMNS, ...PAGE_LABEL_COLUMNS.filter((name) => names.has(name))];
+}
 /** Reciprocal-rank-fusion constant: the usual 60 keeps one list's top hit from drowning the other list. */
 const RRF_K = 60;
 
 /** Full-text (BM25 over title, heading path and text, English stemming) through LanceDB's native index. */
-export async function searchFullText(table: Table, query: string, limit: number, within?: readonly string[]): Promise<Passage[]> {
+export async function searchFullText(table: Table, query: string, limit: number, within?: readonly string[], columns = PASSAGE_COLUMNS): Promise<Passage[]> {
   // Only words matter to BM25; punctuation would just be tokenised away, at a cost.
-  const words = query.replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  // The index tokenises "SOC 2" and "GPT-4o" into a name and a number: a question's "soc2" or "gpt4o" is split the same way.
+  const words = query
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .replace(/(?<![\p{L}\p{N}])(\p{L}{2,5})(\p{N}{1,2}\p{L}{0,2})(?![\p{L}\p{N}])/gu, "$1 $2")
+    .trim();
   if (words === "") return [];
   let request = table.query().fullTextSearch(words);
   if (within) request = request.where(idFilter(within));
   const rows = await request
-    .select([...PASSAGE_COLUMNS, "_score"])
+    .select([...columns, "_score"])
     .limit(limit)
     .toArray();
   return rows.map((row) => toPassage(row, row._score));
 }
 
 /** Cosine nearest neighbours; the score is the cosine similarity. */
-export async function searchVector(table: Table, vector: Float32Array, limit: number, within?: readonly string[]): Promise<Passage[]> {
+export async function searchVector(
+  table: Table,
+  vector: Float32Array,
+  limit: number,
+  within?: readonly string[],
+  columns = PASSAGE_COLUMNS,
+): Promise<Passage[]> {
   let request = table.vectorSearch(vector).distanceType("cosine");
   if (within) request = request.where(idFilter(within));
   const rows = await request
-    .select([...PASSAGE_COLUMNS, "_distance"])
+    .select([...columns, "_distance"])
     .limit(limit)
     .toArray();
   return rows.map((row) => toPassage(row, 1 - row._distance));
@@ -48,11 +66,11 @@ export async function searchVector(table: Table, vector: Float32Array, limit: nu
  * searches (a part of the question, its synonyms) can be ranked on the main query's scale. Hybrid scores come
  * from rank fusion and mean nothing outside one ranking, so that mode has none: it returns [].
  */
-export async function scoreWithin(deps: { table: Table; embedder: Embedder }, query: string, ids: readonly string[], mode: RetrievalMode): Promise<Passage[]> {
+export async function scoreWithin(deps: SearchDeps, query: string, ids: readonly string[], mode: RetrievalMode): Promise<Passage[]> {
   if (ids.length === 0 || mode === "hybrid") return [];
-  if (mode === "fts") return searchFullText(deps.table, query, ids.length, ids);
+  if (mode === "fts") return searchFullText(deps.table, query, ids.length, ids, deps.columns);
   const [vector] = await deps.embedder.embed([query]);
-  return searchVector(deps.table, vector!, ids.length, ids);
+  return searchVector(deps.table, vector!, ids.length, ids, deps.columns);
 }
 
 function idFilter(ids: readonly string[]): string {
@@ -76,12 +94,22 @@ export function fuseRankings(fullText: readonly Passage[], vector: readonly Pass
   return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, limit);
 }
 
-export async function search(deps: { table: Table; embedder: Embedder }, query: string, options: SearchOptions): Promise<Passage[]> {
+/** What a search reads: the table, the embedder for vector queries, and the columns to return (default: without page labels). */
+export interface SearchDeps {
+  table: Table;
+  embedder: Embedder;
+  columns?: string[];
+}
+
+export async function search(deps: SearchDeps, query: string, options: SearchOptions): Promise<Passage[]> {
   const candidates = Math.max(options.candidates ?? 30, options.limit);
-  if (options.mode === "fts") return searchFullText(deps.table, query, options.limit);
+  if (options.mode === "fts") return searchFullText(deps.table, query, options.limit, undefined, deps.columns);
   const [vector] = await deps.embedder.embed([query]);
-  if (options.mode === "vector") return searchVector(deps.table, vector!, options.limit);
-  const [fullText, nearest] = await Promise.all([searchFullText(deps.table, query, candidates), searchVector(deps.table, vector!, candidates)]);
+  if (options.mode === "vector") return searchVector(deps.table, vector!, options.limit, undefined, deps.columns);
+  const [fullText, nearest] = await Promise.all([
+    searchFullText(deps.table, query, candidates, undefined, deps.columns),
+    searchVector(deps.table, vector!, candidates, undefined, deps.columns),
+  ]);
   return fuseRankings(fullText, nearest, options.vectorWeight, options.limit);
 }
 
@@ -93,8 +121,20 @@ interface PassageRow {
   heading: string;
   text: string;
   page_date?: string | null;
+  provider?: string | null;
+  applies_to?: string | null;
 }
 
 function toPassage(row: PassageRow, score: number): Passage {
-  return { id: row.id, url: row.url, title: row.title, heading: row.heading, text: row.text, pageDate: row.page_date ?? null, score };
+  return {
+    id: row.id,
+    url: row.url,
+    title: row.title,
+    heading: row.heading,
+    text: row.text,
+    pageDate: row.page_date ?? null,
+    ...(row.provider ? { provider: row.provider } : {}),
+    ...(row.applies_to ? { appliesTo: row.applies_to } : {}),
+    score,
+  };
 }

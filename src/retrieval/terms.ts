@@ -1,4 +1,5 @@
-import { CONTRACTION_PARTS, normaliseToken, STOP_WORDS, words } from "./text-terms.ts";
+import { getDomainWithoutSuffix } from "tldts";
+import { CONTRACTION_PARTS, compoundName, normaliseToken, STOP_WORDS, termWords, words } from "./text-terms.ts";
 import { matchPhrases, type Vocabulary } from "./vocabulary.ts";
 
 /**
@@ -7,7 +8,7 @@ import { matchPhrases, type Vocabulary } from "./vocabulary.ts";
  * retention" and "ZDR" both `syn:zero-data-retention`). Stop words are dropped unless part of a phrase. Pure.
  */
 export function termsOf(text: string, vocabulary: Vocabulary): string[] {
-  const raw = words(text);
+  const raw = termWords(text);
   const tokens = raw.map(normaliseToken);
   const out: string[] = [];
   const matches = matchPhrases(tokens, vocabulary.synonyms);
@@ -20,7 +21,11 @@ export function termsOf(text: string, vocabulary: Vocabulary): string[] {
       next++;
       continue;
     }
-    if (!STOP_WORDS.has(raw[i]!) && !CONTRACTION_PARTS.has(raw[i]!)) out.push(tokens[i]!);
+    if (STOP_WORDS.has(raw[i]!) || CONTRACTION_PARTS.has(raw[i]!)) continue;
+    out.push(tokens[i]!);
+    // "soc2" also counts as "soc": a page about SOC 2 still talks about SOC reports.
+    const name = compoundName(raw[i]!);
+    if (name) out.push(normaliseToken(name));
   }
   return out;
 }
@@ -28,7 +33,7 @@ export function termsOf(text: string, vocabulary: Vocabulary): string[] {
 /** Which keys of a phrase table (providers, audiences) a text mentions, with counts, in order of first mention. */
 export function mentionsOf(text: string, table: Vocabulary["providers"]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const match of matchPhrases(words(text).map(normaliseToken), table)) counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
+  for (const match of matchPhrases(termWords(text).map(normaliseToken), table)) counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
   return counts;
 }
 
@@ -38,16 +43,33 @@ export function withSynonyms(text: string, vocabulary: Vocabulary): string {
   return extra.length === 0 ? text : `${text} ${extra.join(" ")}`;
 }
 
-/** The provider a page is about, from its title and web address (e.g. learn.microsoft.com → azure); null if none. */
-export function providerOfPage(title: string, url: string, vocabulary: Vocabulary): string | null {
+/**
+ * The provider a page is about. The page's own word comes first — its front matter's `provider` label, read as the
+ * vocabulary's provider when it names one ("Azure OpenAI Service" → azure), as itself otherwise ("Acme AI" →
+ * "acme ai") — then the vocabulary's providers in its title and web address (learn.microsoft.com → azure), then
+ * the name of its site (docs.acme.ai → "acme"), so a knowledge base of providers the vocabulary does not list still
+ * keeps each provider's pages apart. Null for a page with none of these.
+ */
+export function providerOfPage(title: string, url: string, vocabulary: Vocabulary, label?: string | null): string | null {
+  if (label) return mostMentioned(label, vocabulary) ?? words(label).join(" ");
   let host = "";
   try {
-    host = new URL(url).hostname.replace(/\./g, " ");
+    host = new URL(url).hostname;
   } catch {
     // A page without a web address says nothing about its provider.
   }
+  return mostMentioned(`${title} ${host.replace(/\./g, " ")}`, vocabulary) ?? siteName(host);
+}
+
+/** The name of a site (docs.acme.ai → "acme"); null for no host and for the names reserved for examples and tests. */
+function siteName(host: string): string | null {
+  if (host === "" || /(?:^|\.)(?:example\.(?:com|net|org)|example|test|invalid|localhost)$/i.test(host)) return null;
+  return getDomainWithoutSuffix(host) ?? null;
+}
+
+function mostMentioned(text: string, vocabulary: Vocabulary): string | null {
   let best: string | null = null;
   let most = 0;
-  for (const [key, count] of mentionsOf(`${title} ${host}`, vocabulary.providers)) if (count > most) [best, most] = [key, count];
+  for (const [key, count] of mentionsOf(text, vocabulary.providers)) if (count > most) [best, most] = [key, count];
   return best;
 }

@@ -6,7 +6,7 @@ import type * as Yaml from "yaml";
 import { z } from "zod";
 import { DocentError } from "../errors.ts";
 import { projectFile } from "../project-files.ts";
-import { normaliseToken, words } from "./text-terms.ts";
+import { normaliseToken, termWords, words } from "./text-terms.ts";
 
 /**
  * The privacy vocabulary (config/privacy-vocabulary.yaml): synonym groups, providers and audiences, compiled into
@@ -24,6 +24,15 @@ export interface Vocabulary {
   defaultProvider: string | null;
   /** Normalised words of asking ("wonder", "anyone") that say nothing about the subject. */
   questionFillers: ReadonlySet<string>;
+  /**
+   * Broad questions ("is my data safe with X?"): the terms that only voice a general concern, and the main aspects
+   * an overview answer gives one point each (with the words a search for that aspect uses).
+   */
+  overview: {
+    concerns: ReadonlySet<string>;
+    about: ReadonlySet<string>;
+    aspects: ReadonlyArray<{ name: string; terms: ReadonlySet<string>; query: string }>;
+  };
 }
 
 /** Phrases (as sequences of normalised tokens) → the key they stand for; longest match wins. */
@@ -44,6 +53,13 @@ const fileSchema = z.object({
   default_audience: z.string().nullable().default(null),
   default_provider: z.string().nullable().default(null),
   question_fillers: z.array(z.string().min(1)).default([]),
+  overview: z
+    .object({
+      concerns: z.array(z.string().min(1)).default([]),
+      about: z.array(z.string().min(1)).default([]),
+      aspects: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
+    })
+    .default({ concerns: [], about: [], aspects: {} }),
 });
 
 /** The vocabulary shipped with the project (config/privacy-vocabulary.yaml); VOCABULARY_FILE points elsewhere. */
@@ -115,15 +131,25 @@ function compileVocabulary(raw: unknown, source: string): Vocabulary {
       `The vocabulary file ${source} names default_provider "${file.default_provider}", which is not one of its providers (${providerNames.join(", ")}).`,
     );
   }
+  const synonyms = compilePhrases(file.synonyms.map((group) => [synonymKey(group), group]));
   return {
-    synonyms: compilePhrases(file.synonyms.map((group) => [synonymKey(group), group])),
+    synonyms,
     synonymWords: new Map(file.synonyms.map((group) => [synonymKey(group), group])),
     providers: compilePhrases(Object.entries(file.providers).map(([name, p]) => [name, p.words])),
     audiences: compilePhrases(Object.entries(file.audiences)),
     relatedProviders: new Map(Object.entries(file.providers).map(([name, p]) => [name, p.related])),
     defaultAudience: file.default_audience,
     defaultProvider: file.default_provider,
-    questionFillers: new Set(file.question_fillers.flatMap((w) => words(w).map(normaliseToken))),
+    questionFillers: new Set(file.question_fillers.flatMap((w) => termWords(w).map(normaliseToken))),
+    overview: {
+      concerns: new Set(file.overview.concerns.flatMap((w) => termsIn(w, synonyms))),
+      about: new Set(file.overview.about.flatMap((w) => termsIn(w, synonyms))),
+      aspects: Object.entries(file.overview.aspects).map(([name, phrases]) => ({
+        name,
+        terms: new Set(phrases.flatMap((w) => termsIn(w, synonyms))),
+        query: phrases.join(" "),
+      })),
+    },
   };
 }
 
@@ -181,7 +207,7 @@ function compilePhrases(entries: ReadonlyArray<readonly [string, readonly string
   const byFirstToken = new Map<string, Array<{ tokens: string[]; key: string }>>();
   for (const [key, phrases] of entries) {
     for (const phrase of phrases) {
-      const tokens = words(phrase).map(normaliseToken);
+      const tokens = termWords(phrase).map(normaliseToken);
       if (tokens.length === 0) continue;
       const list = byFirstToken.get(tokens[0]!) ?? [];
       list.push({ tokens, key });
@@ -205,4 +231,19 @@ export function matchPhrases(tokens: readonly string[], table: PhraseTable): Phr
     } else i++;
   }
   return matches;
+}
+
+/** A phrase's terms as termsOf gives them (a synonym group's key where one matches), without importing terms.ts. */
+function termsIn(phrase: string, synonyms: PhraseTable): string[] {
+  const tokens = termWords(phrase).map(normaliseToken);
+  const matches = matchPhrases(tokens, synonyms);
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const match = matches.find((m) => m.start === i);
+    if (match) {
+      out.push(match.key);
+      i = match.end - 1;
+    } else out.push(tokens[i]!);
+  }
+  return out;
 }

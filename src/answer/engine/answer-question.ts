@@ -4,11 +4,16 @@ import type { RetrievalVerdict, Retriever } from "../../retrieval/retrieval-type
 import type { Answerer, AnswerResult, DraftAnswer } from "../answer-types.ts";
 import { createExtractiveAnswerer } from "../extractive/extractive-answerer.ts";
 import { recogniseFormalRequest } from "./formal-requests.ts";
-import { splitQuestionParts } from "../language/question-analysis.ts";
+import { offTopicKind } from "../language/off-topic.ts";
+import { isBroadQuestion, splitQuestionParts } from "../language/question-analysis.ts";
 import { ChatFallback } from "../chat/openai-answerer.ts";
 import { collectAllowance, sanitizeOutput } from "../guards/output-guards.ts";
 import { redact, redactQuestion } from "../guards/redact.ts";
-import { renderAnswer, renderRefusal } from "./render-answer.ts";
+import { defaultVocabulary, type Vocabulary } from "../../retrieval/vocabulary.ts";
+import { defaultScoringProfile, type ScoringProfile } from "../extractive/scoring-profile.ts";
+import { describeMissing } from "../language/question-focus.ts";
+import { findFocusIn, judgeAnswerability } from "./answerability.ts";
+import { notMentionedText, OFF_TOPIC_TEXT, renderAnswer, renderRefusal } from "./render-answer.ts";
 
 export interface EngineDeps {
   retriever: Retriever;
@@ -16,6 +21,9 @@ export interface EngineDeps {
   /** The offline answerer a failed chat answer falls back to (default: extractive with the shipped vocabulary). */
   fallback?: Answerer;
   logger?: Logger;
+  /** The vocabulary and scoring profile of the answerability stage (default: the shipped ones). */
+  vocabulary?: Vocabulary;
+  profile?: ScoringProfile;
 }
 
 export interface AskOptions {
@@ -45,17 +53,35 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     : undefined;
   const request = recogniseFormalRequest(searchText);
   const limit = options.limit ?? 5;
+  const notice = { personalDataNotice: redacted.kinds.length > 0 };
+  // Code, recipes or someone's own account: not a question for the policy pages, whatever words it shares with them.
+  const offTopic = offTopicKind(searchText);
+  if (offTopic) {
+    deps.logger?.info({ event: "refused", code: "off-topic", redacted: redacted.kinds, passages: 0 }, "answer refused");
+    const base = { question: redacted.text, redacted: redacted.kinds, passages: [], mode: deps.answerer.mode, draft: null, citations: [] };
+    const result = {
+      ...base,
+      answer: renderRefusal({ ...notice, text: OFF_TOPIC_TEXT }),
+      refused: true,
+      reason: `off-topic request (${offTopic})`,
+      refusalText: OFF_TOPIC_TEXT,
+    };
+    return finish(result, started, performance.now());
+  }
 
   // The answer layer looks a little deeper than the passages shown first: the sentence that answers may sit in a
   // passage that search ranked sixth, or one only a part of the question or its synonyms find ("staff" / "employees").
   // Measured: a query widened with synonyms ranks worse overall, so wider searches only add passages after the ranked ones.
   const query = previous ? `${searchText} ${previous}` : searchText;
   const parts = splitQuestionParts(searchText);
+  // A broad question ("is my data safe with X?") is answered with an overview: each main aspect is searched for too.
+  const vocabulary = deps.vocabulary ?? defaultVocabulary();
+  const aspects = isBroadQuestion(searchText, vocabulary) ? vocabulary.overview.aspects.map((aspect) => `${searchText} ${aspect.query}`) : [];
   const passages =
     searchText === ""
       ? []
       : await deps.retriever.retrieve(query, Math.max(limit, ANSWER_POOL), {
-          alsoSearch: parts.length > 1 ? parts : [],
+          alsoSearch: [...(parts.length > 1 ? parts : []), ...aspects],
           synonyms: true,
           widerLimit: WIDER_POOL,
         });
@@ -70,7 +96,6 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   }
   const retrieved = performance.now();
   const base = { question: redacted.text, redacted: redacted.kinds, passages, mode: deps.answerer.mode };
-  const notice = { personalDataNotice: redacted.kinds.length > 0 };
 
   if (verdict.refuse) {
     deps.logger?.info(
@@ -84,14 +109,49 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
       },
       "answer refused",
     );
-    return finish({ ...base, answer: renderRefusal(notice), refused: true, reason: verdict.reason, draft: null, citations: [] }, started, retrieved);
+    // Say what the pages lack in the asker's words when the question's focus is what they never mention.
+    const stats = deps.retriever.termStats?.();
+    const missing = stats ? describeMissing(findFocusIn(searchText, stats, vocabulary, deps.profile ?? defaultScoringProfile()).missing) : "";
+    const text = missing ? sanitizeOutput(notMentionedText(missing), collectAllowance([], [])) : undefined;
+    return finish(
+      {
+        ...base,
+        answer: renderRefusal({ ...notice, ...(text ? { text } : {}) }),
+        refused: true,
+        reason: missing ? `${verdict.reason}; not covered: ${missing}` : verdict.reason,
+        ...(text ? { refusalText: text } : {}),
+        draft: null,
+        citations: [],
+      },
+      started,
+      retrieved,
+    );
   }
 
   const termStats = deps.retriever.termStats?.();
+  // Answerability: an off-topic request, or a focus no page mentions ("FedRAMP"), is refused before any answer is
+  // drafted, naming what is missing; a partly missing focus is answered, never confidently.
+  const answerability = termStats ? judgeAnswerability(searchText, termStats, vocabulary, deps.profile ?? defaultScoringProfile()) : null;
+  if (answerability?.kind === "refuse") {
+    deps.logger?.info({ event: "refused", code: answerability.code, redacted: redacted.kinds, passages: passages.length }, "answer refused");
+    const text = sanitizeOutput(notMentionedText(answerability.missing), collectAllowance([], []));
+    return finish(
+      { ...base, answer: renderRefusal({ ...notice, text }), refused: true, reason: answerability.reason, refusalText: text, draft: null, citations: [] },
+      started,
+      retrieved,
+    );
+  }
+  const focus = answerability
+    ? {
+        terms: answerability.focus.terms.filter((t) => t.known).map((t) => t.term),
+        missing: answerability.missing,
+        missingShare: answerability.focus.missingShare,
+      }
+    : undefined;
   // A chat model reads every passage it is given: it keeps the few best, as before; the extractive answerer (and a
   // fallback to it) chooses from the whole pool.
   const chatInput = { question: searchText, passages: passages.slice(0, limit + 2), request, ...(context ? { context } : {}) };
-  const input = { question: searchText, passages, request, ...(context ? { context } : {}), ...(termStats ? { termStats } : {}) };
+  const input = { question: searchText, passages, request, ...(context ? { context } : {}), ...(termStats ? { termStats } : {}), ...(focus ? { focus } : {}) };
   let draft: DraftAnswer;
   let fallbackReason: string | undefined;
   try {
@@ -128,9 +188,11 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
       mode: fallbackReason ? "extractive" : deps.answerer.mode,
       answer,
       refused: false,
-      confidence: draft.confidence ?? "confident",
+      // The extractive answerer judges its own confidence (focus included); a chat answer to a question whose focus the
+      // pages only partly mention is never confident.
+      confidence: draft.confidence ?? (answerability?.missing ? "uncertain" : "confident"),
       ...(fallbackReason ? { fallbackReason } : {}),
-      ...(request ? { reason: `formal request: ${request.kind}` } : {}),
+      ...(request ? { reason: `formal request: ${request.kind}` } : answerability?.missing ? { reason: `not covered: ${answerability.missing}` } : {}),
       draft,
       citations: draft.citations,
     },

@@ -44,5 +44,4 @@ export function recogniseFormalRequest(question: string): FormalRequest | null {
 }
 
 /** An email address or web address in a passage: what "official channel" means in practice. */
-export const CHANNEL_PATTERN =
-  /[\w.+-]+@[\w-]+\.[\w.]+|https?:\/\/\S+|\b[\w-]+\.(?:openai|anthropic|claude|cohere|mistral|google)\.(?:com|ai|dev)\b|\bBugcrowd\b/i;
+export const CHANNEL_PATTERN = /[\w.+-]+@[\w-]+\.[\w.]+|https?:\/\/\S+|\b[a-z][\w-]*\.[a-z][\w-]*\.(?:com|ai|dev|org|io|net)\b|\bBugcrowd\b/i;

@@ -20,8 +20,17 @@ export function renderAnswer(draft: DraftAnswer, options: { personalDataNotice?:
   return lines.join("\n");
 }
 
-export function renderRefusal(options: { personalDataNotice?: boolean } = {}): string {
-  return options.personalDataNotice ? `${PERSONAL_DATA_NOTICE}\n\n${REFUSAL_TEXT}` : REFUSAL_TEXT;
+export const OFF_TOPIC_TEXT =
+  "I can only answer questions about the data-privacy and security policies in my pages, so I can't help with that one. For problems with your own account or billing, contact the provider's support team.";
+
+/** The refusal for a question whose focus no page mentions, naming it as the asker wrote it. */
+export function notMentionedText(missing: string): string {
+  return `The pages I have don't mention ${missing}, so I won't guess. Ask a moderator here, or check the provider's own documentation for it.`;
+}
+
+export function renderRefusal(options: { personalDataNotice?: boolean; text?: string } = {}): string {
+  const text = options.text ?? REFUSAL_TEXT;
+  return options.personalDataNotice ? `${PERSONAL_DATA_NOTICE}\n\n${text}` : text;
 }
 
 export const PERSONAL_DATA_NOTICE =

@@ -4,7 +4,8 @@ import { termsOf } from "../../retrieval/terms.ts";
 import { defaultVocabulary, type Vocabulary } from "../../retrieval/vocabulary.ts";
 import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "../answer-types.ts";
 import { analyseQuestion } from "../language/question-analysis.ts";
-import { chooseSentences, pageProvider, SCORING, type ScoredUnit } from "./sentence-choice.ts";
+import { defaultScoringProfile, type ScoringProfile } from "./scoring-profile.ts";
+import { chooseSentences, overlap, pageProvider, type ScoredUnit } from "./sentence-choice.ts";
 
 export const UNCERTAIN_LEAD = "I'm not sure the policy pages answer this exactly. These passages come closest:";
 
@@ -14,13 +15,18 @@ export const UNCERTAIN_LEAD = "I'm not sure the policy pages answer this exactly
  * never says anything a source doesn't; when no sentence covers the question it declines instead of quoting
  * something loosely related.
  */
-export function createExtractiveAnswerer(options: { vocabulary?: Vocabulary } = {}): Answerer {
+export function createExtractiveAnswerer(options: { vocabulary?: Vocabulary; profile?: ScoringProfile } = {}): Answerer {
   const vocabulary = options.vocabulary ?? defaultVocabulary();
-  return { mode: "extractive", answer: async (input) => answerExtractively(input, vocabulary) };
+  const profile = options.profile ?? defaultScoringProfile();
+  return { mode: "extractive", answer: async (input) => answerExtractively(input, vocabulary, profile) };
 }
 
-export function answerExtractively(input: AnswerInput, vocabulary: Vocabulary = defaultVocabulary()): DraftAnswer {
-  const analysis = analyseQuestion(input.question, vocabulary);
+export function answerExtractively(
+  input: AnswerInput,
+  vocabulary: Vocabulary = defaultVocabulary(),
+  profile: ScoringProfile = defaultScoringProfile(),
+): DraftAnswer {
+  const analysis = analyseQuestion(input.question, vocabulary, input.termStats?.pageProviders);
   const stats =
     input.termStats ??
     buildTermStats(
@@ -31,9 +37,11 @@ export function answerExtractively(input: AnswerInput, vocabulary: Vocabulary = 
     analysis,
     passages: input.passages,
     vocabulary,
-    weightOf: termWeights(stats),
+    weightOf: termWeights(stats, profile.weights.unknownAsDf),
     isKnown: (term) => stats.documentFrequency.has(term),
     wantsChannel: input.request !== null,
+    ...(input.focus ? { focus: { terms: input.focus.terms, missingShare: input.focus.missingShare } } : {}),
+    profile,
   });
   if (choice.kind === "refuse") return { lead: "", bullets: [], sources: [], citations: [], refusalReason: choice.reason };
 
@@ -48,7 +56,8 @@ export function answerExtractively(input: AnswerInput, vocabulary: Vocabulary = 
   });
   const [first, ...rest] = quoted;
   const confident = choice.confidence === "confident";
-  const lead = !confident ? UNCERTAIN_LEAD : `${input.request ? `${input.request.lead} ` : ""}${first!.text} [${first!.n[0]}]`;
+  const hedge = input.focus?.missing ? `The pages I have don't mention ${input.focus.missing}. These passages come closest:` : UNCERTAIN_LEAD;
+  const lead = !confident ? hedge : `${input.request ? `${input.request.lead} ` : ""}${first!.text} [${first!.n[0]}]`;
   const bullets = confident ? rest : quoted;
   const note = datedNote(sources, shown, vocabulary);
   return { lead, bullets, sources, citations, confidence: choice.confidence, ...(note ? { note } : {}) };
@@ -67,9 +76,9 @@ export function sourceList(): { sources: Source[]; numberOf: (passage: Passage) 
 }
 
 /** Inverse document frequency: a term in few passages tells more than one in most; unknown terms tell the most. */
-export function termWeights(stats: TermStats): (term: string) => number {
+export function termWeights(stats: TermStats, unknownAsDf: number): (term: string) => number {
   const n = Math.max(stats.passages, 1);
-  return (term) => Math.log((n + 1) / Math.max(stats.documentFrequency.get(term) ?? 0, SCORING.unknownAsDf) + 0.5);
+  return (term) => Math.log((n + 1) / Math.max(stats.documentFrequency.get(term) ?? 0, unknownAsDf) + 0.5);
 }
 
 /**
@@ -84,6 +93,12 @@ export function datedNote(sources: readonly Source[], shown: readonly ScoredUnit
   const dated = sources.filter((s) => s.pageDate);
   if (dated.length < 2 || new Set(dated.map((s) => s.pageDate)).size < 2) return undefined;
   if (new Set(dated.map((s) => providerOf(s.url))).size > 1) return undefined;
+  // Dates alone are no conflict: only quotes from differently dated pages that speak of the same thing may differ.
+  const datedUnits = shown.filter((s) => dated.some((d) => d.url === s.passage.url));
+  const sameTopic = datedUnits.some((a, i) =>
+    datedUnits.slice(i + 1).some((b) => a.passage.url !== b.passage.url && a.passage.pageDate !== b.passage.pageDate && overlap(a.terms, b.terms) >= 0.5),
+  );
+  if (shown.length > 0 && !sameTopic) return undefined;
   const newest = [...dated].sort((a, b) => (b.pageDate! > a.pageDate! ? 1 : -1))[0]!;
   return `These pages carry different dates (${dated.map((s) => `[${s.n}] ${s.pageDate}`).join(", ")}); if they seem to differ, check [${newest.n}], the most recent, for the current wording.`;
 }

@@ -1,5 +1,5 @@
 import { mentionsOf, termsOf } from "../../retrieval/terms.ts";
-import { normaliseToken, words } from "../../retrieval/text-terms.ts";
+import { normaliseToken, termWords } from "../../retrieval/text-terms.ts";
 import { matchPhrases, type Vocabulary } from "../../retrieval/vocabulary.ts";
 
 /**
@@ -22,6 +22,8 @@ export interface QuestionAnalysis {
   /** The audience the question names (business/consumer…), or the default one. */
   audience: string | null;
   audienceNamed: boolean;
+  /** A broad question ("is my data safe with X?"): its words only voice a concern; it gets an overview answer. */
+  broad: boolean;
 }
 
 const AUXILIARY = /^(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|must|am)\b/i;
@@ -33,7 +35,12 @@ const CHANNEL =
 const PART_BOUNDARY =
   /[?;]+|\.\s+(?=\p{Lu})|\s(?:and|also|plus|as well as|or)\s+(?=(?:is|are|do|does|did|can|could|will|would|should|must|may|might|has|have|how|what|where|when|which|who|whether|if)\b)|,\s*(?=(?:and\s+)?(?:is|are|do|does|can|will|how|what|where|when|which|who)\b)/iu;
 
-export function analyseQuestion(question: string, vocabulary: Vocabulary): QuestionAnalysis {
+/**
+ * `pageProviders` (pages per provider in the index) decides the provider a question naming none is about: the
+ * vocabulary's default when the index has its pages, otherwise the provider most pages are about — so a knowledge
+ * base about another provider needs no edit to the vocabulary.
+ */
+export function analyseQuestion(question: string, vocabulary: Vocabulary, pageProviders?: ReadonlyMap<string, number>): QuestionAnalysis {
   const termsOfText = (text: string) => termsOf(text, vocabulary).filter((t) => !vocabulary.questionFillers.has(t));
   const pieces = splitQuestionParts(question);
   const parts: QuestionAnalysis["parts"] = [];
@@ -55,16 +62,41 @@ export function analyseQuestion(question: string, vocabulary: Vocabulary): Quest
     kind: kindOf(question),
     terms: unique(termsOfText(question)),
     parts: parts.filter((p) => p.terms.length > 0),
-    providers: named.length > 0 ? named : vocabulary.defaultProvider ? [vocabulary.defaultProvider] : [],
+    providers: named.length > 0 ? named : defaultProviders(vocabulary, pageProviders),
     providersNamed: named.length > 0,
     providerTerms: providerTermsOf(question, vocabulary),
     audience: audience ?? vocabulary.defaultAudience,
     audienceNamed: audience !== null,
+    broad: isBroadQuestion(question, vocabulary),
   };
 }
 
+/**
+ * Whether a question only voices a general concern about a provider ("is my data safe with OpenAI?", "can I trust
+ * them with confidential documents?"): besides provider, audience and filler words it uses only the vocabulary's
+ * overview concerns and the words such questions share, and at least one concern.
+ */
+export function isBroadQuestion(question: string, vocabulary: Vocabulary): boolean {
+  const { concerns, about } = vocabulary.overview;
+  if (concerns.size === 0) return false;
+  const tokens = termWords(question).map(normaliseToken);
+  const named = new Set(
+    [...matchPhrases(tokens, vocabulary.providers), ...matchPhrases(tokens, vocabulary.audiences)].flatMap((m) => tokens.slice(m.start, m.end)),
+  );
+  const terms = termsOf(question, vocabulary).filter((t) => !vocabulary.questionFillers.has(t) && !named.has(t));
+  return terms.some((t) => concerns.has(t)) && terms.every((t) => concerns.has(t) || about.has(t));
+}
+
+function defaultProviders(vocabulary: Vocabulary, pageProviders?: ReadonlyMap<string, number>): string[] {
+  const fromVocabulary = vocabulary.defaultProvider;
+  if (!pageProviders || pageProviders.size === 0) return fromVocabulary ? [fromVocabulary] : [];
+  if (fromVocabulary && (pageProviders.get(fromVocabulary) ?? 0) > 0) return [fromVocabulary];
+  const [most] = [...pageProviders.entries()].sort((a, b) => b[1] - a[1]);
+  return most ? [most[0]] : [];
+}
+
 function providerTermsOf(question: string, vocabulary: Vocabulary): string[] {
-  const tokens = words(question).map(normaliseToken);
+  const tokens = termWords(question).map(normaliseToken);
   return unique(matchPhrases(tokens, vocabulary.providers).flatMap((m) => tokens.slice(m.start, m.end)));
 }
 
