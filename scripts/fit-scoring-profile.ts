@@ -57,7 +57,7 @@ runCli(async () => {
   ).values;
   const committed = parseScoringProfile(readFileSync(SCORING_PROFILE_FILE, "utf8"), SCORING_PROFILE_FILE);
   const settings = { folds: Number(values.folds), seed: Number(values.seed) };
-  const fitted = await fit(startProfile(committed), settings);
+  const fitted = await fitProfile(startProfile(committed), settings);
   const text = `${JSON.stringify(fitted, null, 2)}\n`;
   if (values.check) {
     const same = text === readFileSync(SCORING_PROFILE_FILE, "utf8");
@@ -80,7 +80,7 @@ function startProfile(committed: ScoringProfile): ScoringProfile {
   };
 }
 
-async function fit(start: ScoringProfile, settings: { folds: number; seed: number }): Promise<ScoringProfile> {
+async function fitProfile(start: ScoringProfile, settings: { folds: number; seed: number }): Promise<ScoringProfile> {
   const questions: EvalQuestion[] = [];
   const fileHashes: Record<string, string> = {};
   for (const file of QUESTION_FILES) {

@@ -63,7 +63,7 @@ function loadTable(): { counts: Map<string, number>; total: number } {
       const snapshot = JSON.parse(readFileSync(file, "utf8")) as FrequencySnapshot;
       if (snapshot.version === packageVersion() && snapshot.words.length === snapshot.counts.length) {
         const counts = new Map<string, number>();
-        snapshot.words.forEach((word, i) => counts.set(word, snapshot.counts[i]!));
+        for (const [i, word] of snapshot.words.entries()) counts.set(word, snapshot.counts[i]!);
         return { counts, total: snapshot.total };
       }
     } catch {
