@@ -57,6 +57,7 @@ function record(question: string, overrides: Partial<ReviewRecord> = {}): Review
     closest: ACCESS,
     verdict: "none",
     note: null,
+    reason: null,
     votes: { up: 0, down: 0 },
     removed: false,
     ...overrides,
@@ -84,6 +85,13 @@ describe("the review record", () => {
       result("q", { confidence: "confident" }),
     ].map((r) => (readRecord(buildReviewMessage(r, context).embeds) as { record: ReviewRecord }).record.kind);
     expect(kinds).toEqual(["refused", "uncertain", "fallback", "answered"]);
+  });
+
+  it("records why the engine refused or hedged, and leaves the field out when there is no reason", () => {
+    const refused = readRecord(buildReviewMessage(result("is openai fedramp authorized?", { refused: true, reason: "not covered: FedRAMP" }), context).embeds);
+    expect(refused).toMatchObject({ status: "ok", record: { kind: "refused", reason: "not covered: FedRAMP" } });
+    const { embeds } = buildReviewMessage(result("q", { confidence: "confident" }), context);
+    expect(embeds.flatMap((e) => e.fields ?? []).some((f) => f.name === "Reason")).toBe(false);
   });
 
   it("a 👎 on an answer that was not mirrored records the asker's redacted question and no closest page", () => {
@@ -210,6 +218,18 @@ describe("buildGapsReport", () => {
       window: WINDOW,
     });
     expect(alone.topics.map((t) => t.label)).toEqual(["parrots", "volcanoes"]);
+  });
+
+  it("says what the pages never mention when the engine refused for that reason", () => {
+    const fedramp = buildGapsReport({
+      entries: [
+        entry(daysAgo(1), record("is openai fedramp authorized?", { kind: "refused", reason: "not covered: FedRAMP" })),
+        entry(daysAgo(2), record("fedramp moderate for the api?", { kind: "refused", reason: "not covered: FedRAMP" })),
+      ],
+      window: WINDOW,
+    });
+    expect(fedramp.topics).toHaveLength(1);
+    expect(fedramp.topics[0]!.action).toMatch(/not covered: FedRAMP/);
   });
 
   it("does not count Azure questions answered from Azure's page as another provider's", () => {

@@ -273,6 +273,9 @@ function mostCommonPage(records: readonly ReviewRecord[]): ClosestPage | null {
 
 function suggestAction(records: readonly ReviewRecord[], kinds: GapsTopic["kinds"], closest: ClosestPage | null, vocabulary: Vocabulary): string {
   const n = records.length;
+  // The engine's own words for what the pages lack ("not covered: FedRAMP"), most frequent first.
+  const missing = mostCommonValue(records.flatMap((r) => /not covered: (.+)$/.exec(r.reason ?? "")?.slice(1, 2) ?? []));
+  if (missing) return `the pages never mention what these questions ask about (not covered: ${clip(missing, 120)}): add a page or a section on it`;
   if (!closest || kinds.refused * 2 >= n) {
     return closest
       ? `no page covers this (the nearest, "${closest.title}", does not answer it): add a page or a section`
@@ -299,4 +302,10 @@ function namedProvider(records: readonly ReviewRecord[], vocabulary: Vocabulary)
   for (const r of records) for (const provider of mentionsOf(r.question, vocabulary.providers).keys()) counts.set(provider, (counts.get(provider) ?? 0) + 1);
   const [main] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return main && main[1] * 2 >= records.length ? { main: main[0], all: new Set(counts.keys()) } : null;
+}
+
+function mostCommonValue(values: readonly string[]): string | null {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return mostCommon(counts);
 }

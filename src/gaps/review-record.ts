@@ -32,6 +32,11 @@ export interface ReviewRecord {
   note: string | null;
   votes: { up: number; down: number };
   removed: boolean;
+  /**
+   * Why the engine refused or hedged, in words ("not covered: FedRAMP"), or null. Written only when there is one, so
+   * records without a reason read exactly as records written before the field existed.
+   */
+  reason?: string | null;
 }
 
 export const RECORD_TITLE = "Record";
@@ -52,10 +57,11 @@ const F = {
   url: "Closest URL",
   section: "Closest section",
   note: "Note",
+  reason: "Reason",
 } as const;
 
 /** Field value limits, well inside Discord's 1,024 so the whole message stays under 6,000 characters. */
-const MAX = { question: 500, title: 150, url: 400, heading: 200, note: 400 } as const;
+const MAX = { question: 500, title: 150, url: 400, heading: 200, note: 400, reason: 200 } as const;
 
 /** What the engine's result says about the question, for the record. `question` is used when `result` is null. */
 export function recordFromResult(result: AnswerResult | null, question: string): ReviewRecord {
@@ -69,6 +75,7 @@ export function recordFromResult(result: AnswerResult | null, question: string):
     note: null,
     votes: { up: 0, down: 0 },
     removed: false,
+    reason: result && (result.refused || result.confidence === "uncertain") && result.reason ? oneLine(result.reason) : null,
   };
 }
 
@@ -93,6 +100,7 @@ export function recordEmbed(record: ReviewRecord): APIEmbed {
     field(F.url, clip(record.closest?.url ?? "", MAX.url), false),
     field(F.section, clip(oneLine(record.closest?.heading ?? ""), MAX.heading), false),
     field(F.note, record.note ? clip(sanitizeEcho(redact(oneLine(record.note)).text), MAX.note) : "", false),
+    ...(record.reason ? [field(F.reason, clip(sanitizeEcho(redact(oneLine(record.reason)).text), MAX.reason), false)] : []),
   ];
   return { title: RECORD_TITLE, fields, footer: { text: `${FORMAT} · check ${checksum(fields)}` } };
 }
@@ -141,6 +149,7 @@ export function readRecord(embeds: ReadonlyArray<EmbedLike>): RecordReading {
       note: value(F.note),
       votes: { up, down },
       removed: removed === "yes",
+      reason: value(F.reason),
     },
   };
 }
