@@ -128,7 +128,7 @@ async function fitProfile(start: ScoringProfile, settings: { folds: number; seed
         method: `${settings.folds}-fold cross-validation (folds drawn with seed ${settings.seed}) over the ${candidates.length} combinations of the grid; the candidate best on all questions is kept`,
         script: "scripts/fit-scoring-profile.ts (npm run fit:scoring)",
         objective:
-          "first_gold + answer_gold + 2·confident_cover, minus 4× any shortfall from confident_precision 0.90, refuse_ans 0.05, confident_unans 0.10 (src/eval/fit-profile.ts)",
+          "first_gold + answer_gold + 2·confident_cover + 0.5·refuse_unans, minus 4× any shortfall from confident_precision 0.90, refuse_ans 0.05, confident_unans 0.10 (src/eval/fit-profile.ts)",
         data: {
           corpus: "../shared/corpus/policies",
           questions: fileHashes,
@@ -182,7 +182,7 @@ function round(m: FitMetrics): FitMetrics {
 }
 
 function printTable(start: FitMetrics, fitted: FitMetrics, folds: ReadonlyArray<{ fold: number; chosen: number; heldOut: FitMetrics }>): void {
-  const keys = ["firstGold", "answerGold", "confidentPrecision", "confidentUnans", "confidentCover", "refuseAnswerable"] as const;
+  const keys = ["firstGold", "answerGold", "confidentPrecision", "confidentUnans", "confidentCover", "refuseAnswerable", "refuseUnanswerable"] as const;
   const lines = [
     "Out-of-fold (each question scored by a profile chosen without it):",
     `| profile | ${keys.join(" | ")} |`,

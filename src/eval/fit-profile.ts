@@ -43,6 +43,7 @@ export interface FitMetrics {
   answerGold: number;
   firstGold: number;
   refuseAnswerable: number;
+  refuseUnanswerable: number;
   confidentPrecision: number;
   confidentUnans: number;
   confidentCover: number;
@@ -60,6 +61,7 @@ export function metricsOf(scores: readonly QuestionScore[]): FitMetrics {
     answerGold: share(answerable.filter((s) => s.showsGold).length, answerable.length),
     firstGold: share(answerable.filter((s) => s.firstGold).length, answerable.length),
     refuseAnswerable: share(answerable.filter((s) => s.refused).length, answerable.length),
+    refuseUnanswerable: share(unanswerable.filter((s) => s.refused).length, unanswerable.length),
     confidentPrecision: share(sureRight, sure.length),
     confidentUnans: share(unanswerable.filter((s) => s.sure).length, unanswerable.length),
     confidentCover: share(sureRight, answerable.length),
@@ -67,8 +69,9 @@ export function metricsOf(scores: readonly QuestionScore[]): FitMetrics {
 }
 
 /**
- * What a fit maximises: answers that show the gold passage (first and anywhere) and confident answers that are right,
- * with the trust targets as hinges — below 0.90 confident precision, above 5% answerable questions refused, above 10%
+ * What a fit maximises: answers that show the gold passage (first and anywhere), confident answers that are right,
+ * and, at half that weight, honest refusals of questions the pages don't answer ("The pages I have don't mention
+ * FedRAMP" beats a hedged list of loosely related quotes); with the trust targets as hinges — below 0.90 confident precision, above 5% answerable questions refused, above 10%
  * unanswerable questions answered confidently, each point costs four times what a right answer earns.
  */
 export function objective(m: FitMetrics): number {
@@ -76,7 +79,8 @@ export function objective(m: FitMetrics): number {
   return (
     m.firstGold +
     m.answerGold +
-    2 * m.confidentCover -
+    2 * m.confidentCover +
+    0.5 * m.refuseUnanswerable -
     4 * hinge(0.9 - m.confidentPrecision) -
     4 * hinge(m.refuseAnswerable - 0.05) -
     4 * hinge(m.confidentUnans - 0.1)
