@@ -124,14 +124,14 @@ export class ForumDesk {
     const posterId = starter.author.id;
     const text = starter.content.replace(/<@!?\d+>/g, " ").trim();
     if (text === "") {
-      await starter.reply(answerPayload(`Hi <@${posterId}>! ${ATTACHMENT_ONLY_NOTE}`, { pingUserId: posterId, withFeedback: false }));
+      await replyTo(thread, starter, answerPayload(`Hi <@${posterId}>! ${ATTACHMENT_ONLY_NOTE}`, { pingUserId: posterId, withFeedback: false }));
       deps.logger.info({ event: "forum_post_without_text", threadId: thread.id }, "forum post had no text");
       return;
     }
     const admission = deps.load.admit(posterId);
     if (!admission.ok) {
       deps.logger.info({ event: "question_deferred", via: "forum", reason: admission.reason, userId: posterId }, "question turned away");
-      await starter.reply(noticePayload(deps.admissionNotice(admission)));
+      await replyTo(thread, starter, noticePayload(deps.admissionNotice(admission)));
       return;
     }
     let result: AnswerResult;
@@ -156,11 +156,11 @@ export class ForumDesk {
     const content = formatDiscordAnswer(result, posterId);
     const where = { askerId: posterId, guildId: thread.guildId, channelId: thread.id };
     if (deps.desk.approvalRequired && !result.refused) {
-      const placeholder = await starter.reply(noticePayload(deps.awaitingApproval));
+      const placeholder = await replyTo(thread, starter, noticePayload(deps.awaitingApproval));
       const review = await deps.desk.mirror(result, { ...where, replyMessageId: placeholder.id, answerContent: content, pending: true });
       if (!review) await placeholder.edit(withSolvedButton(answerPayload(content, { pingUserId: posterId })));
     } else {
-      const reply = await starter.reply(withSolvedButton(answerPayload(content, { pingUserId: posterId })));
+      const reply = await replyTo(thread, starter, withSolvedButton(answerPayload(content, { pingUserId: posterId })));
       await deps.desk.mirror(result, { ...where, replyMessageId: reply.id, answerContent: content, pending: false });
     }
     const needsHuman = result.refused || result.confidence === "uncertain" || !result.draft;
@@ -266,6 +266,15 @@ function isGone(error: unknown): boolean {
       error.code === RESTJSONErrorCodes.UnknownMessage ||
       error.code === RESTJSONErrorCodes.InvalidActionOnArchivedThread)
   );
+}
+
+/**
+ * Replies to the starter message through the thread object in hand: a post deleted meanwhile is gone from
+ * discord.js's cache (and `message.reply` would fail on a missing channel), while Discord answers this with a
+ * plain Unknown Channel that {@link isGone} recognises.
+ */
+function replyTo(thread: AnyThreadChannel, starter: Message, payload: ReplyPayload): Promise<Message> {
+  return thread.send({ ...payload, reply: { messageReference: starter.id } });
 }
 
 function withSolvedButton(payload: ReplyPayload): ReplyPayload {
