@@ -75,11 +75,11 @@ describe.skipIf(!chromiumAvailable())("#help-forum in the playground (real bot, 
     await forum().getByRole("button", { name: "Post", exact: true }).click();
     await botMessages().first().waitFor();
     const answer = botMessages().first();
-    expect(await answer.locator(".msg-content").innerText()).toMatch(/^Hi @you!/);
+    expect(await answer.locator(".msg-content").textContent()).toMatch(/^Hi @you!/);
     expect(await answer.locator('button[data-custom-id="docent:forum:solved"]').isVisible()).toBe(true);
     // The post's header shows the poster's tag and the one Docent applied.
     await expect.poll(() => forum().locator(".thread-header .forum-tag").allInnerTexts()).toEqual(["API", "Answered by Docent"]);
-    expect(await forum().locator(".thread-title").innerText()).toBe("Does the API keep the data I send it?");
+    expect(await forum().locator(".thread-title").textContent()).toBe("Does the API keep the data I send it?");
     await shot("forum-02-post-answered");
   });
 
@@ -88,7 +88,7 @@ describe.skipIf(!chromiumAvailable())("#help-forum in the playground (real bot, 
     const item = forum().locator(".forum-post", { hasText: "Does the API keep the data I send it?" });
     await item.waitFor();
     expect(await item.locator(".forum-tag").allInnerTexts()).toEqual(["API", "Answered by Docent"]);
-    expect(await item.locator(".forum-post-meta").innerText()).toMatch(/you · 1 reply/);
+    expect(await item.locator(".forum-post-meta").textContent()).toMatch(/you · 1 reply/);
     await shot("forum-03-post-list");
     await item.click();
     await botMessages().first().waitFor();
@@ -99,7 +99,7 @@ describe.skipIf(!chromiumAvailable())("#help-forum in the playground (real bot, 
     await box.fill("@Docent and does that change with zero data retention?");
     await box.press("Enter");
     await expect.poll(() => botMessages().count()).toBe(2);
-    expect(await botMessages().nth(1).locator(".msg-content").innerText()).toMatch(/^Hi @you!/);
+    expect(await botMessages().nth(1).locator(".msg-content").textContent()).toMatch(/^Hi @you!/);
     await shot("forum-04-follow-up");
   });
 
