@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EngineDeps } from "../src/answer/engine/answer-question.ts";
 import type { Retriever } from "../src/retrieval/retrieval-types.ts";
 import type { Message } from "../src/discord-emulator/types.ts";
-import { ALICE, BOB, BOT, GENERAL, MOD, OTHER_BOT, REVIEW } from "./support/bot-harness.ts";
+import { ALICE, BOB, BOT, GENERAL, MANAGE_MESSAGES, MOD, OTHER_BOT, REVIEW } from "./support/bot-harness.ts";
 import { buildTestEngine } from "./support/engine.ts";
 import { KNOWLEDGE_DIR } from "./support/fixtures.ts";
 import { HELP_FORUM, OTHER_FORUM, TAG, startForumBot } from "./support/forum-harness.ts";
@@ -321,5 +321,31 @@ describe("load and safety", () => {
     const edit = await emulator.waitFor<{ messageId: string }>((e) => e.type === "webhook_edit" && e.interactionId === status.id);
     expect(emulator.message(edit.messageId)!.content).toMatch(/lacks Manage Threads in <#410000000000000001>/);
     expect(emulator.message(edit.messageId)!.flags & EPHEMERAL).toBe(EPHEMERAL);
+  });
+
+  it("reports a configured tag the forum lacks, and still answers", async () => {
+    const { emulator, replyIn, health } = await start({ settings: { forumAnsweredTag: "Docent answered" } });
+    const { thread, message } = await emulator.createForumPost({ forumId: HELP_FORUM, author: ALICE, title: "Tags", content: "Is data encrypted at rest?" });
+    const answer = await replyIn(thread.id, message.id);
+    expect(answer.content).toMatch(/Sources/);
+    await bot!.logsMatching(/"event":"forum_setup_problem"/, 1);
+    expect(health.statusLines(new Set([HELP_FORUM])).join("\n")).toMatch(/has no tag named "Docent answered" \(FORUM_ANSWERED_TAG\)/);
+    expect(emulator.channel(thread.id)!.applied_tags).toEqual([]);
+  });
+
+  it("lets a moderator remove a forum answer from its review message", async () => {
+    const { emulator, replyIn } = await start({ review: { channelId: REVIEW, mode: "all", moderatorRoleIds: new Set() } });
+    const { thread, message } = await emulator.createForumPost({
+      forumId: HELP_FORUM,
+      author: ALICE,
+      title: "Remove me",
+      content: "Is data encrypted at rest?",
+    });
+    const answer = await replyIn(thread.id, message.id);
+    const review = (await emulator.waitFor<{ message: Message }>((e) => e.type === "message_create" && e.message.channel_id === REVIEW)).message;
+    const removed = emulator.waitFor((e) => e.type === "message_delete" && e.id === answer.id);
+    await emulator.clickButton({ channelId: REVIEW, messageId: review.id, customId: "docent:review:remove", user: MOD, memberPermissions: MANAGE_MESSAGES });
+    await removed;
+    expect(emulator.message(answer.id)).toBeUndefined();
   });
 });
