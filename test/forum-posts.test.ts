@@ -125,8 +125,14 @@ describe("new forum posts in a listed forum", () => {
     expect(emulator.channel(thread.id)!.applied_tags).not.toContain(TAG.solved);
 
     const archived = emulator.waitFor((e) => e.type === "thread_update" && e.thread.id === thread.id && e.changed.includes("archived"));
-    const own = await emulator.clickButton({ channelId: thread.id, messageId: answer.id, customId: "docent:forum:solved", user: BOB });
+    // Two quick clicks: one marks it solved, the other is told so privately.
+    const click = () => emulator.clickButton({ channelId: thread.id, messageId: answer.id, customId: "docent:forum:solved", user: BOB });
+    const [own, again] = await Promise.all([click(), click()]);
     await archived;
+    // Already answered, or the next callback: checked and awaited in one synchronous step.
+    if (emulator.interactionResponses(again.id).length === 0) await emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === again.id);
+    expect(emulator.interactionResponses(again.id)[0]).toMatchObject({ ephemeral: true, data: { content: "This post is already marked solved." } });
+    expect(emulator.messages(thread.id).filter((m) => m.content.startsWith("✅ Marked as solved"))).toHaveLength(1);
     const after = emulator.channel(thread.id)!;
     expect(after.applied_tags).toEqual([TAG.answered, TAG.solved]);
     expect(after.thread_metadata?.archived).toBe(true);

@@ -58,6 +58,8 @@ export interface ForumDeps {
  */
 export class ForumDesk {
   private readonly answered = new OncePerKey();
+  /** Posts being (or already) marked solved: two quick clicks post one note. */
+  private readonly solved = new OncePerKey();
 
   constructor(
     private readonly client: Client,
@@ -187,6 +189,20 @@ export class ForumDesk {
       await interaction.reply({ ...noticePayload("Only the person who opened this post, or a moderator, can mark it solved."), flags: PRIVATE });
       return;
     }
+    const claim = this.solved.claim(thread.id);
+    if (claim !== "claimed") {
+      await interaction.reply({ ...noticePayload("This post is already marked solved."), flags: PRIVATE });
+      return;
+    }
+    try {
+      await this.markSolved(interaction, thread, userId);
+    } finally {
+      // Kept as done even after a failure: the button is gone by then, and a retry would post a second note.
+      this.solved.finish(thread.id, true);
+    }
+  }
+
+  private async markSolved(interaction: ButtonInteraction, thread: AnyThreadChannel, userId: string): Promise<void> {
     // The button goes; the feedback buttons stay.
     const rows = interaction.message.components.map((row) => row.toJSON() as { type: number; components: Array<{ custom_id?: string }> });
     const kept = rows
@@ -225,6 +241,9 @@ export class ForumDesk {
     }
     try {
       await thread.setAppliedTags(plan.tags);
+      // Fixed since it was reported: /docent status stops listing it.
+      this.deps.health.resolved(`manage-threads:${forum.id}`);
+      this.deps.health.resolved(`tag-missing:${forum.id}:${variable}`);
       return true;
     } catch (error) {
       this.permissionProblem(thread, error, "tag");
