@@ -339,6 +339,30 @@ describe("load and safety", () => {
     expect(emulator.channel(thread.id)!.applied_tags).toEqual([]);
   });
 
+  it("puts a refused forum post, title included, in the knowledge gaps report", async () => {
+    const { emulator, replyIn } = await start({ review: { channelId: REVIEW, mode: "all", moderatorRoleIds: new Set() } });
+    const mirrored = emulator.waitFor((e) => e.type === "message_create" && e.message.channel_id === REVIEW);
+    const { thread, message } = await emulator.createForumPost({
+      forumId: HELP_FORUM,
+      author: ALICE,
+      title: "Sourdough starter question",
+      content: "What's a good recipe for banana bread?",
+    });
+    await replyIn(thread.id, message.id);
+    await mirrored;
+    const gaps = await emulator.runSlashCommand({
+      channelId: GENERAL,
+      user: MOD,
+      name: "docent",
+      options: [{ name: "gaps", type: 1, value: "" }] as never,
+      memberPermissions: MANAGE_MESSAGES,
+    });
+    const edit = await emulator.waitFor<{ messageId: string }>((e) => e.type === "webhook_edit" && e.interactionId === gaps.id, 15_000);
+    const report = emulator.message(edit.messageId)!.content;
+    expect(report).toMatch(/Reviewed 1 question/);
+    expect(report.toLowerCase()).toMatch(/sourdough starter question/);
+  });
+
   it("lets a moderator remove a forum answer from its review message", async () => {
     const { emulator, replyIn } = await start({ review: { channelId: REVIEW, mode: "all", moderatorRoleIds: new Set() } });
     const { thread, message } = await emulator.createForumPost({
