@@ -1,4 +1,14 @@
-import { ChannelType, Client, DiscordAPIError, Events, type ForumChannel, GatewayIntentBits, PermissionFlagsBits, type ThreadChannel } from "discord.js";
+import {
+  ChannelType,
+  Client,
+  DiscordAPIError,
+  Events,
+  type ForumChannel,
+  GatewayIntentBits,
+  PermissionFlagsBits,
+  type TextChannel,
+  type ThreadChannel,
+} from "discord.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDiscordEmulator } from "../src/discord-emulator/emulator.ts";
 import type { DiscordEmulator, EmulatorUser } from "../src/discord-emulator/emulator.ts";
@@ -106,6 +116,23 @@ describe("forums and threads in the emulator, seen by discord.js", () => {
     expect(emu.channel(thread.id)?.thread_metadata?.archived).toBe(true);
     // Unknown tags are refused the way Discord refuses them.
     await expect(forum.threads.create({ name: "Bad", message: { content: "x" }, appliedTags: ["1"] })).rejects.toBeInstanceOf(DiscordAPIError);
+  });
+
+  it("the bot starts a thread from a member's message (its starter), once", async () => {
+    const { emu, client } = await start();
+    const created = once<[ThreadChannel]>(client, Events.MessageCreate);
+    const question = await emu.sendUserMessage({ channelId: TEXT_ID, author: ALICE, content: "Long story, let's take it to a thread" });
+    await created;
+    const channel = client.channels.cache.get(TEXT_ID) as TextChannel;
+    const message = await channel.messages.fetch(question.id);
+    const thread = await message.startThread({ name: "Details" });
+    expect(thread.id).toBe(question.id);
+    expect(emu.channel(thread.id)?.parent_id).toBe(TEXT_ID);
+    expect((await thread.fetchStarterMessage())?.content).toBe("Long story, let's take it to a thread");
+    await thread.send("Happy to help here.");
+    expect(emu.messages(thread.id).map((m) => m.content)).toEqual(["Happy to help here."]);
+    const again = await message.startThread({ name: "Again" }).catch((error: unknown) => error);
+    expect((again as DiscordAPIError).code).toBe(160004);
   });
 
   it("PATCH follows Discord's rules: owner or Manage Threads; moderated tags need Manage Threads; archived posts refuse changes", async () => {

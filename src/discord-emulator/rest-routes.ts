@@ -244,6 +244,18 @@ export class RestRouter {
       // A forum post comes back with its starter message, as on Discord.
       return { status: 201, body: { ...clone(thread), ...(message ? { message: clone(message) } : {}) } };
     });
+    this.add("POST", "/channels/:channel/messages/:message/threads", (request) => {
+      const body = request.body;
+      const params: CreateThreadParams = {
+        parentId: param(request, "channel"),
+        owner: state.botUser,
+        name: typeof body["name"] === "string" ? body["name"] : "",
+        source: "bot",
+        fromMessageId: param(request, "message"),
+      };
+      if (typeof body["auto_archive_duration"] === "number") params.autoArchiveDuration = body["auto_archive_duration"];
+      return { status: 201, body: clone(threads.createThread(params).thread) };
+    });
     this.add("PATCH", "/channels/:channel", (request) => ok(clone(threads.updateThread(param(request, "channel"), request.body, state.botUser.id))));
     this.add("DELETE", "/channels/:channel", (request) => {
       const { thread } = threads.threadOr404(param(request, "channel"));

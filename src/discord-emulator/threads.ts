@@ -31,6 +31,8 @@ export interface CreateThreadParams {
   /** A forum post's starter message (its fields as sent); required in a forum, not allowed elsewhere. */
   message?: Record<string, unknown>;
   source: "user" | "bot";
+  /** A thread started from a message of a text channel: it takes the message's id (its starter message). */
+  fromMessageId?: string;
   /**
    * Order of the gateway events of a forum post: Discord sends THREAD_CREATE and the starter's MESSAGE_CREATE in
    * either order, and a bot must cope with both. Default "thread-first".
@@ -75,10 +77,17 @@ export class ThreadService {
       const error = validateMessageBody(params.message, true);
       if (error) throw new ApiError(400, error);
     }
+    if (params.fromMessageId !== undefined) {
+      const starter = state.getMessage(params.fromMessageId);
+      if (forum || !starter || starter.channel_id !== parent.id) throw ApiError.unknown(RESTJSONErrorCodes.UnknownMessage, "Message");
+      if (guild.threads.some((thread) => thread.id === starter.id)) {
+        throw new ApiError(400, { code: RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage, message: "A thread has already been created for this message" });
+      }
+    }
     const type = forum ? ChannelType.PublicThread : params.type === ChannelType.PrivateThread ? ChannelType.PrivateThread : ChannelType.PublicThread;
     const thread = threadObject({
       guildId: guild.id,
-      id: this.core.ids.next(),
+      id: params.fromMessageId ?? this.core.ids.next(),
       parentId: parent.id,
       ownerId: params.owner.id,
       name,
