@@ -93,6 +93,8 @@ export class ForumDesk {
 
   private async onNewPost(thread: AnyThreadChannel): Promise<void> {
     if (thread.ownerId === this.client.user?.id) return;
+    // Outside the allowlist nothing is fetched: the post would not be answered anyway.
+    if (!isAllowedChannel(this.deps.allowedChannels, { channelId: thread.id, channel: thread })) return;
     const listed = this.deps.settings.forumChannelIds.has(thread.parentId ?? "");
     // The starter may not exist yet (thread first): its MESSAGE_CREATE then follows and is handled there.
     const starter = await thread.fetchStarterMessage().catch(() => null);
