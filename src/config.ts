@@ -66,6 +66,17 @@ const schema = z.object({
       .regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/)
       .optional(),
   ),
+  FORUM_CHANNEL_IDS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d{15,21}(\s*,\s*\d{15,21})*$/)
+      .optional(),
+  ),
+  FORUM_ANSWERED_TAG: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(20).optional()),
+  FORUM_NEEDS_HUMAN_TAG: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(20).optional()),
+  FORUM_SOLVED_TAG: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(20).optional()),
+  FORUM_ARCHIVE_ON_SOLVED: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("false")),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn")),
   PLAYGROUND_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   INDEX_REFRESH_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3_600_000).default(0)),
@@ -108,6 +119,11 @@ const expectedForms: Record<string, string> = {
   REVIEW_CHANNEL_ID: "a Discord channel id (15-21 digits)",
   REVIEW_MODE: "all, flagged, approve or off",
   MODERATOR_ROLE_IDS: "a comma-separated list of Discord role ids",
+  FORUM_CHANNEL_IDS: "a comma-separated list of Discord forum channel ids",
+  FORUM_ANSWERED_TAG: "the name of a forum tag (1-20 characters, as Discord allows), e.g. Answered by Docent",
+  FORUM_NEEDS_HUMAN_TAG: "the name of a forum tag (1-20 characters, as Discord allows), e.g. Needs a human",
+  FORUM_SOLVED_TAG: "the name of a forum tag (1-20 characters, as Discord allows), e.g. Solved",
+  FORUM_ARCHIVE_ON_SOLVED: "true or false (true archives a forum post when it is marked solved)",
   LOG_LEVEL: "one of fatal, error, warn, info, debug, trace, silent",
   PLAYGROUND_PORT: "a port number from 0 to 65535 (0 picks a free port)",
   INDEX_REFRESH_MS: "a whole number of milliseconds from 0 to 3600000 (0 checks for a new index version before every search)",
@@ -230,6 +246,25 @@ export function canonicalHosts(config: Config): Set<string> {
       .map((host) => host.trim().toLowerCase().replace(/\.$/, ""))
       .filter(Boolean),
   );
+}
+
+/** Forum settings: which forums' new posts are answered unasked, and the tags Docent applies to posts. */
+export interface ForumConfig {
+  forumChannelIds: ReadonlySet<string>;
+  forumAnsweredTag: string | null;
+  forumNeedsHumanTag: string | null;
+  forumSolvedTag: string | null;
+  forumArchiveOnSolved: boolean;
+}
+
+export function forumConfig(config: Config): ForumConfig {
+  return {
+    forumChannelIds: config.FORUM_CHANNEL_IDS ? idList(config.FORUM_CHANNEL_IDS) : new Set(),
+    forumAnsweredTag: config.FORUM_ANSWERED_TAG ?? null,
+    forumNeedsHumanTag: config.FORUM_NEEDS_HUMAN_TAG ?? null,
+    forumSolvedTag: config.FORUM_SOLVED_TAG ?? null,
+    forumArchiveOnSolved: config.FORUM_ARCHIVE_ON_SOLVED === "true",
+  };
 }
 
 export function moderatorRoleIds(config: Config): Set<string> {

@@ -147,7 +147,7 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
     await page.keyboard.press("Enter");
     expect(await page.evaluate("document.activeElement?.id")).toBe(`composer-${GENERAL_CHANNEL_ID}`);
     expect(await page.locator(".banner").innerText()).toMatch(/Local playground.*127\.0\.0\.1.*nothing is kept/s);
-    expect(await page.locator(".pane-name").allInnerTexts()).toEqual(["general", "docent-review"]);
+    expect(await page.locator(".pane-name").allInnerTexts()).toEqual(["general", "docent-review", "help-forum"]);
     await shot("01-empty");
   });
 

@@ -8,7 +8,16 @@ import type { Config } from "../config.ts";
 import { type DiscordEmulator, startDiscordEmulator } from "../discord-emulator/emulator.ts";
 import { DocentError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { BOT_USER, GENERAL_CHANNEL_ID, MODERATORS_ROLE_ID, PLAYGROUND_GUILD_ID, playgroundGuild, REVIEW_CHANNEL_ID } from "../playground/playground-guild.ts";
+import {
+  BOT_USER,
+  FORUM_TAGS,
+  GENERAL_CHANNEL_ID,
+  HELP_FORUM_ID,
+  MODERATORS_ROLE_ID,
+  PLAYGROUND_GUILD_ID,
+  playgroundGuild,
+  REVIEW_CHANNEL_ID,
+} from "../playground/playground-guild.ts";
 import { type PlaygroundServer, startPlaygroundServer } from "../playground/web-server.ts";
 import type { App } from "./engine.ts";
 import { type RunningBot, startDocentBot } from "./start-bot.ts";
@@ -34,7 +43,8 @@ export const PLAYGROUND_COOLDOWN_SECONDS = 0;
 /**
  * The bot's configuration for the playground: the environment's settings as they are (index, providers, cooldown,
  * queue), with what only makes sense for this local server filled in: its guild, #general as the channel where
- * mentions are answered, #docent-review as the review channel, and its Moderators role. Derived from the
+ * mentions are answered, #docent-review as the review channel, its Moderators role, and #help-forum as a forum
+ * whose posts are answered unasked. Derived from the
  * configuration the entry point parsed, so the environment is read once. Where the user set no COOLDOWN_SECONDS,
  * the playground's own default applies ({@link PLAYGROUND_COOLDOWN_SECONDS}).
  */
@@ -45,9 +55,14 @@ export function playgroundConfig(config: Config): Config {
     DISCORD_TOKEN: undefined,
     DISCORD_API_URL: undefined,
     DISCORD_GUILD_ID: PLAYGROUND_GUILD_ID,
-    ALLOWED_CHANNEL_IDS: GENERAL_CHANNEL_ID,
+    ALLOWED_CHANNEL_IDS: `${GENERAL_CHANNEL_ID},${HELP_FORUM_ID}`,
     REVIEW_CHANNEL_ID,
     MODERATOR_ROLE_IDS: MODERATORS_ROLE_ID,
+    // #help-forum is answered unasked, with the forum's own tag names unless the user named others.
+    FORUM_CHANNEL_IDS: HELP_FORUM_ID,
+    FORUM_ANSWERED_TAG: config.FORUM_ANSWERED_TAG ?? FORUM_TAGS[0].name,
+    FORUM_NEEDS_HUMAN_TAG: config.FORUM_NEEDS_HUMAN_TAG ?? FORUM_TAGS[1].name,
+    FORUM_SOLVED_TAG: config.FORUM_SOLVED_TAG ?? FORUM_TAGS[2].name,
   });
 }
 

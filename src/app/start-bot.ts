@@ -1,6 +1,7 @@
 import type { Client } from "discord.js";
-import { allowedChannelIds, DEFAULT_COOLDOWN_SECONDS, moderatorRoleIds } from "../config.ts";
+import { allowedChannelIds, DEFAULT_COOLDOWN_SECONDS, forumConfig, moderatorRoleIds } from "../config.ts";
 import { createDiscordClient } from "../discord/create-client.ts";
+import { ForumHealth } from "../discord/forum/forum-health.ts";
 import { attachHandlers } from "../discord/handlers.ts";
 import { renderStatus } from "../discord/index-status.ts";
 import { LoadControl } from "../discord/load-control.ts";
@@ -48,14 +49,18 @@ export async function startDocentBot(options: {
     maxQueued: config.MAX_QUEUED_QUESTIONS,
   });
   const review = { channelId: config.REVIEW_CHANNEL_ID ?? null, mode: config.REVIEW_MODE, moderatorRoleIds: moderatorRoleIds(config) };
+  const forum = { settings: forumConfig(config), health: new ForumHealth(botLogger) };
   const describeStatus = async () =>
-    renderStatus(await app.store.status(), {
-      answerer: config.LLM_PROVIDER,
-      retrieval: config.RETRIEVAL_MODE,
-      reviewMode: config.REVIEW_MODE,
-      reviewChannelId: review.channelId,
-    });
-  attachHandlers(client, { engine, load, logger: botLogger, allowedChannels: allowedChannelIds(config), review, describeStatus });
+    [
+      renderStatus(await app.store.status(), {
+        answerer: config.LLM_PROVIDER,
+        retrieval: config.RETRIEVAL_MODE,
+        reviewMode: config.REVIEW_MODE,
+        reviewChannelId: review.channelId,
+      }),
+      ...forum.health.statusLines(forum.settings.forumChannelIds),
+    ].join("\n");
+  attachHandlers(client, { engine, load, logger: botLogger, allowedChannels: allowedChannelIds(config), review, describeStatus, forum });
   try {
     await loginOrExplain(client, options.token);
   } catch (error) {

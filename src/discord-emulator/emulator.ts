@@ -26,10 +26,13 @@ import type { CommandOptionInput } from "./interactions.ts";
 import { guildCreatePayload, readyPayload } from "./payloads.ts";
 import { RestRouter } from "./rest-routes.ts";
 import { SnowflakeGenerator } from "./snowflake.ts";
+import { ThreadService } from "./threads.ts";
 import { EmulatorState } from "./state.ts";
-import type { EmulatorEvent, EmulatorOptions, EmulatorUser, Interaction, InteractionResponse, Message, ScriptedFailure } from "./types.ts";
+import type { CreateThreadParams } from "./threads.ts";
+import type { ApiChannel, EmulatorEvent, EmulatorOptions, EmulatorUser, Interaction, InteractionResponse, Message, ScriptedFailure } from "./types.ts";
 
 export type {
+  ApiChannel,
   ApiComponent,
   ApiEmbed,
   ApiMember,
@@ -138,6 +141,37 @@ export interface DiscordEmulator {
   failNextRequest(match: { method?: string; pathIncludes: string }, failure: ScriptedFailure): void;
   /** Closes every connection and the server. Call after `client.destroy()`. */
   close(): Promise<void>;
+
+  /**
+   * A member opens a post in a forum (type 15): a public thread named `title` with `tags`, whose starter message
+   * (same id as the thread) says `content`. `order` picks which gateway event comes first, as Discord sends them
+   * either way. Returns the thread and its starter message.
+   */
+  createForumPost(input: {
+    forumId: string;
+    author: EmulatorUser;
+    title: string;
+    content: string;
+    tags?: string[];
+    /** Attachment objects on the starter message (an attachment-only post has empty content). */
+    attachments?: unknown[];
+    mentions?: string[];
+    order?: "thread-first" | "message-first";
+  }): Promise<{ thread: ApiChannel; message: Message }>;
+  /** A member opens a thread in a text channel (11 public, default, or 12 private). */
+  createThread(input: { channelId: string; author: EmulatorUser; name: string; type?: number }): Promise<ApiChannel>;
+  /** A channel or thread as stored (threads: tags, archive state). */
+  channel(id: string): ApiChannel | undefined;
+  /** The threads of a guild, archived ones included. */
+  threadsOf(guildId: string): ApiChannel[];
+  /** A member edits a thread (PATCH /channels/{thread} with their permissions): tags, name, archived... */
+  updateThreadAs(input: { threadId: string; user: EmulatorUser; changes: Record<string, unknown> }): Promise<ApiChannel>;
+  /** A moderator (un)archives, and optionally (un)locks, a thread. */
+  archiveThread(threadId: string, archived?: boolean, locked?: boolean): Promise<ApiChannel>;
+  /** A moderator deletes a thread and its messages. */
+  deleteThread(threadId: string): Promise<void>;
+  /** Dispatches THREAD_LIST_SYNC with a guild's active threads. */
+  syncThreads(guildId: string): void;
 }
 
 /** Starts an emulator on 127.0.0.1 and resolves once it listens. */
@@ -177,9 +211,11 @@ export async function startDiscordEmulator(options: EmulatorOptions): Promise<Di
   });
   const core = new EmulatorCore(state, gateway, ids);
   const interactions = new InteractionService(core, options.interactionDeadlineMs);
+  const threads = new ThreadService(core);
   const router = new RestRouter({
     core,
     interactions,
+    threads,
     token: options.botToken,
     gatewayUrl,
     shardCount,
@@ -203,7 +239,7 @@ export async function startDiscordEmulator(options: EmulatorOptions): Promise<Di
     });
   });
   port = (server.address() as AddressInfo).port;
-  return new Emulator(core, interactions, router, server, gatewayUrl(), shardCount);
+  return new Emulator(core, interactions, threads, router, server, gatewayUrl(), shardCount);
 }
 
 class Emulator implements DiscordEmulator {
@@ -216,6 +252,7 @@ class Emulator implements DiscordEmulator {
   constructor(
     private readonly core: EmulatorCore,
     private readonly interactions: InteractionService,
+    private readonly threads: ThreadService,
     private readonly router: RestRouter,
     private readonly server: Server,
     readonly gatewayUrl: string,
@@ -248,6 +285,7 @@ class Emulator implements DiscordEmulator {
     if (input.mentionRoles) explicit.roles = input.mentionRoles;
     if (input.mentionEveryone !== undefined) explicit.everyone = input.mentionEveryone;
     if (input.replyPing !== undefined) explicit.repliedUser = input.replyPing;
+    this.threads.beforeMessage(input.channelId);
     const message = this.core.createMessage({
       channelId: input.channelId,
       author: member.user,
@@ -256,6 +294,59 @@ class Emulator implements DiscordEmulator {
       explicitMentions: explicit,
     });
     return clone(message);
+  }
+
+  async createForumPost(input: Parameters<DiscordEmulator["createForumPost"]>[0]): Promise<{ thread: ApiChannel; message: Message }> {
+    const { state } = this.core;
+    const { guild } = state.requireChannel(input.forumId);
+    const member = state.ensureMember(guild, input.author);
+    const body: Record<string, unknown> = { content: input.content };
+    if (input.attachments) body["attachments"] = input.attachments;
+    const params: CreateThreadParams = { parentId: input.forumId, owner: member.user, name: input.title, message: body, source: "user" };
+    if (input.tags) params.appliedTags = input.tags;
+    if (input.order) params.order = input.order;
+    if (input.mentions) {
+      // Users write mentions as <@id> in the text; Discord resolves them from there.
+      body["content"] = `${input.mentions.map((id) => `<@${id}>`).join(" ")} ${input.content}`.trim();
+    }
+    const { thread, message } = this.threads.createThread(params);
+    return { thread: clone(thread), message: clone(message!) };
+  }
+
+  async createThread(input: Parameters<DiscordEmulator["createThread"]>[0]): Promise<ApiChannel> {
+    const { state } = this.core;
+    const { guild } = state.requireChannel(input.channelId);
+    const member = state.ensureMember(guild, input.author);
+    const params: CreateThreadParams = { parentId: input.channelId, owner: member.user, name: input.name, source: "user" };
+    if (input.type !== undefined) params.type = input.type;
+    return clone(this.threads.createThread(params).thread);
+  }
+
+  channel(id: string): ApiChannel | undefined {
+    const entry = this.core.state.channels.get(id);
+    return entry ? clone(entry.channel) : undefined;
+  }
+
+  threadsOf(guildId: string): ApiChannel[] {
+    return clone(this.core.state.guilds.get(guildId)?.threads ?? []);
+  }
+
+  async updateThreadAs(input: Parameters<DiscordEmulator["updateThreadAs"]>[0]): Promise<ApiChannel> {
+    const { guild } = this.core.state.requireChannel(input.threadId);
+    this.core.state.ensureMember(guild, input.user);
+    return clone(this.threads.updateThread(input.threadId, input.changes, input.user.id));
+  }
+
+  async archiveThread(threadId: string, archived = true, locked?: boolean): Promise<ApiChannel> {
+    return clone(this.threads.archive(threadId, archived, locked));
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    this.threads.deleteThread(threadId);
+  }
+
+  syncThreads(guildId: string): void {
+    this.threads.syncThreads(guildId);
   }
 
   async runSlashCommand(input: Parameters<DiscordEmulator["runSlashCommand"]>[0]): Promise<Interaction> {

@@ -3,9 +3,9 @@
  * /work/shared/notes/discord-emulator.md): a missing one turns into a TypeError inside discord.js and the event is
  * silently dropped, which is far harder to debug than a slightly verbose payload.
  */
-import { PermissionFlagsBits } from "discord-api-types/v10";
+import { ChannelType, PermissionFlagsBits } from "discord-api-types/v10";
 import type { EmulatorState, GuildRecord } from "./state.ts";
-import type { ApiChannel, ApiMember, ApiRole, ApiUser, EmulatorUser } from "./types.ts";
+import type { ApiChannel, ApiForumTag, ApiMember, ApiRole, ApiUser, ApiThreadMetadata, EmulatorUser } from "./types.ts";
 
 /** Every permission bit Discord defines; what Administrator and ownership amount to. */
 export const ALL_PERMISSIONS = Object.values(PermissionFlagsBits).reduce((all, bit) => all | bit, 0n);
@@ -81,9 +81,16 @@ export function roleObject(id: string, name: string, permissions: string, positi
   };
 }
 
-/** A guild channel object. */
-export function channelObject(guildId: string, id: string, name: string, type: number, position: number): ApiChannel {
-  return {
+/** A guild channel object; a forum (type 15) also gets its tags and the forum settings discord.js reads. */
+export function channelObject(
+  guildId: string,
+  id: string,
+  name: string,
+  type: number,
+  position: number,
+  tags: ReadonlyArray<{ id: string; name: string; moderated?: boolean }> = [],
+): ApiChannel {
+  const channel: ApiChannel = {
     id,
     type,
     guild_id: guildId,
@@ -96,6 +103,65 @@ export function channelObject(guildId: string, id: string, name: string, type: n
     last_message_id: null,
     rate_limit_per_user: 0,
     flags: 0,
+  };
+  if (type === ChannelType.GuildForum || type === ChannelType.GuildMedia) {
+    channel.available_tags = tags.map((tag) => forumTagObject(tag));
+    channel["default_reaction_emoji"] = null;
+    channel["default_thread_rate_limit_per_user"] = 0;
+    channel["default_auto_archive_duration"] = 4320;
+    channel["default_sort_order"] = null;
+    channel["default_forum_layout"] = 0;
+  }
+  return channel;
+}
+
+/** A forum tag object. */
+export function forumTagObject(tag: { id: string; name: string; moderated?: boolean }): ApiForumTag {
+  return { id: tag.id, name: tag.name, moderated: tag.moderated ?? false, emoji_id: null, emoji_name: null };
+}
+
+/**
+ * A thread channel object (types 10/11/12). Forum posts are public threads (11) whose parent is the forum; their
+ * starter message has the thread's id, which is how discord.js's `fetchStarterMessage` finds it.
+ */
+export function threadObject(input: {
+  guildId: string;
+  id: string;
+  parentId: string;
+  ownerId: string;
+  name: string;
+  type: number;
+  appliedTags: readonly string[];
+  autoArchiveDuration: number;
+  createdAt: string;
+}): ApiChannel {
+  const metadata: ApiThreadMetadata = {
+    archived: false,
+    auto_archive_duration: input.autoArchiveDuration,
+    archive_timestamp: input.createdAt,
+    locked: false,
+    create_timestamp: input.createdAt,
+  };
+  if (input.type === ChannelType.PrivateThread) metadata.invitable = true;
+  return {
+    id: input.id,
+    type: input.type,
+    guild_id: input.guildId,
+    name: input.name,
+    position: 0,
+    permission_overwrites: [],
+    parent_id: input.parentId,
+    nsfw: false,
+    topic: null,
+    last_message_id: null,
+    rate_limit_per_user: 0,
+    flags: 0,
+    owner_id: input.ownerId,
+    applied_tags: [...input.appliedTags],
+    thread_metadata: metadata,
+    message_count: 0,
+    member_count: 1,
+    total_message_sent: 0,
   };
 }
 
@@ -173,7 +239,8 @@ export function guildCreatePayload(state: EmulatorState, guild: GuildRecord): Re
     member_count: guild.members.size,
     members: [...guild.members.values()].map((member) => state.memberPayload(member, { includeUser: true })),
     channels: guild.channels,
-    threads: [],
+    // Active (unarchived) threads, as Discord lists them: a restarted bot knows open forum posts at once.
+    threads: guild.threads.filter((thread) => thread.thread_metadata?.archived !== true),
     presences: [],
     voice_states: [],
     stage_instances: [],

@@ -11,9 +11,11 @@ import { ApplicationCommandType, MessageFlags, RESTJSONErrorCodes } from "discor
 import { ApiError, clone } from "./core.ts";
 import type { EmulatorCore } from "./core.ts";
 import type { InteractionService } from "./interactions.ts";
+import type { ThreadService } from "./threads.ts";
 import { applicationObject } from "./payloads.ts";
 import type { ScriptedFailure } from "./types.ts";
 import { validateMessageBody } from "./validation.ts";
+import type { CreateThreadParams } from "./threads.ts";
 
 /** API version prefix discord.js uses (`${api}/v10${route}`). */
 const API_PREFIX = "/api/v10";
@@ -57,6 +59,7 @@ interface PendingFailure {
 export interface RestContext {
   core: EmulatorCore;
   interactions: InteractionService;
+  threads: ThreadService;
   token: string;
   /** `ws://127.0.0.1:PORT/gateway`, the answer of GET /gateway/bot. */
   gatewayUrl: () => string;
@@ -196,7 +199,7 @@ export class RestRouter {
   }
 
   private registerRoutes(): void {
-    const { core, interactions } = this.context;
+    const { core, interactions, threads } = this.context;
     const { state } = core;
     const param = (request: RouteRequest, name: string): string => request.params[name] ?? "";
 
@@ -224,6 +227,42 @@ export class RestRouter {
       if (!entry) throw ApiError.unknown(RESTJSONErrorCodes.UnknownChannel, "Channel");
       return ok(entry.channel);
     });
+    // --- threads and forum posts ---
+    this.add("POST", "/channels/:channel/threads", (request) => {
+      const body = request.body;
+      const params: CreateThreadParams = {
+        parentId: param(request, "channel"),
+        owner: state.botUser,
+        name: typeof body["name"] === "string" ? body["name"] : "",
+        source: "bot",
+      };
+      if (typeof body["type"] === "number") params.type = body["type"];
+      if (Array.isArray(body["applied_tags"])) params.appliedTags = body["applied_tags"].map(String);
+      if (typeof body["auto_archive_duration"] === "number") params.autoArchiveDuration = body["auto_archive_duration"];
+      if (body["message"] && typeof body["message"] === "object") params.message = body["message"] as Record<string, unknown>;
+      const { thread, message } = threads.createThread(params);
+      // A forum post comes back with its starter message, as on Discord.
+      return { status: 201, body: { ...clone(thread), ...(message ? { message: clone(message) } : {}) } };
+    });
+    this.add("POST", "/channels/:channel/messages/:message/threads", (request) => {
+      const body = request.body;
+      const params: CreateThreadParams = {
+        parentId: param(request, "channel"),
+        owner: state.botUser,
+        name: typeof body["name"] === "string" ? body["name"] : "",
+        source: "bot",
+        fromMessageId: param(request, "message"),
+      };
+      if (typeof body["auto_archive_duration"] === "number") params.autoArchiveDuration = body["auto_archive_duration"];
+      return { status: 201, body: clone(threads.createThread(params).thread) };
+    });
+    this.add("PATCH", "/channels/:channel", (request) => ok(clone(threads.updateThread(param(request, "channel"), request.body, state.botUser.id))));
+    this.add("DELETE", "/channels/:channel", (request) => {
+      const { thread } = threads.threadOr404(param(request, "channel"));
+      threads.deleteThread(thread.id);
+      return ok(clone(thread));
+    });
+    this.add("GET", "/guilds/:guild/threads/active", (request) => ok({ threads: clone(threads.activeThreads(param(request, "guild"))), members: [] }));
     this.add("GET", "/channels/:channel/messages", (request) => {
       const channelId = param(request, "channel");
       core.channelOr404(channelId);
@@ -243,6 +282,7 @@ export class RestRouter {
       core.channelOr404(channelId);
       const error = validateMessageBody(request.body, true);
       if (error) throw new ApiError(400, error);
+      threads.beforeMessage(channelId);
       const message = core.createMessage({ channelId, author: state.botUser, body: request.body, source: "bot" });
       return ok(clone(message));
     });

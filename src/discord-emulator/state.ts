@@ -33,6 +33,8 @@ export interface GuildRecord {
   ownerId: string;
   joinedAt: string;
   channels: ApiChannel[];
+  /** Threads (forum posts and channel threads), kept apart from `channels` as Discord lists them apart. */
+  threads: ApiChannel[];
   roles: ApiRole[];
   members: Map<string, MemberRecord>;
 }
@@ -94,7 +96,9 @@ export class EmulatorState {
       const isEveryone = role.id === guild.id;
       roles.push(roleObject(role.id, role.name, role.permissions ?? (isEveryone ? DEFAULT_EVERYONE_PERMISSIONS.toString() : "0"), isEveryone ? 0 : index + 1));
     }
-    const channels = guild.channels.map((channel, index) => channelObject(guild.id, channel.id, channel.name, channel.type ?? ChannelType.GuildText, index));
+    const channels = guild.channels.map((channel, index) =>
+      channelObject(guild.id, channel.id, channel.name, channel.type ?? ChannelType.GuildText, index, channel.availableTags),
+    );
     const members = new Map<string, MemberRecord>();
     for (const member of guild.members) {
       const user = this.rememberUser(member.user);
@@ -111,6 +115,7 @@ export class EmulatorState {
       ownerId,
       joinedAt,
       channels,
+      threads: [],
       roles,
       members,
     };

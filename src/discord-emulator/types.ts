@@ -18,8 +18,11 @@ export interface EmulatorGuildOptions {
   name?: string;
   /** Owner of the guild; defaults to the first non-bot member (discord.js grants the owner every permission). */
   ownerId?: string;
-  /** Text channels (type 0) unless `type` says otherwise. */
-  channels: Array<{ id: string; name: string; type?: number }>;
+  /**
+   * Text channels (type 0) unless `type` says otherwise (15: a forum). A forum's `availableTags` are the tags posts
+   * can carry (`available_tags`); threads are not seeded here but created with `createForumPost`/`createThread`.
+   */
+  channels: Array<{ id: string; name: string; type?: number; availableTags?: Array<{ id: string; name: string; moderated?: boolean }> }>;
   /** Extra roles; the @everyone role (id = guild id) is always added unless listed here. */
   roles?: Array<{ id: string; name: string; permissions?: string }>;
   /** Members; the bot is added automatically when missing. `permissions` overrides the computed role permissions. */
@@ -107,6 +110,35 @@ export interface ApiChannel {
   last_message_id: string | null;
   rate_limit_per_user: number;
   flags: number;
+  /** Forums (type 15): the tags a post may carry. */
+  available_tags?: ApiForumTag[];
+  /** Threads (types 10/11/12): who opened it, its tags (forum posts), and its archive state. */
+  owner_id?: string;
+  applied_tags?: string[];
+  thread_metadata?: ApiThreadMetadata;
+  message_count?: number;
+  member_count?: number;
+  total_message_sent?: number;
+  [key: string]: unknown;
+}
+
+/** A forum tag (API shape). */
+export interface ApiForumTag {
+  id: string;
+  name: string;
+  moderated: boolean;
+  emoji_id: string | null;
+  emoji_name: string | null;
+}
+
+/** A thread's `thread_metadata` (API shape). */
+export interface ApiThreadMetadata {
+  archived: boolean;
+  auto_archive_duration: number;
+  archive_timestamp: string;
+  locked: boolean;
+  invitable?: boolean;
+  create_timestamp: string;
 }
 
 /** An embed as the bot sent it. */
@@ -239,7 +271,10 @@ export type EmulatorEvent =
   | { type: "commands_registered"; guildId?: string; commands: unknown[] }
   | { type: "reaction_add" | "reaction_remove"; channelId: string; messageId: string; emoji: string }
   | { type: "rest_request"; method: string; path: string; status: number; route: string | null; query: string }
-  | { type: "gateway_connect"; sessionId: string; resumed: boolean; shardId: number };
+  | { type: "gateway_connect"; sessionId: string; resumed: boolean; shardId: number }
+  | { type: "thread_create"; thread: ApiChannel; source: "user" | "bot" }
+  | { type: "thread_update"; thread: ApiChannel; changed: string[] }
+  | { type: "thread_delete"; threadId: string; parentId: string | null };
 
 /** Scripted one-shot REST failure (see `failNextRequest`). */
 export type ScriptedFailure =

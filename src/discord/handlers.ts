@@ -2,12 +2,16 @@ import { type ButtonInteraction, type ChatInputCommandInteraction, type Client, 
 import { answerQuestion, type EngineDeps } from "../answer/engine/answer-question.ts";
 import type { AnswerResult } from "../answer/answer-types.ts";
 import { sanitizeEcho } from "../answer/guards/output-guards.ts";
+import type { ForumConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { channelNotice, isAllowedChannel } from "./channel-allowlist.ts";
 import { ASK_COMMAND, DOCENT_COMMAND } from "./commands.ts";
 import { parseButtonId } from "./custom-ids.ts";
 import { followUpContext, type ReferencedMessage } from "./follow-up.ts";
 import { formatDiscordAnswer } from "./format-reply.ts";
+import { ForumHealth } from "./forum/forum-health.ts";
+import { ForumDesk } from "./forum/forum-posts.ts";
+import { readThreadFollowUp } from "./forum/thread-follow-up.ts";
 import { GAPS_SUBCOMMAND, replyWithGapsReport } from "./gaps-command.ts";
 import type { Admission, LoadControl } from "./load-control.ts";
 import { OncePerKey } from "./per-key.ts";
@@ -24,16 +28,27 @@ export interface BotDeps {
   review?: ReviewSettings;
   /** Text of `/docent status` (moderators only). */
   describeStatus?: () => Promise<string>;
+  /** Help forums (FORUM_* settings) and where their set-up problems are kept for `/docent status`. */
+  forum?: { settings: ForumConfig; health?: ForumHealth };
 }
 
 interface Context extends BotDeps {
   desk: ReviewDesk;
+  forumDesk: ForumDesk;
   /** Ephemeral answers posted publicly (or being posted), by message id: each is posted once. */
   publicPosts: OncePerKey;
 }
 
 export const AWAITING_APPROVAL = "Thanks for your question! A moderator will check my answer before it is posted here.";
 const PRIVATE = MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds;
+
+const NO_FORUMS: ForumConfig = {
+  forumChannelIds: new Set(),
+  forumAnsweredTag: null,
+  forumNeedsHumanTag: null,
+  forumSolvedTag: null,
+  forumArchiveOnSolved: false,
+};
 
 export const SORRY = "Sorry, something went wrong on my side. Please try again in a moment.";
 
@@ -43,7 +58,16 @@ export const SORRY = "Sorry, something went wrong on my side. Please try again i
  */
 export function attachHandlers(client: Client, deps: BotDeps): void {
   const desk = new ReviewDesk(client, deps.review ?? { channelId: null, mode: "off", moderatorRoleIds: new Set() }, deps.logger);
-  const context: Context = { ...deps, desk, publicPosts: new OncePerKey() };
+  const forumDesk = new ForumDesk(client, {
+    ...deps,
+    desk,
+    settings: deps.forum?.settings ?? NO_FORUMS,
+    health: deps.forum?.health ?? new ForumHealth(deps.logger),
+    admissionNotice,
+    awaitingApproval: AWAITING_APPROVAL,
+  });
+  forumDesk.attach();
+  const context: Context = { ...deps, desk, forumDesk, publicPosts: new OncePerKey() };
   client.on(Events.MessageCreate, (message) => {
     void onMessage(client, context, message).catch((error) => {
       deps.logger.error(
@@ -70,6 +94,8 @@ export function attachHandlers(client: Client, deps: BotDeps): void {
 async function onMessage(client: Client, deps: Context, message: Message): Promise<void> {
   const me = client.user;
   if (!me || message.author.bot || message.webhookId) return;
+  // A new forum post (listed forum, or mentioning Docent) is answered as a post: title included, tags, Solved.
+  if (deps.forumDesk.handlesStarter(message)) return deps.forumDesk.answerStarter(message);
   // A direct mention of the bot's user only: @everyone, @here and role mentions do not summon it.
   if (!message.mentions.users.has(me.id)) return;
   // Outside the allowlist a mention (follow-ups included) is ignored without a word: the bot stays out of those channels.
@@ -84,7 +110,7 @@ async function onMessage(client: Client, deps: Context, message: Message): Promi
   let result: AnswerResult;
   try {
     if (message.channel.isSendable()) await message.channel.sendTyping().catch(() => {});
-    const followUp = await readFollowUp(me.id, message);
+    const followUp = (await readFollowUp(me.id, message)) ?? (await readThreadFollowUp(me.id, message));
     result = await admission.slot.run(() => answerQuestion(deps.engine, message.content, followUp ? { followUp } : {}));
   } finally {
     admission.slot.release();
@@ -111,6 +137,7 @@ async function onInteraction(deps: Context, interaction: Interaction): Promise<v
       : onStatus(deps, interaction);
   }
   if (interaction.isButton() && deps.desk.isReviewInteraction(interaction.customId)) return deps.desk.handleButton(interaction);
+  if (interaction.isButton() && deps.forumDesk.isSolvedButton(interaction.customId)) return deps.forumDesk.handleSolved(interaction);
   if (interaction.isButton()) return onButton(deps, interaction);
   if (interaction.isModalSubmit() && deps.desk.isReviewInteraction(interaction.customId)) return deps.desk.handleModal(interaction);
 }

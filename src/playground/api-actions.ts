@@ -7,10 +7,16 @@ import { ApplicationCommandOptionType, MessageFlags } from "discord-api-types/v1
 import type { CommandOptionInput, DiscordEmulator } from "../discord-emulator/emulator.ts";
 import type { Interaction } from "../discord-emulator/types.ts";
 import type { InteractionTracker } from "./interaction-tracker.ts";
-import { actorFor, BOT_USER, CHANNEL_IDS, type Role, VISITOR } from "./playground-guild.ts";
+import { actorFor, BOT_USER, CHANNEL_IDS, FORUM_TAGS, HELP_FORUM_ID, type Role, VISITOR } from "./playground-guild.ts";
 
 /** Discord's limit for a member's message. */
 const MAX_MESSAGE_CHARS = 2_000;
+/** Discord's limit for a thread (post) title. */
+const MAX_TITLE_CHARS = 100;
+/** Tags a poster may pick; Docent's own (answered, needs a human, solved) are applied by the bot. */
+const POSTER_TAGS = FORUM_TAGS.slice(3);
+const POSTER_TAG_IDS: ReadonlySet<string> = new Set(POSTER_TAGS.map((tag) => tag.id));
+const POSTER_TAG_NAMES: ReadonlySet<string> = new Set(POSTER_TAGS.map((tag) => tag.name));
 /** Discord's limit for a text input's value. */
 const MAX_FIELD_CHARS = 4_000;
 
@@ -42,12 +48,13 @@ export function createActions(deps: ActionDeps): Record<string, Action> {
     "/api/click": (body) => clickButton(deps, body),
     "/api/modal": (body) => submitModal(deps, body),
     "/api/role": async (body) => switchRole(deps, body),
+    "/api/forum/posts": (body) => createPost(deps, body),
   };
 }
 
 /** A message from the visitor, or a reply to one (`replyTo`): Discord's reply pings the replied-to author. */
 async function sendMessage({ emulator }: ActionDeps, body: Body) {
-  const channelId = channelOf(body);
+  const channelId = channelOrPostOf(emulator, body);
   const content = requiredText(body, "content", MAX_MESSAGE_CHARS);
   const replyTo = replyTargetOf(emulator, body, channelId);
   // "@Docent" typed on the page becomes a real mention, as Discord's autocomplete would make it.
@@ -63,7 +70,7 @@ async function runCommand(deps: ActionDeps, body: Body) {
 }
 
 async function clickButton(deps: ActionDeps, body: Body) {
-  const channelId = channelOf(body);
+  const channelId = channelOrPostOf(deps.emulator, body);
   const messageId = requiredText(body, "messageId", 32);
   const customId = requiredText(body, "customId", 100);
   return interactionResult(deps, await deps.emulator.clickButton({ channelId, messageId, customId, user: VISITOR, ...actorFor(deps.role()) }));
@@ -80,6 +87,30 @@ async function submitModal(deps: ActionDeps, body: Body) {
     deps,
     await deps.emulator.submitModal({ channelId, customId, fields, user: VISITOR, ...(messageId ? { messageId } : {}), ...actorFor(deps.role()) }),
   );
+}
+
+/** A new #help-forum post by the visitor: title, first message, and tags a poster may pick (not Docent's). */
+async function createPost({ emulator }: ActionDeps, body: Body) {
+  const title = requiredText(body, "title", MAX_TITLE_CHARS).trim();
+  const content = requiredText(body, "content", MAX_MESSAGE_CHARS);
+  const raw = body["tags"] ?? [];
+  if (!Array.isArray(raw) || raw.length > 5) throw new HttpError(400, "tags must be a list of at most 5 tag ids.");
+  const tags = raw.map(String);
+  if (tags.some((id) => !POSTER_TAG_IDS.has(id))) throw new HttpError(400, `Unknown tag: pick from ${[...POSTER_TAG_NAMES].join(", ")}.`);
+  const withMention = content.replace(/(^|[\s(])@docent\b/gi, `$1<@${BOT_USER.id}>`);
+  const { thread } = await emulator.createForumPost({ forumId: HELP_FORUM_ID, author: VISITOR, title, content: withMention, tags });
+  return { ok: true, threadId: thread.id };
+}
+
+/** A channel of the page, or a post of #help-forum (its thread). */
+export function channelOrPostOf(emulator: DiscordEmulator, body: Body): string {
+  const id = body["channelId"];
+  if (typeof id === "string" && isForumPost(emulator, id)) return id;
+  return channelOf(body);
+}
+
+export function isForumPost(emulator: DiscordEmulator, channelId: string): boolean {
+  return emulator.channel(channelId)?.parent_id === HELP_FORUM_ID;
 }
 
 function switchRole(deps: ActionDeps, body: Body) {

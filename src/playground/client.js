@@ -133,8 +133,9 @@ function openModal({ html, customId, channelId, messageId }) {
 function connect() {
   const source = new EventSource("/events");
   source.addEventListener("reset", (event) => {
-    const { role, panes } = JSON.parse(event.data);
+    const { role, panes, forum } = JSON.parse(event.data);
     showRole(role);
+    if (forum) showForum(forum);
     for (const { channelId, html } of panes) {
       const list = document.getElementById(`messages-${channelId}`);
       if (!list) continue;
@@ -149,11 +150,77 @@ function connect() {
     document.body.dataset.connected = "true";
   });
   source.addEventListener("message", (event) => upsertMessage(JSON.parse(event.data)));
+  source.addEventListener("forum", (event) => showForum(JSON.parse(event.data)));
   source.addEventListener("delete", (event) => document.getElementById(`m-${JSON.parse(event.data).id}`)?.remove());
   source.addEventListener("typing", (event) => startTyping(JSON.parse(event.data)));
   source.addEventListener("modal", (event) => openModal(JSON.parse(event.data)));
   source.addEventListener("role", (event) => showRole(JSON.parse(event.data).role));
   source.addEventListener("error", () => (document.body.dataset.connected = "false"));
+}
+
+// --- #help-forum: the post list, a new post, and the open post as its thread ------------------------------------
+
+const forumPane = $(".pane-forum");
+
+function showForum({ list, headers }) {
+  if (!forumPane) return;
+  $("#forum-posts").innerHTML = list;
+  const open = $(".thread-messages", forumPane).dataset.channel;
+  if (open && headers[open]) $(".thread-header", forumPane).innerHTML = headers[open];
+}
+
+/** Points the thread view (message list, typing line, message box) at a post and shows it in place of the list. */
+async function openPost(threadId) {
+  const { header, html } = await post("/api/forum/thread", { threadId });
+  const list = $(".thread-messages", forumPane);
+  list.id = `messages-${threadId}`;
+  list.dataset.channel = threadId;
+  list.innerHTML = html;
+  for (const message of $$(".msg", list)) showPressed(message);
+  $(".thread-typing", forumPane).dataset.channel = threadId;
+  const form = $(".composer", forumPane);
+  form.dataset.channel = threadId;
+  cancelReply(form);
+  $(".thread-header", forumPane).innerHTML = header;
+  $(".forum-index", forumPane).hidden = true;
+  $(".thread-view", forumPane).hidden = false;
+  scrollDown(list);
+  $(".composer-input", form).focus();
+}
+
+function closePost() {
+  const list = $(".thread-messages", forumPane);
+  list.removeAttribute("id");
+  list.dataset.channel = "";
+  list.replaceChildren();
+  $(".composer", forumPane).dataset.channel = "";
+  $(".thread-view", forumPane).hidden = true;
+  $(".forum-index", forumPane).hidden = false;
+}
+
+if (forumPane) {
+  const form = $(".new-post", forumPane);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      const { threadId } = await post("/api/forum/posts", {
+        title: String(data.get("title") ?? ""),
+        content: String(data.get("content") ?? ""),
+        tags: data.getAll("tags").map(String),
+      });
+      form.reset();
+      await openPost(threadId);
+    } catch (error) {
+      toast(error.message);
+    }
+  });
+  forumPane.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const postButton = target?.closest(".forum-post");
+    if (postButton) return void openPost(postButton.dataset.thread).catch((error) => toast(error.message));
+    if (target?.closest(".thread-back")) return closePost();
+  });
 }
 
 // --- what the visitor does --------------------------------------------------------------------------------------

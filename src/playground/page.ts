@@ -4,7 +4,7 @@
  * the channel list then in a drawer), the current messages already in place. `client.js` then keeps it live over
  * server-sent events. Pure.
  */
-import { GENERAL_CHANNEL_ID, type Role } from "./playground-guild.ts";
+import { FORUM_TAGS, GENERAL_CHANNEL_ID, type Role } from "./playground-guild.ts";
 import { escapeHtml } from "./render-markdown.ts";
 
 export interface PageInput {
@@ -12,6 +12,8 @@ export interface PageInput {
   role: Role;
   botName: string;
   visitorName: string;
+  /** #help-forum: shown in place of #general when chosen; its post list already rendered. */
+  forum?: { id: string; name: string; topic: string; listHtml: string };
 }
 
 function composer(channelId: string, channelName: string, botName: string, tip: string): string {
@@ -49,6 +51,37 @@ function pane(p: PageInput["panes"][number], input: PageInput): string {
     </section>`;
 }
 
+/** Tags a poster may pick; Docent applies the first three itself. */
+const POSTER_TAGS = FORUM_TAGS.slice(3);
+
+/**
+ * #help-forum: a form to open a post (title, message, tags) above the post list; a post opens as its thread, with
+ * the same message list and message box as a channel (client.js points them at the open post).
+ */
+function forumPane(forum: NonNullable<PageInput["forum"]>, input: PageInput): string {
+  const tags = POSTER_TAGS.map((tag) => `<label class="post-tag"><input type="checkbox" name="tags" value="${tag.id}"> ${escapeHtml(tag.name)}</label>`).join(
+    "",
+  );
+  return `
+    <section class="pane pane-forum" id="pane-${forum.id}" data-channel="${forum.id}" aria-label="#${escapeHtml(forum.name)}">
+      <header class="pane-header"><button type="button" class="menu-toggle" aria-controls="sidebar" aria-expanded="false" aria-label="Channels and role" title="Channels and role"><span aria-hidden="true">☰</span></button><span class="hash forum-icon" aria-hidden="true">▤</span><span class="pane-name">${escapeHtml(forum.name)}</span><span class="pane-topic">${escapeHtml(forum.topic)}</span></header>
+      <div class="forum-index">
+        <form class="new-post" autocomplete="off">
+          <input class="new-post-title" name="title" maxlength="100" required placeholder="Post title" aria-label="Post title">
+          <textarea class="new-post-content" name="content" maxlength="2000" rows="3" required placeholder="Your question: what do you want to know?" aria-label="Your question"></textarea>
+          <div class="new-post-row"><fieldset class="post-tags"><legend>Tags</legend>${tags}</fieldset><button type="submit" class="new-post-send">Post</button></div>
+        </form>
+        <div class="forum-posts" id="forum-posts" aria-live="polite">${forum.listHtml}</div>
+      </div>
+      <div class="thread-view" hidden>
+        <div class="thread-bar"><button type="button" class="thread-back" aria-label="Back to all posts">← All posts</button><div class="thread-header"></div></div>
+        <div class="messages thread-messages" data-channel="" aria-live="polite"></div>
+        <div class="typing thread-typing" data-channel="" aria-live="polite"></div>
+        ${composer("thread", "post", input.botName, `@${input.botName} to follow up`).replace('data-channel="thread"', 'data-channel=""').replace(" autofocus", "")}
+      </div>
+    </section>`;
+}
+
 export function renderPage(input: PageInput): string {
   const channelLinks = input.panes
     .map(
@@ -74,7 +107,11 @@ export function renderPage(input: PageInput): string {
     <aside class="sidebar" id="sidebar" aria-label="Channels and role">
       <header class="guild-name">Docent playground</header>
       <div class="channel-group">Text channels</div>
-      ${channelLinks}
+      ${channelLinks}${
+        input.forum
+          ? `<div class="channel-group">Forums</div><a class="channel-link" href="#pane-${input.forum.id}" data-channel="${input.forum.id}"><span class="hash forum-icon" aria-hidden="true">▤</span>${escapeHtml(input.forum.name)}</a>`
+          : ""
+      }
       <div class="user-panel">
         <div class="avatar small" style="background:#3ba55c" aria-hidden="true">${escapeHtml((input.visitorName[0] ?? "?").toUpperCase())}</div>
         <div class="user-panel-name"><div>${escapeHtml(input.visitorName)}</div><div class="muted role-label">${input.role === "moderator" ? "Moderator" : "Member"}</div></div>
@@ -86,7 +123,7 @@ export function renderPage(input: PageInput): string {
       </fieldset>
     </aside>
     <div class="scrim" data-close-sidebar hidden></div>
-    <main class="panes">${input.panes.map((p) => pane(p, input)).join("")}
+    <main class="panes">${input.panes.map((p) => pane(p, input)).join("")}${input.forum ? forumPane(input.forum, input) : ""}
     </main>
   </div>
   <dialog id="modal" class="modal" aria-label="Form from ${escapeHtml(input.botName)}"></dialog>

@@ -3,7 +3,7 @@
  * #docent-review where the bot mirrors answers for moderators, the bot, and the visitor ("you"), who can act as an
  * ordinary member or as a moderator (Manage Messages). Ids are fixed so links and logs stay readable.
  */
-import { PermissionFlagsBits } from "discord-api-types/v10";
+import { ChannelType, PermissionFlagsBits } from "discord-api-types/v10";
 import { DEFAULT_EVERYONE_PERMISSIONS } from "../discord-emulator/payloads.ts";
 import type { EmulatorGuildOptions, EmulatorUser } from "../discord-emulator/types.ts";
 
@@ -11,6 +11,20 @@ export const PLAYGROUND_GUILD_ID = "800000000000000001";
 export const GENERAL_CHANNEL_ID = "800000000000000010";
 export const REVIEW_CHANNEL_ID = "800000000000000011";
 export const MODERATORS_ROLE_ID = "800000000000000300";
+/** #help-forum: a forum (channel type 15) whose new posts Docent answers unasked. */
+export const HELP_FORUM_ID = "800000000000000012";
+/** Docent's own role: Manage Threads, so that it can tag and archive forum posts. */
+export const DOCENT_ROLE_ID = "800000000000000301";
+
+/** The forum's tags: Docent's three (the FORUM_*_TAG defaults of the playground) and two a poster may pick. */
+export const FORUM_TAGS = [
+  { id: "800000000000000400", name: "Answered by Docent" },
+  { id: "800000000000000401", name: "Needs a human" },
+  { id: "800000000000000402", name: "Solved" },
+  { id: "800000000000000403", name: "API" },
+  { id: "800000000000000404", name: "ChatGPT" },
+] as const;
+export const HELP_FORUM = { id: HELP_FORUM_ID, name: "help-forum", topic: "One post per question: Docent answers each new post" } as const;
 
 export const BOT_USER: EmulatorUser = { id: "800000000000000100", username: "Docent", bot: true };
 export const VISITOR: EmulatorUser = { id: "800000000000000200", username: "you" };
@@ -40,9 +54,15 @@ export const playgroundGuild: EmulatorGuildOptions = {
   id: PLAYGROUND_GUILD_ID,
   name: "Docent playground",
   ownerId: OWNER.id,
-  channels: CHANNELS.map(({ id, name }) => ({ id, name })),
-  roles: [{ id: MODERATORS_ROLE_ID, name: "Moderators", permissions: (DEFAULT_EVERYONE_PERMISSIONS | MANAGE_MESSAGES).toString() }],
-  members: [{ user: VISITOR }, { user: OWNER }],
+  channels: [
+    ...CHANNELS.map(({ id, name }) => ({ id, name })),
+    { id: HELP_FORUM_ID, name: HELP_FORUM.name, type: ChannelType.GuildForum, availableTags: FORUM_TAGS.map((tag) => ({ ...tag })) },
+  ],
+  roles: [
+    { id: MODERATORS_ROLE_ID, name: "Moderators", permissions: (DEFAULT_EVERYONE_PERMISSIONS | MANAGE_MESSAGES).toString() },
+    { id: DOCENT_ROLE_ID, name: "Docent", permissions: (DEFAULT_EVERYONE_PERMISSIONS | PermissionFlagsBits.ManageThreads).toString() },
+  ],
+  members: [{ user: VISITOR }, { user: OWNER }, { user: BOT_USER, roles: [DOCENT_ROLE_ID] }],
 };
 
 /** Display names for mentions: users, roles and channels the playground knows. */
@@ -56,5 +76,5 @@ export const knownNames = {
     [PLAYGROUND_GUILD_ID, "everyone"],
     [MODERATORS_ROLE_ID, "Moderators"],
   ]),
-  channels: new Map<string, string>(CHANNELS.map(({ id, name }) => [id, name])),
+  channels: new Map<string, string>([...CHANNELS.map(({ id, name }): [string, string] => [id, name]), [HELP_FORUM_ID, HELP_FORUM.name]]),
 };

@@ -11,12 +11,13 @@ import { InteractionResponseType } from "discord-api-types/v10";
 import type { DiscordEmulator } from "../discord-emulator/emulator.ts";
 import type { EmulatorEvent } from "../discord-emulator/types.ts";
 import type { Logger } from "../log.ts";
-import { type Action, createActions, HttpError } from "./api-actions.ts";
+import { type Action, createActions, HttpError, isForumPost } from "./api-actions.ts";
 import { type ChannelView, createChannelView } from "./channel-view.ts";
 import { createEventStream, type EventStream } from "./event-stream.ts";
 import { createInteractionTracker, type InteractionTracker } from "./interaction-tracker.ts";
 import { renderPage } from "./page.ts";
-import { BOT_USER, CHANNEL_IDS, CHANNELS, type Role, VISITOR } from "./playground-guild.ts";
+import { BOT_USER, CHANNEL_IDS, CHANNELS, HELP_FORUM, HELP_FORUM_ID, PLAYGROUND_GUILD_ID, type Role, VISITOR } from "./playground-guild.ts";
+import { renderForumList, renderThreadHeader } from "./render-forum.ts";
 import { renderModal } from "./render-modal.ts";
 
 export interface PlaygroundServer {
@@ -64,9 +65,10 @@ export async function startPlaygroundServer(options: { emulator: DiscordEmulator
     view: createChannelView(emulator),
     stream,
     interactions,
-    actions: createActions({ emulator, interactions, role: () => role, setRole }),
+    actions: {},
     role: () => role,
   };
+  ctx.actions = { ...createActions({ emulator, interactions, role: () => role, setRole }), "/api/forum/thread": async (body) => openPost(ctx, body) };
   const onEvent = (event: EmulatorEvent): void => relayEvent(ctx, event);
   emulator.events.on("event", onEvent);
 
@@ -107,12 +109,22 @@ function relayEvent(ctx: ServerContext, event: EmulatorEvent): void {
     case "message_create":
     case "message_update":
       if (CHANNEL_IDS.has(event.message.channel_id)) ctx.stream.broadcast("message", ctx.view.messageUpdate(event.message));
+      else if (isForumPost(ctx.emulator, event.message.channel_id)) {
+        ctx.stream.broadcast("message", ctx.view.messageUpdate(event.message));
+        // Reply counts in the post list change with every message.
+        if (event.type === "message_create") ctx.stream.broadcast("forum", forumState(ctx));
+      }
+      break;
+    case "thread_create":
+    case "thread_update":
+    case "thread_delete":
+      ctx.stream.broadcast("forum", forumState(ctx));
       break;
     case "message_delete":
       ctx.stream.broadcast("delete", { id: event.id, channelId: event.channelId });
       break;
     case "typing":
-      if (CHANNEL_IDS.has(event.channelId))
+      if (CHANNEL_IDS.has(event.channelId) || isForumPost(ctx.emulator, event.channelId))
         ctx.stream.broadcast("typing", { channelId: event.channelId, userId: event.userId, name: ctx.view.userName(event.userId) ?? "Someone" });
       break;
     case "interaction_create":
@@ -161,19 +173,54 @@ function serveGet(ctx: ServerContext, path: string, response: ServerResponse): v
 
 function servePage(ctx: ServerContext, response: ServerResponse): void {
   const panes = CHANNELS.map((channel) => ({ ...channel, html: ctx.view.paneHtml(channel.id) }));
-  send(response, 200, "text/html; charset=utf-8", renderPage({ panes, role: ctx.role(), botName: BOT_USER.username, visitorName: VISITOR.username }));
+  const forum = { ...HELP_FORUM, listHtml: forumState(ctx).list, tags: forumChannel(ctx).available_tags ?? [] };
+  send(response, 200, "text/html; charset=utf-8", renderPage({ panes, forum, role: ctx.role(), botName: BOT_USER.username, visitorName: VISITOR.username }));
+}
+
+function forumChannel(ctx: ServerContext) {
+  const forum = ctx.emulator.channel(HELP_FORUM_ID);
+  if (!forum) throw new Error("the playground's #help-forum is missing");
+  return forum;
+}
+
+/** #help-forum's post list, and each post's header (for the post that is open). */
+function forumState(ctx: ServerContext): { list: string; headers: Record<string, string> } {
+  const forum = forumChannel(ctx);
+  const threads = ctx.emulator.threadsOf(PLAYGROUND_GUILD_ID).filter((thread) => thread.parent_id === HELP_FORUM_ID);
+  const replies = (threadId: string) => Math.max(0, ctx.view.visibleMessages(threadId).length - 1);
+  return {
+    list: renderForumList(threads, forum, replies, { user: (id) => ctx.view.userName(id) }),
+    headers: Object.fromEntries(threads.map((thread) => [thread.id, renderThreadHeader(thread, forum)])),
+  };
+}
+
+/** Opens a post: its header and its thread's messages, rendered like a channel's. */
+async function openPost(ctx: ServerContext, body: Record<string, unknown>) {
+  const threadId = body["threadId"];
+  const thread = typeof threadId === "string" && isForumPost(ctx.emulator, threadId) ? ctx.emulator.channel(threadId) : undefined;
+  if (!thread) throw new HttpError(404, "That post does not exist (any more).");
+  return { ok: true, threadId: thread.id, header: renderThreadHeader(thread, forumChannel(ctx)), html: ctx.view.paneHtml(thread.id) };
 }
 
 /** The page's starting point on every (re)connection: the role and every pane's messages. */
 function openEvents(ctx: ServerContext, response: ServerResponse): void {
-  const reset = { role: ctx.role(), panes: CHANNELS.map((c) => ({ channelId: c.id, html: ctx.view.paneHtml(c.id) })) };
+  const reset = { role: ctx.role(), panes: CHANNELS.map((c) => ({ channelId: c.id, html: ctx.view.paneHtml(c.id) })), forum: forumState(ctx) };
   ctx.stream.open(response, { event: "reset", data: reset });
 }
 
 /** The channels as the API has them, for scripts and tests that want data rather than HTML. */
 function serveState(ctx: ServerContext, response: ServerResponse): void {
   const channels = CHANNELS.map((c) => ({ id: c.id, name: c.name, messages: ctx.view.visibleMessages(c.id) }));
-  send(response, 200, "application/json", JSON.stringify({ role: ctx.role(), visitorId: VISITOR.id, botId: BOT_USER.id, channels }));
+  const posts = ctx.emulator
+    .threadsOf(PLAYGROUND_GUILD_ID)
+    .filter((thread) => thread.parent_id === HELP_FORUM_ID)
+    .map((thread) => ({ ...thread, messages: ctx.view.visibleMessages(thread.id) }));
+  send(
+    response,
+    200,
+    "application/json",
+    JSON.stringify({ role: ctx.role(), visitorId: VISITOR.id, botId: BOT_USER.id, channels, forum: { id: HELP_FORUM_ID, posts } }),
+  );
 }
 
 async function runAction(action: Action, host: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
