@@ -18,12 +18,23 @@ export interface EmulatorGuildOptions {
   name?: string;
   /** Owner of the guild; defaults to the first non-bot member (discord.js grants the owner every permission). */
   ownerId?: string;
-  /** Text channels (type 0) unless `type` says otherwise. */
-  channels: Array<{ id: string; name: string; type?: number }>;
+  /**
+   * Text channels (type 0) unless `type` says otherwise. `permissionOverwrites` are served with the channel over REST
+   * (for setup checks); the emulator itself does not enforce them.
+   */
+  channels: Array<{ id: string; name: string; type?: number; permissionOverwrites?: ApiPermissionOverwrite[] }>;
   /** Extra roles; the @everyone role (id = guild id) is always added unless listed here. */
   roles?: Array<{ id: string; name: string; permissions?: string }>;
   /** Members; the bot is added automatically when missing. `permissions` overrides the computed role permissions. */
   members: Array<{ user: EmulatorUser; roles?: string[]; permissions?: string }>;
+}
+
+/** A channel permission overwrite (API shape): type 0 for a role, 1 for a member; allow/deny as decimal bitfields. */
+export interface ApiPermissionOverwrite {
+  id: string;
+  type: 0 | 1;
+  allow: string;
+  deny: string;
 }
 
 /** Options of {@link startDiscordEmulator}. */
@@ -47,6 +58,11 @@ export interface EmulatorOptions {
    * (callback -> 404 "Unknown interaction", code 10062). Off by default so slow CI machines don't flake.
    */
   interactionDeadlineMs?: number;
+  /**
+   * The application's flags (GET /applications/@me, READY). Default: GatewayMessageContentLimited, as for an
+   * unverified bot with the Message Content intent turned on in the developer portal; 0 means the intent is off.
+   */
+  applicationFlags?: number;
 }
 
 /** A Discord user object (API shape). */
