@@ -154,7 +154,7 @@ function renderEmbedDescription(description: string, ctx: RenderContext): string
   const lines = description.split("\n");
   if (lines.length <= FOLD_AFTER_LINES) return `<div class="embed-description">${renderMarkdown(description, ctx.names)}</div>`;
   const rest = lines.slice(SHOWN_LINES);
-  return `<div class="embed-description">${renderMarkdown(lines.slice(0, SHOWN_LINES).join("\n"), ctx.names)}<details class="embed-more"><summary>Show ${rest.length} more lines</summary>${renderMarkdown(rest.join("\n"), ctx.names)}</details></div>`;
+  return `<div class="embed-description">${renderMarkdown(lines.slice(0, SHOWN_LINES).join("\n"), ctx.names)}<details class="embed-more"><summary class="embed-more-toggle">Show ${rest.length} more lines</summary>${renderMarkdown(rest.join("\n"), ctx.names)}</details></div>`;
 }
 
 /** Button styles → the page's CSS classes. */
