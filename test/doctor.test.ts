@@ -30,7 +30,15 @@ const guild = {
   roles: [{ id: BOT_ROLE, name: "Docent", permissions: "0" }],
   channels: [
     { id: GENERAL, name: "general" },
-    { id: REVIEW, name: "docent-review" },
+    // Private, as the README says: @everyone may not view it, the bot's role may.
+    {
+      id: REVIEW,
+      name: "docent-review",
+      permissionOverwrites: [
+        { id: GUILD, type: 0 as const, allow: "0", deny: String(PermissionFlagsBits.ViewChannel) },
+        { id: BOT_ROLE, type: 0 as const, allow: String(PermissionFlagsBits.ViewChannel), deny: "0" },
+      ],
+    },
     // The bot's role may not embed here: review messages (embeds) would fail.
     { id: NO_EMBEDS, name: "no-embeds", permissionOverwrites: [{ id: BOT_ROLE, type: 0 as const, allow: "0", deny: String(PermissionFlagsBits.EmbedLinks) }] },
     // @everyone may not see it, and the bot has no role that may.
@@ -130,6 +138,15 @@ describe("npm run doctor against the local Discord emulator", () => {
     expect(text).toMatch(/→ In #no-embeds \(410000000000000003\) → Edit Channel → Permissions, allow Embed Links for the bot's role/);
     expect(text).toMatch(/2 checks failed/);
     expect(code).toBe(1);
+  });
+
+  it("a review channel every member can see: a warning with how to make it private (not a failure)", async () => {
+    const { code, text } = await doctor(env({ REVIEW_CHANNEL_ID: GENERAL }));
+    expect(text).toMatch(
+      /^! Review channel \(REVIEW_CHANNEL_ID\): #general \(410000000000000001\): every member can see it.*\n {4}→ .*deny View Channel to @everyone/m,
+    );
+    expect(text).toMatch(/All checks passed \(and 1 warning to look at\)\./);
+    expect(code).toBe(0);
   });
 
   it("a channel id that does not exist: says so and how to copy the right one", async () => {

@@ -32,6 +32,8 @@ export interface ChannelNeed {
   permissions: PermissionName[];
   /** Why the bot needs these here, for the fix line. */
   why: string;
+  /** The channel shows what members must not see (the review channel): warn when @everyone may view it. */
+  private?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export function channelNeeds(config: Config): ChannelNeed[] {
       // Review messages are embeds; the gaps report reads the channel's history and attaches the full report.
       permissions: ["ViewChannel", "SendMessages", "EmbedLinks", "AttachFiles", "ReadMessageHistory"],
       why: "review messages are embeds, and `npm run gaps` reads the channel and posts the report with a file",
+      private: true,
     },
   ];
 }

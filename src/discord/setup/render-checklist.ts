@@ -11,8 +11,12 @@ export function renderChecklist(checks: readonly Check[]): string {
     if (check.fix && (check.status === "fail" || check.status === "warn")) lines.push(`    → ${check.fix}`);
   }
   const failed = checks.filter((check) => check.status === "fail").length;
+  const warned = checks.filter((check) => check.status === "warn").length;
+  const warnings = warned === 0 ? "" : ` (and ${warned} warning${warned === 1 ? "" : "s"} to look at)`;
   lines.push(
-    failed === 0 ? "All checks passed." : `${failed} check${failed === 1 ? "" : "s"} failed: fix ${failed === 1 ? "it" : "them"} and run npm run doctor again.`,
+    failed === 0
+      ? `All checks passed${warnings}.`
+      : `${failed} check${failed === 1 ? "" : "s"} failed${warnings}: fix ${failed === 1 ? "it" : "them"} and run npm run doctor again.`,
   );
   return printableLines(lines.join("\n"));
 }

@@ -12,7 +12,7 @@ import {
 } from "discord.js";
 import { printable } from "../../terminal-text.ts";
 import { type ChannelNeed, permissionLabel } from "./channel-needs.ts";
-import { channelPermissions } from "./channel-permissions.ts";
+import { channelPermissions, type PermissionInputs } from "./channel-permissions.ts";
 import { commandDrift } from "./command-drift.ts";
 
 export type CheckStatus = "ok" | "fail" | "warn" | "skip";
@@ -194,6 +194,14 @@ async function checkChannel(
     overwrites: channel.permission_overwrites ?? [],
   });
   const missing = need.permissions.filter((permission) => !permissions.has(permission));
+  if (missing.length === 0 && need.private && everyoneCanView(facts, channel.permission_overwrites ?? [])) {
+    return {
+      ...base,
+      status: "warn",
+      detail: `${name}: every member can see it, and it shows the questions and the passages behind each answer.`,
+      fix: `In ${name} → Edit Channel → Permissions, deny View Channel to @everyone and allow it to the moderators' role and the bot's role.`,
+    };
+  }
   if (missing.length === 0) {
     return { ...base, status: "ok", detail: `${name}: ${need.permissions.map(permissionLabel).join(", ")}.` };
   }
@@ -204,6 +212,12 @@ async function checkChannel(
     detail: `${name}: the bot lacks ${labels} (${need.why}).`,
     fix: `In ${name} → Edit Channel → Permissions, allow ${labels} for the bot's role (or give its role these permissions in Server Settings → Roles).`,
   };
+}
+
+/** Whether a member with no roles (what @everyone gets) may view the channel. */
+function everyoneCanView(facts: GuildFacts, overwrites: PermissionInputs["overwrites"]): boolean {
+  const nobody = { userId: "0", roleIds: [] };
+  return channelPermissions({ guildId: facts.guild.id, ownerId: facts.guild.owner_id, roles: facts.roles, member: nobody, overwrites }).has("ViewChannel");
 }
 
 async function checkCommands(rest: REST, applicationId: string, commands: readonly { name: string }[], guildId: string | undefined): Promise<Check> {
