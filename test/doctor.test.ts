@@ -8,6 +8,8 @@ import { parseConfig } from "../src/config.ts";
 import { type DiscordEmulator, startDiscordEmulator } from "../src/discord-emulator/emulator.ts";
 import { DEFAULT_EVERYONE_PERMISSIONS } from "../src/discord-emulator/payloads.ts";
 import { commands } from "../src/discord/commands.ts";
+import { createDiscordClient } from "../src/discord/create-client.ts";
+import { loginOrExplain } from "../src/discord/login.ts";
 import { channelPermissions } from "../src/discord/setup/channel-permissions.ts";
 import { commandDrift } from "../src/discord/setup/command-drift.ts";
 import { KNOWLEDGE_DIR, tempDir } from "./support/fixtures.ts";
@@ -183,6 +185,18 @@ describe("npm run doctor against the local Discord emulator", () => {
     expect(text).toMatch(/^✗ Review settings: REVIEW_CHANNEL_ID is missing/m);
     expect(code).toBe(1);
     await expect(runStartupChecks(parseConfig(variables), new Writable({ write: (_c, _e, done) => done() }))).rejects.toThrow(/REVIEW_CHANNEL_ID is missing/);
+  });
+});
+
+describe("the emulator refuses the login without the intent, as Discord does", () => {
+  it("closes the gateway with 4014, and the bot's login says what to fix", async () => {
+    const client = createDiscordClient({ restApiUrl: noIntent.restApiUrl });
+    try {
+      await expect(loginOrExplain(client, TOKEN)).rejects.toThrow(/Message Content intent/);
+    } finally {
+      await client.destroy();
+    }
+    expect(noIntent.gatewaySessions()).toEqual([]);
   });
 });
 

@@ -61,6 +61,7 @@ export interface EmulatorOptions {
   /**
    * The application's flags (GET /applications/@me, READY). Default: GatewayMessageContentLimited, as for an
    * unverified bot with the Message Content intent turned on in the developer portal; 0 means the intent is off.
+   * When set, the gateway closes an IDENTIFY asking for a privileged intent the flags do not grant with 4014.
    */
   applicationFlags?: number;
 }
