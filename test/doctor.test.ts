@@ -297,3 +297,15 @@ describe("registered commands against their definitions", () => {
     expect(commandDrift([docent], [{ ...asDiscordReturns(docent), name: "docent" }]).outdated).toEqual([]);
   });
 });
+
+describe("a Discord that fails mid-way", () => {
+  it("turns a server error on one check into that check's failure line; the others still run", async () => {
+    emulator.failNextRequest({ method: "GET", pathIncludes: "/commands" }, { status: 500 });
+    emulator.failNextRequest({ method: "GET", pathIncludes: "/commands" }, { status: 500 });
+    const { code, text } = await doctor(env());
+    expect(text).toMatch(/^✗ Slash commands: Discord failed to list them/m);
+    expect(text).toMatch(/^✓ Review channel \(REVIEW_CHANNEL_ID\)/m);
+    expect(text).toMatch(/^✓ Index:/m);
+    expect(code).toBe(1);
+  });
+});

@@ -65,7 +65,7 @@ export async function checkDiscordSetup(options: {
           id: "token",
           title: "Token",
           status: "fail",
-          detail: `Could not reach Discord to check the token (${printable(String((error as Error).message ?? error)).slice(0, 120)}).`,
+          detail: `Could not reach Discord to check the token (${describeFailure(error)}).`,
           fix: "Check the network, and DISCORD_API_URL if you set it (leave it empty for discord.com).",
         };
     const reason = rejected ? "the token was rejected" : "Discord could not be reached";
@@ -73,7 +73,7 @@ export async function checkDiscordSetup(options: {
   }
   const checks: Check[] = [{ id: "token", title: "Token", status: "ok", detail: `accepted: the bot is @${printable(bot.username)} (id ${bot.id}).` }];
 
-  const application = await get<APIApplication>(rest, Routes.currentApplication());
+  const application = await get<APIApplication>(rest, Routes.currentApplication()).catch(() => null);
   const intentBits = ApplicationFlags.GatewayMessageContent | ApplicationFlags.GatewayMessageContentLimited;
   checks.push(
     application === null
@@ -97,8 +97,21 @@ export async function checkDiscordSetup(options: {
   );
 
   checks.push(...(await checkChannels(rest, bot.id, options.needs)));
-  checks.push(await checkCommands(rest, application?.id ?? bot.id, options.commands, options.commandGuildId));
+  checks.push(
+    await checkCommands(rest, application?.id ?? bot.id, options.commands, options.commandGuildId).catch((error: unknown) => ({
+      id: "commands",
+      title: "Slash commands",
+      status: "fail" as const,
+      detail: `Discord failed to list them (${describeFailure(error)}).`,
+      fix: "Run npm run doctor again; if it keeps failing, check DISCORD_API_URL and Discord's status page.",
+    })),
+  );
   return checks;
+}
+
+/** An unexpected error in a few printable words. */
+function describeFailure(error: unknown): string {
+  return printable(String((error as Error)?.message ?? error)).slice(0, 120);
 }
 
 function skipped(id: string, reason: string): Check {
@@ -154,7 +167,17 @@ async function checkChannels(rest: REST, botId: string, needs: readonly ChannelN
       });
       continue;
     }
-    for (const id of need.ids) checks.push(await checkChannel(rest, botId, need, id, factsOf));
+    for (const id of need.ids) {
+      checks.push(
+        await checkChannel(rest, botId, need, id, factsOf).catch((error: unknown) => ({
+          id: `channel:${need.setting}:${id}`,
+          title: `${need.purpose} (${need.setting})`,
+          status: "fail" as const,
+          detail: `channel ${id}: Discord failed to answer (${describeFailure(error)}).`,
+          fix: "Run npm run doctor again; if it keeps failing, check DISCORD_API_URL and Discord's status page.",
+        })),
+      );
+    }
   }
   return checks;
 }
