@@ -21,6 +21,8 @@ runCli(async () => {
     });
   }
   const token = requireDiscordToken(config);
+  // Before anything logs in: a setup that makes the bot useless stops here with its fix; `npm run doctor` checks all.
+  await (await import("../src/app/doctor.ts")).runStartupChecks(config);
   const logger = createLogger(config.LOG_LEVEL === "warn" ? "info" : config.LOG_LEVEL);
   process.on("unhandledRejection", (error) => logger.error({ event: "unhandled_rejection", err: String(error).slice(0, 200) }, "unhandled rejection"));
   // With shards, the token is checked and the shard count asked for before anything else.

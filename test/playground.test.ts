@@ -70,6 +70,10 @@ describe("the playground's configuration", () => {
     expect(playgroundConfig(parseConfig({ COOLDOWN_SECONDS: "30" })).COOLDOWN_SECONDS).toBe(30);
     expect(playgroundConfig(parseConfig({ COOLDOWN_SECONDS: "10" })).COOLDOWN_SECONDS).toBe(10);
   });
+  it("REVIEW_MODE=approve needs no REVIEW_CHANNEL_ID of the user's: the playground's review channel is used", () => {
+    const config = playgroundConfig(parseConfig({ REVIEW_MODE: "approve" }));
+    expect(config).toMatchObject({ REVIEW_MODE: "approve", REVIEW_CHANNEL_ID });
+  });
 });
 
 describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, local Discord stand-in)", () => {
@@ -329,6 +333,82 @@ describe.skipIf(!chromiumAvailable())("the playground in a browser (real bot, lo
       expect(await visible(".sidebar")).toBe(false);
     } finally {
       await narrow.close();
+    }
+  });
+  it("is readable at 1280 px: the review pane shares the width, long URLs wrap inside their embeds, long passages fold", async () => {
+    const laptop = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    laptop.setDefaultTimeout(8_000);
+    try {
+      await laptop.goto(playground.url);
+      await expect.poll(() => laptop.locator("body").getAttribute("data-connected")).toBe("true");
+      const reviewMessage = laptop.locator(`#messages-${REVIEW_CHANNEL_ID} .msg-bot`, { has: laptop.locator(`a[data-jump="${answerId}"]`) });
+      await reviewMessage.waitFor();
+      // Measured before this layout: a 386 px review column and a 2,806 px tall review message, its URLs running out.
+      const measure = () =>
+        laptop.evaluate(`(() => {
+          const pane = document.getElementById("pane-${REVIEW_CHANNEL_ID}");
+          const message = document.querySelector('#messages-${REVIEW_CHANNEL_ID} .msg-bot a[data-jump="${answerId}"]').closest(".msg");
+          const outside = [...message.querySelectorAll(".embed *")].filter((el) => {
+            const embed = el.closest(".embed").getBoundingClientRect();
+            const box = el.getBoundingClientRect();
+            return box.width > 0 && (box.right > embed.right + 1 || el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible");
+          }).map((el) => el.className || el.tagName);
+          return { paneWidth: Math.round(pane.getBoundingClientRect().width), messageHeight: Math.round(message.getBoundingClientRect().height), outside };
+        })()`) as Promise<{ paneWidth: number; messageHeight: number; outside: string[] }>;
+      const folded = await measure();
+      expect(folded.paneWidth).toBeGreaterThanOrEqual(480);
+      expect(folded.outside).toEqual([]);
+      expect(folded.messageHeight).toBeLessThan(1_600);
+      // The review pane as a screenshot, at its full width.
+      const png = await laptop.locator(`#pane-${REVIEW_CHANNEL_ID}`).screenshot({ path: path.join(SHOTS, "12-review-pane-1280.png") });
+      expect(png.readUInt32BE(16)).toBe(folded.paneWidth);
+      expect(await reviewMessage.locator(".embed", { hasText: "Closest URL" }).locator("a.md-link").first().innerText()).toMatch(/^https:\/\//);
+
+      // The passages are folded, not gone: one click shows them all, still inside the embed.
+      const more = reviewMessage.locator("details.embed-more").first();
+      expect(await more.locator("summary").innerText()).toMatch(/^Show \d+ more lines$/);
+      await more.locator("summary").click();
+      const open = await measure();
+      expect(open.messageHeight).toBeGreaterThan(folded.messageHeight);
+      expect(open.outside).toEqual([]);
+    } finally {
+      await laptop.close();
+    }
+  });
+
+  it("REVIEW_MODE=approve works with the built-in review channel: the asker waits, a moderator approves, the answer appears", async () => {
+    const app = await openApp(
+      playgroundConfig(parseConfig({ LANCEDB_URI: path.join(work.dir, "db"), KNOWLEDGE_DIR, LOG_LEVEL: "silent", REVIEW_MODE: "approve" })),
+    );
+    const approving = await startPlayground({ app, logger: createLogger("silent"), port: 0 });
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    tab.setDefaultTimeout(8_000);
+    try {
+      await tab.goto(approving.url);
+      await expect.poll(() => tab.locator("body").getAttribute("data-connected")).toBe("true");
+      const box = tab.locator(`.composer[data-channel="${GENERAL_CHANNEL_ID}"] .composer-input`);
+      await tab.locator(`.composer[data-channel="${GENERAL_CHANNEL_ID}"] [data-insert^="@"]`).click();
+      await box.pressSequentially("do you train your models on my API data?");
+      await box.press("Enter");
+      const waiting = tab.locator(`#messages-${GENERAL_CHANNEL_ID} .msg-bot`, { hasText: "A moderator will check my answer" });
+      await waiting.waitFor();
+      const waitingId = (await waiting.getAttribute("data-id")) ?? "";
+      const draft = tab.locator(`#messages-${REVIEW_CHANNEL_ID} .msg-bot`, { hasText: "Draft answer waiting for approval" });
+      await draft.waitFor();
+      expect(await draft.locator("button[data-custom-id]").allInnerTexts()).toEqual(expect.arrayContaining(["Approve", "Reject"]));
+      await tab.screenshot({ path: path.join(SHOTS, "13-approve-draft.png") });
+
+      await tab.getByLabel("Moderator").check();
+      await expect.poll(() => tab.locator("body").getAttribute("data-role")).toBe("moderator");
+      await draft.getByRole("button", { name: "Approve" }).click();
+      // The waiting reply becomes the answer, with its sources.
+      const answer = tab.locator(`#m-${waitingId}`);
+      await expect.poll(() => answer.locator(".msg-content").innerText()).toMatch(/Sources/);
+      expect(await answer.locator('.msg-content a.md-link[href^="https://"]').count()).toBeGreaterThan(0);
+      await tab.screenshot({ path: path.join(SHOTS, "14-approve-approved.png") });
+    } finally {
+      await tab.close();
+      await approving.stop();
     }
   });
 });

@@ -18,6 +18,7 @@ import type { EventEmitter } from "node:events";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ApplicationFlags, GatewayIntentBits } from "discord-api-types/v10";
 import { EmulatorCore, clone } from "./core.ts";
 import { GatewayServer, shardOf } from "./gateway.ts";
 import type { GatewaySessionInfo } from "./gateway.ts";
@@ -208,6 +209,8 @@ export async function startDiscordEmulator(options: EmulatorOptions): Promise<Di
         .map((member) => state.memberPayload(member, { includeUser: true }));
     },
     onSessionLive: (sessionId, resumed, shardId) => core.emit({ type: "gateway_connect", sessionId, resumed, shardId }),
+    // Enforced only when the test sets the flags: by default every intent is granted, as before flags existed.
+    ...(options.applicationFlags === undefined ? {} : { allowedPrivilegedIntents: grantedIntents(options.applicationFlags) }),
   });
   const core = new EmulatorCore(state, gateway, ids);
   const interactions = new InteractionService(core, options.interactionDeadlineMs);
@@ -437,6 +440,16 @@ class Emulator implements DiscordEmulator {
     })();
     return this.closed;
   }
+}
+
+/** The privileged intents an application's flags grant (either the verified or the "limited" flag of each). */
+function grantedIntents(flags: number): number {
+  const grants: Array<[number, number]> = [
+    [ApplicationFlags.GatewayPresence | ApplicationFlags.GatewayPresenceLimited, GatewayIntentBits.GuildPresences],
+    [ApplicationFlags.GatewayGuildMembers | ApplicationFlags.GatewayGuildMembersLimited, GatewayIntentBits.GuildMembers],
+    [ApplicationFlags.GatewayMessageContent | ApplicationFlags.GatewayMessageContentLimited, GatewayIntentBits.MessageContent],
+  ];
+  return grants.reduce((granted, [flag, intent]) => ((flags & flag) !== 0 ? granted | intent : granted), 0);
 }
 
 /** One line per event for timeout messages. */

@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { GatewayCloseCodes, GatewayOpcodes } from "discord-api-types/v10";
+import { GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes } from "discord-api-types/v10";
 import { WebSocket, WebSocketServer } from "ws";
 
 /** The shard that receives a guild's events: `(guild_id >> 22) % shardCount`, as Discord routes them. */
@@ -57,6 +57,11 @@ export interface GatewayOptions {
   guildMembers: (request: { guild_id?: unknown; user_ids?: unknown; query?: unknown; limit?: unknown }) => unknown[];
   /** Called when a session becomes live (after READY or RESUMED). */
   onSessionLive?: (sessionId: string, resumed: boolean, shardId: number) => void;
+  /**
+   * The privileged intents (GuildMembers, GuildPresences, MessageContent bits) the application may ask for; an
+   * IDENTIFY asking for another is closed with 4014, as on Discord. Unset: all of them.
+   */
+  allowedPrivilegedIntents?: number;
 }
 
 /** What {@link GatewayServer.sessionInfo} reports about one session. */
@@ -185,6 +190,10 @@ export class GatewayServer {
             socket.close(GatewayCloseCodes.AuthenticationFailed, "Authentication failed.");
             return;
           }
+          if (this.disallowedIntents(d["intents"])) {
+            socket.close(GatewayCloseCodes.DisallowedIntents, "Disallowed intent(s).");
+            return;
+          }
           const shard = this.checkShard(d["shard"]);
           if (typeof shard !== "number") {
             socket.close(shard.code, shard.reason);
@@ -236,6 +245,14 @@ export class GatewayServer {
       // A client vanishing mid-frame is normal during teardown; the close handler does the bookkeeping.
     });
     this.send(socket, { op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs }, s: null, t: null });
+  }
+
+  /** Whether an IDENTIFY's intents ask for a privileged intent the application has not been granted. */
+  private disallowedIntents(intents: unknown): boolean {
+    const allowed = this.options.allowedPrivilegedIntents;
+    if (allowed === undefined) return false;
+    const privileged = GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
+    return (Number(intents ?? 0) & privileged & ~allowed) !== 0;
   }
 
   /** The shard id an IDENTIFY's `shard` field names, or the close Discord answers a missing or invalid one with. */

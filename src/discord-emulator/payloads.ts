@@ -166,12 +166,12 @@ export function threadObject(input: {
 }
 
 /** The `application` object sent in READY (discord.js only needs `id` and `flags`). */
-export function readyApplication(applicationId: string): { id: string; flags: number } {
-  return { id: applicationId, flags: 0 };
+export function readyApplication(applicationId: string, flags = 0): { id: string; flags: number } {
+  return { id: applicationId, flags };
 }
 
 /** The body of GET /applications/@me: enough for `client.application.fetch()`. */
-export function applicationObject(applicationId: string, botUser: ApiUser): Record<string, unknown> {
+export function applicationObject(applicationId: string, botUser: ApiUser, flags = 0): Record<string, unknown> {
   return {
     id: applicationId,
     name: botUser.username,
@@ -180,7 +180,7 @@ export function applicationObject(applicationId: string, botUser: ApiUser): Reco
     bot_public: true,
     bot_require_code_grant: false,
     verify_key: "0".repeat(64),
-    flags: 0,
+    flags,
     owner: botUser,
     team: null,
     bot: botUser,
@@ -189,6 +189,23 @@ export function applicationObject(applicationId: string, botUser: ApiUser): Reco
     install_params: { scopes: ["bot", "applications.commands"], permissions: "0" },
     integration_types_config: { "0": {} },
   };
+}
+
+/** The body of GET /guilds/{id}: the guild without its members and channels (as Discord's REST answers it). */
+export function guildObject(state: EmulatorState, guild: GuildRecord): Record<string, unknown> {
+  const {
+    members: _members,
+    channels: _channels,
+    threads: _threads,
+    presences: _presences,
+    voice_states: _voice,
+    joined_at: _joined,
+    large: _large,
+    member_count: _count,
+    unavailable: _unavailable,
+    ...rest
+  } = guildCreatePayload(state, guild);
+  return rest;
 }
 
 /** Discord's ISO-8601 timestamp for "now". */
@@ -259,7 +276,7 @@ export function readyPayload(state: EmulatorState, guildIds: readonly string[], 
     user: { ...state.botUser, verified: true, mfa_enabled: false, email: null },
     // Guilds start unavailable; discord.js waits for one GUILD_CREATE per entry before emitting ClientReady.
     guilds: guildIds.map((id) => ({ id, unavailable: true })),
-    application: readyApplication(state.applicationId),
+    application: readyApplication(state.applicationId, state.applicationFlags),
     shard,
     user_settings: {},
     private_channels: [],

@@ -12,7 +12,7 @@ import { ApiError, clone } from "./core.ts";
 import type { EmulatorCore } from "./core.ts";
 import type { InteractionService } from "./interactions.ts";
 import type { ThreadService } from "./threads.ts";
-import { applicationObject } from "./payloads.ts";
+import { applicationObject, guildObject } from "./payloads.ts";
 import type { ScriptedFailure } from "./types.ts";
 import { validateMessageBody } from "./validation.ts";
 import type { CreateThreadParams } from "./threads.ts";
@@ -218,8 +218,23 @@ export class RestRouter {
       if (!user) throw ApiError.unknown(10013, "User");
       return ok(user);
     });
-    this.add("GET", "/applications/@me", () => ok(applicationObject(state.applicationId, state.botUser)));
-    this.add("GET", "/oauth2/applications/@me", () => ok(applicationObject(state.applicationId, state.botUser)));
+    this.add("GET", "/applications/@me", () => ok(applicationObject(state.applicationId, state.botUser, state.applicationFlags)));
+    this.add("GET", "/oauth2/applications/@me", () => ok(applicationObject(state.applicationId, state.botUser, state.applicationFlags)));
+
+    // --- guilds (read-only: what setup checks read to compute the bot's permissions) ---
+    const guildOr404 = (request: RouteRequest) => {
+      const guild = state.guilds.get(param(request, "guild"));
+      if (!guild) throw ApiError.unknown(RESTJSONErrorCodes.UnknownGuild, "Guild");
+      return guild;
+    };
+    this.add("GET", "/guilds/:guild", (request) => ok(clone(guildObject(state, guildOr404(request)))));
+    this.add("GET", "/guilds/:guild/roles", (request) => ok(clone(guildOr404(request).roles)));
+    this.add("GET", "/guilds/:guild/channels", (request) => ok(clone(guildOr404(request).channels)));
+    this.add("GET", "/guilds/:guild/members/:user", (request) => {
+      const member = guildOr404(request).members.get(param(request, "user"));
+      if (!member) throw ApiError.unknown(RESTJSONErrorCodes.UnknownMember, "Member");
+      return ok(clone(state.memberPayload(member, { includeUser: true })));
+    });
 
     // --- channels and messages ---
     this.add("GET", "/channels/:channel", (request) => {

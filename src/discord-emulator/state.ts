@@ -2,7 +2,7 @@
  * The emulator's world: guilds, channels, roles, members, messages, interactions and registered commands.
  * Pure bookkeeping; no I/O. Gateway dispatch and events are the core's job (see core.ts).
  */
-import { ChannelType, PermissionFlagsBits } from "discord-api-types/v10";
+import { ApplicationFlags, ChannelType, PermissionFlagsBits } from "discord-api-types/v10";
 import { ALL_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, channelObject, memberObject, nowIso, roleObject, userObject } from "./payloads.ts";
 import type {
   ApiChannel,
@@ -64,6 +64,7 @@ export interface CommandStore {
 /** Mutable store of everything the emulator knows. */
 export class EmulatorState {
   readonly applicationId: string;
+  readonly applicationFlags: number;
   readonly botUser: ApiUser;
   readonly guilds = new Map<string, GuildRecord>();
   /** Every channel by id, with its guild. */
@@ -80,6 +81,7 @@ export class EmulatorState {
 
   constructor(options: EmulatorOptions) {
     this.applicationId = options.botUser.id;
+    this.applicationFlags = options.applicationFlags ?? ApplicationFlags.GatewayMessageContentLimited;
     this.botUser = userObject({ ...options.botUser, bot: options.botUser.bot ?? true });
     this.users.set(this.botUser.id, this.botUser);
     const joinedAt = nowIso();
@@ -96,9 +98,11 @@ export class EmulatorState {
       const isEveryone = role.id === guild.id;
       roles.push(roleObject(role.id, role.name, role.permissions ?? (isEveryone ? DEFAULT_EVERYONE_PERMISSIONS.toString() : "0"), isEveryone ? 0 : index + 1));
     }
-    const channels = guild.channels.map((channel, index) =>
-      channelObject(guild.id, channel.id, channel.name, channel.type ?? ChannelType.GuildText, index, channel.availableTags),
-    );
+    const channels = guild.channels.map((channel, index) => {
+      const api = channelObject(guild.id, channel.id, channel.name, channel.type ?? ChannelType.GuildText, index, channel.availableTags);
+      if (channel.permissionOverwrites) api.permission_overwrites = channel.permissionOverwrites.map((overwrite) => ({ ...overwrite }));
+      return api;
+    });
     const members = new Map<string, MemberRecord>();
     for (const member of guild.members) {
       const user = this.rememberUser(member.user);

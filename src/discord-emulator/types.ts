@@ -21,12 +21,28 @@ export interface EmulatorGuildOptions {
   /**
    * Text channels (type 0) unless `type` says otherwise (15: a forum). A forum's `availableTags` are the tags posts
    * can carry (`available_tags`); threads are not seeded here but created with `createForumPost`/`createThread`.
+   * `permissionOverwrites` are served with the channel over REST (for setup checks); the emulator itself does not
+   * enforce them.
    */
-  channels: Array<{ id: string; name: string; type?: number; availableTags?: Array<{ id: string; name: string; moderated?: boolean }> }>;
+  channels: Array<{
+    id: string;
+    name: string;
+    type?: number;
+    availableTags?: Array<{ id: string; name: string; moderated?: boolean }>;
+    permissionOverwrites?: ApiPermissionOverwrite[];
+  }>;
   /** Extra roles; the @everyone role (id = guild id) is always added unless listed here. */
   roles?: Array<{ id: string; name: string; permissions?: string }>;
   /** Members; the bot is added automatically when missing. `permissions` overrides the computed role permissions. */
   members: Array<{ user: EmulatorUser; roles?: string[]; permissions?: string }>;
+}
+
+/** A channel permission overwrite (API shape): type 0 for a role, 1 for a member; allow/deny as decimal bitfields. */
+export interface ApiPermissionOverwrite {
+  id: string;
+  type: 0 | 1;
+  allow: string;
+  deny: string;
 }
 
 /** Options of {@link startDiscordEmulator}. */
@@ -50,6 +66,12 @@ export interface EmulatorOptions {
    * (callback -> 404 "Unknown interaction", code 10062). Off by default so slow CI machines don't flake.
    */
   interactionDeadlineMs?: number;
+  /**
+   * The application's flags (GET /applications/@me, READY). Default: GatewayMessageContentLimited, as for an
+   * unverified bot with the Message Content intent turned on in the developer portal; 0 means the intent is off.
+   * When set, the gateway closes an IDENTIFY asking for a privileged intent the flags do not grant with 4014.
+   */
+  applicationFlags?: number;
 }
 
 /** A Discord user object (API shape). */

@@ -127,7 +127,7 @@ function renderEmbed(embed: ApiEmbed, ctx: RenderContext): string {
         : `<div class="embed-title">${title}</div>`,
     );
   }
-  if (embed.description) out.push(`<div class="embed-description">${renderMarkdown(embed.description, ctx.names)}</div>`);
+  if (embed.description) out.push(renderEmbedDescription(embed.description, ctx));
   if (embed.fields && embed.fields.length > 0) {
     out.push(
       `<div class="embed-fields">${embed.fields.map((f) => `<div class="embed-field${f.inline ? " inline" : ""}"><div class="embed-field-name">${renderMarkdown(f.name, ctx.names)}</div><div class="embed-field-value">${renderMarkdown(f.value, ctx.names)}</div></div>`).join("")}</div>`,
@@ -139,6 +139,22 @@ function renderEmbed(embed: ApiEmbed, ctx: RenderContext): string {
   }
   out.push(`</div>`);
   return out.join("");
+}
+
+/** A description longer than this many lines shows its first {@link SHOWN_LINES} and folds the rest away. */
+const FOLD_AFTER_LINES = 10;
+const SHOWN_LINES = 4;
+
+/**
+ * An embed's description. A long one (a review message's retrieved passages) shows its first lines and folds the
+ * rest into a "Show N more lines" disclosure, so one review message does not fill the review pane; the text is all
+ * there, as the bot sent it, a click away.
+ */
+function renderEmbedDescription(description: string, ctx: RenderContext): string {
+  const lines = description.split("\n");
+  if (lines.length <= FOLD_AFTER_LINES) return `<div class="embed-description">${renderMarkdown(description, ctx.names)}</div>`;
+  const rest = lines.slice(SHOWN_LINES);
+  return `<div class="embed-description">${renderMarkdown(lines.slice(0, SHOWN_LINES).join("\n"), ctx.names)}<details class="embed-more"><summary class="embed-more-toggle">Show ${rest.length} more lines</summary>${renderMarkdown(rest.join("\n"), ctx.names)}</details></div>`;
 }
 
 /** Button styles → the page's CSS classes. */
