@@ -3,6 +3,7 @@ import { parseHTML } from "linkedom";
 import TurndownService from "turndown";
 import type { SourceDocument } from "./documents.ts";
 import { parseFrontMatter } from "./front-matter.ts";
+import { boundLabel, MAX_TITLE_CHARS } from "./label-limits.ts";
 import { DEFAULT_HTML_BUDGET, type HtmlBudget, withinHtmlBudget } from "./html-budget.ts";
 
 /**
@@ -60,7 +61,7 @@ function parseFrontMatterText(source: string, text: string, format: SourceFormat
   if (body === "") return fail("the page has front matter but no text");
   return {
     ok: true,
-    document: { source, url: url.value, title: title ?? titleFromFileName(source), updated, markdown: body },
+    document: { source, url: url.value, title: boundLabel(title ?? titleFromFileName(source), MAX_TITLE_CHARS), updated, markdown: body },
   };
 }
 
@@ -75,7 +76,10 @@ function parseHtml(source: string, html: string): ParseResult {
   const markdown = htmlToMarkdown(article?.content ?? document.body?.innerHTML ?? "");
   if (markdown === "") return fail("no main content found in the HTML page");
   const updated = normaliseDate(document.querySelector('meta[property="article:modified_time"]')?.getAttribute("content"));
-  return { ok: true, document: { source, url: url.value, title, updated: updated === "invalid" ? null : updated, markdown } };
+  return {
+    ok: true,
+    document: { source, url: url.value, title: boundLabel(title, MAX_TITLE_CHARS), updated: updated === "invalid" ? null : updated, markdown },
+  };
 }
 
 const turndown = new TurndownService({ headingStyle: "atx", bulletListMarker: "-", codeBlockStyle: "fenced" });
