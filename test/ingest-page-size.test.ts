@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { splitSections } from "../src/ingest/chunk.ts";
+import { FRONT_MATTER_LIMITS, parseFrontMatter } from "../src/ingest/front-matter.ts";
 import { MAX_HEADING_CHARS, MAX_TITLE_CHARS } from "../src/ingest/label-limits.ts";
 import { parseSource } from "../src/ingest/parse-source.ts";
 import { runIngest } from "../src/ingest/run-ingest.ts";
@@ -33,7 +34,7 @@ describe("a page's labels are bounded when it is parsed", () => {
     await mkdir(sources, { recursive: true });
     const long = "word ".repeat(40_000);
     const body = Array.from({ length: 6 }, (_, i) => `${"#".repeat(i + 1)} ${long}\n\nText under level ${i + 1} about retention.`).join("\n\n");
-    await writePage(sources, "labels.md", { title: long, url: "https://example.com/labels" }, body);
+    await writePage(sources, "labels.md", { title: "title ".repeat(10_000), url: "https://example.com/labels" }, body);
     const { summary, rows } = await ingestOnce(sources, path.join(work.dir, "db-labels"));
     expect(summary.errors).toEqual([]);
     expect(rows.length).toBeGreaterThan(0);
@@ -97,5 +98,23 @@ describe("a write that fails after its rows are committed", () => {
     } finally {
       after.close();
     }
+  });
+});
+
+describe("front matter is measured before the YAML parser sees it", () => {
+  it("refuses a block of thousands of keys (quadratic for the parser) with its reason", () => {
+    const keys = Array.from({ length: 20_000 }, (_, i) => `k${i}: v`).join("\n");
+    const parsed = parseFrontMatter(`---\ntitle: T\nurl: https://example.com/t\n${keys}\n---\nBody.`);
+    expect(parsed).toEqual({ ok: false, reason: expect.stringMatching(/^the front matter is \d+ bytes, over the limit of 65536/) });
+  });
+
+  it("refuses a block of many short lines", () => {
+    const lines = "a: 1\n".repeat(FRONT_MATTER_LIMITS.maxLines + 1);
+    const parsed = parseFrontMatter(`---\n${lines}---\nBody.`);
+    expect(parsed).toEqual({ ok: false, reason: expect.stringMatching(/more than 1000 lines/) });
+  });
+
+  it("still reads an ordinary block", () => {
+    expect(parseFrontMatter("---\ntitle: T\nurl: https://example.com/t\n---\nBody.")).toMatchObject({ ok: true, data: { title: "T" } });
   });
 });
