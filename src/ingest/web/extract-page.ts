@@ -104,6 +104,13 @@ function declaredCanonical(document: { querySelector(selector: string): { getAtt
  */
 export function pageIdentity(canonical: URL | null, finalUrl: string, allowed: ReadonlySet<string>): { url: string; note?: string } {
   if (canonical === null) return { url: finalUrl };
+  // "https://openai.com@attacker.example/…" reads as openai.com but is attacker.example: user info is never accepted.
+  if (canonical.username !== "" || canonical.password !== "") {
+    return {
+      url: finalUrl,
+      note: `its canonical link has user info before its host (${canonical.host}), which makes it look like another address, so it is indexed as ${finalUrl}, the URL it was fetched from`,
+    };
+  }
   const fetched = new URL(finalUrl);
   const site = (host: string) => getDomain(host, { allowPrivateDomains: true }) ?? host;
   const claimed = site(canonical.hostname);
