@@ -110,7 +110,8 @@ function retrievalText(result: AnswerResult): string {
   const passages = result.passages
     .map(
       (p, i) =>
-        `${i + 1}. \`${p.score.toFixed(3)}\` ${shorten(`${p.title} › ${p.heading.split(" > ").slice(1).join(" › ") || p.title}`, 90)} — ${shorten(p.text.replace(/\s+/g, " "), 140)}`,
+        // Titles and headings are the pages' own words: their links and pings are removed before a moderator sees them.
+        `${i + 1}. \`${p.score.toFixed(3)}\` ${shorten(sanitizeEcho(`${p.title} › ${p.heading.split(" > ").slice(1).join(" › ") || p.title}`), 90)} — ${shorten(p.text.replace(/\s+/g, " "), 140)}`,
     )
     .join("\n");
   const warnings = result.passages.flatMap((p, i) => {
