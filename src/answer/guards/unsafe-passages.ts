@@ -4,7 +4,7 @@ import { findLinks, normaliseLink } from "./links.ts";
 /**
  * Recognises text a poisoned page plants for readers: a sentence that has the reader hand a secret (a key, a
  * password, a one-time code, card or identity numbers) to someone, a masked Markdown link whose text shows one
- * address and whose target is another, a Discord invite, and instructions aimed at a language model. Docent must
+ * address and whose target is another, and a Discord invite. Docent must
  * not quote such text as an answer, and moderators are told when a retrieved passage contains it. Pure.
  *
  * The sentence rule judges meaning from three parts rather than a list of imperatives: a secret as the thing handed
@@ -90,9 +90,17 @@ export const ASKS_FOR_SECRETS = "asks readers to send credentials or personal da
 export function unsafeReason(text: string): string | null {
   if (findLinks(text).some((link) => INVITE_HOSTS.test(normaliseLink(link.raw)))) return "links a Discord invite";
   if (hasMaskedLink(text)) return "has a link whose text shows another address";
-  if (INJECTION.test(text)) return "gives instructions to an AI model";
   if (sentencesOf(text).some(asksForSecrets)) return ASKS_FOR_SECRETS;
   return null;
+}
+
+/**
+ * "Ignore previous instructions …": text aimed at a language model. Not a reason to skip a passage by itself (the
+ * output guard already removes what such text could plant: links, pings, personal data), but moderators are told,
+ * and the passage vouches for no outside address (`asksForSecretsAnywhere`).
+ */
+export function plantsInstructions(text: string): boolean {
+  return INJECTION.test(text);
 }
 
 /** Passages with nothing `unsafeReason` flags, for callers that choose what to quote. */

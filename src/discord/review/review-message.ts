@@ -1,7 +1,7 @@
 import { ActionRowBuilder, type APIEmbed, ButtonBuilder, ButtonStyle, type MessageActionRowComponentBuilder } from "discord.js";
 import type { AnswerResult } from "../../answer/answer-types.ts";
 import { sanitizeEcho } from "../../answer/guards/output-guards.ts";
-import { unsafeReason } from "../../answer/guards/unsafe-passages.ts";
+import { plantsInstructions, unsafeReason } from "../../answer/guards/unsafe-passages.ts";
 import { shorten } from "../format-reply.ts";
 import { recordEmbed, recordFromResult, updateRecord } from "../../gaps/review-record.ts";
 
@@ -115,7 +115,7 @@ function retrievalText(result: AnswerResult): string {
     )
     .join("\n");
   const warnings = result.passages.flatMap((p, i) => {
-    const reason = unsafeReason(p.text);
+    const reason = unsafeReason(p.text) ?? (plantsInstructions(p.text) ? "gives instructions to an AI model" : null);
     return reason ? [`⚠ passage ${i + 1} ${reason}`] : [];
   });
   return [
