@@ -1,4 +1,4 @@
-import { cp } from "node:fs/promises";
+import { cp, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KNOWLEDGE_DIR, tempDir, writePage } from "./support/fixtures.ts";
@@ -49,5 +49,29 @@ describe("npm run ask prints nothing that drives the terminal", () => {
     expect(result.stdout).not.toMatch(RAW_CONTROL);
     const answer = JSON.parse(result.stdout) as { passages: Array<{ text: string }> };
     expect(answer.passages.some((p) => p.text.includes("\u009b31m"))).toBe(true);
+  });
+});
+
+describe("npm run eval prints nothing that drives the terminal", () => {
+  it("even when a question's id and text carry escape sequences", async () => {
+    const gold = path.join(work.dir, "gold");
+    await mkdir(gold, { recursive: true });
+    await cp(path.join(KNOWLEDGE_DIR, "azure-openai.md"), path.join(gold, "x.md"));
+    const questions = path.join(work.dir, "questions.jsonl");
+    const row = {
+      id: "q1\u001b]0;pwned\u0007\u001b[2J",
+      kind: "answerable",
+      question: "banana bread \u001b]52;c;ZWNobw==\u0007 recipe?",
+      gold_docs: ["x.md"],
+      gold_facts: [],
+      gold_quote: "x",
+    };
+    await writeFile(questions, `${JSON.stringify(row)}\n`);
+    const evalDb = path.join(work.dir, "eval-db");
+    expect((await runScript("ingest.ts", ["--source", KNOWLEDGE_DIR, "--db", evalDb])).code).toBe(0);
+    const result = await runScript("eval.ts", ["--db", evalDb, "--questions", questions, "--gold-dir", gold]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Failures:[\s\S]*q1/);
+    expect(result.stdout).not.toMatch(RAW_CONTROL);
   });
 });
