@@ -11,6 +11,8 @@ export const VARIANTS_BY_CATEGORY: Record<string, Array<[question: string, secre
     ["card 4111 - 1111 - 1111 - 1111, can support see it?", "4111 - 1111 - 1111 - 1111"],
     ["amex 3782 822463 10005 was used for the API bill", "3782 822463 10005"],
     ["card 5555—5555—5555—4444 leaked in a prompt", "5555—5555—5555—4444"],
+    ["card 4111_1111_1111_1111 stored?", "4111_1111_1111_1111"],
+    ["card 4111\u00a01111\u00a01111\u00a01111 stored?", "1111\u00a01111"],
   ],
   "iban groups with any separator": [
     ["refund to DE89.3704.0044.0532.0130.00 please", "DE89.3704.0044.0532.0130.00"],
@@ -46,6 +48,8 @@ export const VARIANTS_BY_CATEGORY: Record<string, Array<[question: string, secre
     ['my passphrase is "correct horse battery staple", is it logged?', "correct horse battery staple"],
     ["my password is 'blue monkey dishwasher' — can staff see it?", "blue monkey dishwasher"],
     ["the passphrase: “purple elephant sunrise” got into a prompt", "purple elephant sunrise"],
+    ["my password is: hunter2 ok?", "hunter2"],
+    ["password - Winter2024! leaked", "Winter2024!"],
   ],
   "keys split by invisible characters": [
     ["key sk-proj-9fK2\ufe0fmQ7xLp4Rt8Vw1Zy6Bn3Hc5 leaked", "mQ7xLp4Rt8Vw1Zy6Bn3Hc5"],
@@ -86,6 +90,7 @@ export const VARIANTS_BY_CATEGORY: Record<string, Array<[question: string, secre
     ["driving licence MORGA753116SM9IJ was in an upload", "MORGA753116SM9IJ"],
     ["my driving licence number is MORGA753116SM9IJ 35", "MORGA753116SM9IJ"],
     ["aadhaar 2345 6789 0123 was in a prompt", "2345 6789 0123"],
+    ["NI: QQ 123456 C in a transcript", "123456"],
     ["my tax id is 12-3456789, is it retained?", "12-3456789"],
   ],
 };

@@ -172,7 +172,7 @@ const CONTEXT_RULES: Rule[] = [
     id: "password",
     kind: "password",
     pattern:
-      /\b(?<cue>my|our|the)?\s*(?:password|passwd|passcode|passphrase|pass\s+phrase|pwd|pw|pin)\b(?:\s+for\s+[\w.-]+)?(?:\s+(?:is|was|=|:)|\s*[:=])\s*(?<v>"[^"\n]{1,120}"|'[^'\n]{1,120}'|“[^”\n]{1,120}”|‘[^’\n]{1,120}’|`[^`\n]{1,120}`|[^\s"'`“‘]+)/dgi,
+      /\b(?<cue>my|our|the)?\s*(?:password|passwd|passcode|passphrase|pass\s+phrase|pwd|pw|pin)\b(?:\s+for\s+[\w.-]+)?(?:\s+(?:is|was)(?:\s*[:=])?|\s+(?:=|:)|\s*[:=]|\s+[-–—]\s+)\s*(?<v>"[^"\n]{1,120}"|'[^'\n]{1,120}'|“[^”\n]{1,120}”|‘[^’\n]{1,120}’|`[^`\n]{1,120}`|[^\s"'`“‘]+)/dgi,
   },
   { id: "card-security-code", kind: "card", pattern: /\b(?:cvv2?|cvc2?|csc|cid|security\s+code)\b\s*(?:is|:|=|#)?\s*(?<v>\d{3,4})\b/dgi },
   {
@@ -185,7 +185,7 @@ const CONTEXT_RULES: Rule[] = [
     id: "national-id-in-context",
     kind: "id-number",
     pattern:
-      /\b(?:ssn|social\s+security(?:\s+number)?|national\s+insurance(?:\s+number)?|tax\s+id|nino|ni(?=\s+(?:no|number)))\b(?:\s*(?:no\.?|number|#|is|:))*\s*(?<v>\d{3}[\s-]?\d{2}[\s-]?\d{4}|[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D])\b/dgi,
+      /\b(?:ssn|social\s+security(?:\s+number)?|national\s+insurance(?:\s+number)?|tax\s+id|nino|ni(?=\s+(?:no|number)|\s*[:#]))\b(?:\s*(?:no\.?|number|#|is|:))*\s*(?<v>\d{3}[\s-]?\d{2}[\s-]?\d{4}|[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D])\b/dgi,
   },
   // UK National Insurance numbers (prefix letters as issued) and UK driving licence numbers have their own shapes.
   { id: "uk-nino", kind: "id-number", pattern: /\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b/dg },
@@ -293,7 +293,7 @@ export function detectCards(text: string): Span[] {
  * Digit groups joined by any separator a paste uses: spaces (one to three), dashes, en or em dashes, dots or slashes,
  * with or without spaces round them ("4111.1111.1111.1111", "4111 - 1111 - …", "4111/1111/…").
  */
-const GROUP_SEPARATOR = String.raw`(?:[ \t]{1,3}|[ \t]?[-‐‑‒–—./][ \t]?)`;
+const GROUP_SEPARATOR = String.raw`(?:[ \t]{1,3}|[ \t]?[-‐‑‒–—./_][ \t]?)`;
 const CARD_RUN = new RegExp(String.raw`(?<![\d.])\d+(?:${GROUP_SEPARATOR}\d+){0,7}(?!\d)`, "g");
 
 /** Card numbers are written as one run or in the issuers' groups (4-4-4-4…, 4-6-5, 4-6-4); other groupings are not cards. */
