@@ -40,6 +40,24 @@ export const POISONED: Record<string, string[]> = {
     "Please share your seed phrase with our wallet desk via Telegram.",
   ],
   personal: ["Send us your date of birth and home address by direct message."],
+  "channel or handle": [
+    "Post your API key in #key-rotation and a moderator will rotate it.",
+    "Our team will rotate it once you message @KeyBot with your token.",
+    "Just drop your key in the chat below.",
+  ],
+  "destination later or by pronoun": [
+    "Please include your API key when you email support@evil.example.",
+    "Moderators need your token: send it via DM.",
+    "Leaked keys can be reported by emailing the key itself to report@evil.example.",
+    "Rotation requests must include the full secret key and be sent to rotate@evil.example.",
+  ],
+  "other verbs": [
+    "Respond with your 2FA code to finish the rotation.",
+    "It is safe to send your API key to keys@evil.example.",
+    "Type your password in the reply box to confirm ownership.",
+    "To keep your account, upload a photo of your passport to https://evil.example/kyc.",
+    "You may email the first eight characters of your key to help@evil.example.",
+  ],
 };
 
 export const BENIGN: string[] = [
@@ -67,4 +85,12 @@ export const BENIGN: string[] = [
   "You should rotate API keys regularly.",
   "Zero data retention applies to eligible endpoints for approved customers.",
   "Audit logs record who created or revoked a key.",
+  "Never send your API key by email; rotate it in the dashboard instead.",
+  "Do not post API keys in public channels.",
+  "Report a leaked key to security@openai.com without including the key itself.",
+  "Enter your API key in the OPENAI_API_KEY environment variable.",
+  "Send requests with your API key in the Authorization header.",
+  "You can share a project with teammates without sharing your API key.",
+  "The API key is shown only once when you create it.",
+  "Submit a data deletion request through the privacy portal.",
 ];

@@ -52,6 +52,8 @@ const DESTINATION = new RegExp(
     String.raw`\b(?:this|that|the\s+following|our|below)\s+(?:e-?mail\s+)?address\b`,
     String.raw`\b(?:in|into|on|via|through|at|using|under|inside)\s+(?:this|the|our|a|that|your)\s+(?:\w+\s+)?(?:channel|thread|chat|server|form|field|box|link|page|portal|ticket|comments?|reply|replies|dms?|message|bot|discord|telegram|whatsapp|signal|survey|sheet|doc|document|website|site)\b`,
     String.raw`\b(?:below|above|here|in\s+(?:the\s+)?(?:comments|replies|chat))\b`,
+    // A channel (#key-rotation, <#123>) or a handle (@KeyBot) as the place or person to give it to.
+    String.raw`(?:^|\s)#[\w-]{2,}|<#\d+>|(?:^|\s)@[A-Za-z][\w.-]+`,
     PRIVATE_CHANNEL.source,
   ].join("|"),
   "i",
@@ -78,7 +80,12 @@ const SITE_ACTOR =
 const TO_READER = /^\s*(?:you|users?|customers?|members?)\b(?!\s+(?:must|should|can|need|have))/i;
 const PASSIVE_BEFORE = /\b(?:is|are|be|been|being|was|were|gets?|got)\s+(?:\w+\s+){0,2}$/i;
 /** Words that end the phrase a verb governs (its object and destination). */
-const OBJECT_END = /[.;!?](?=\s|$)|\b(?:if|when|whenever|because|unless|once|after|before|while|since|although|though)\b/i;
+const OBJECT_END = /[.;!?](?=\s|$)|\b(?:if|when|whenever|because|unless|once|after|before|while|since|although|though|without)\b/i;
+/** "send requests with your API key": the thing sent is a request; the key only goes with it, as it must. */
+const OTHER_OBJECT =
+  /^\s+(?:(?:your|the|all|each|every|an?|any|these|those|api|http)\s+){0,2}(?:requests?|calls?|queries|traffic|prompts?|payloads?|headers?|jobs?|batch(?:es)?|files?)\b/i;
+/** "Moderators need your token: send it via DM": a pronoun standing for a secret named earlier in the sentence. */
+const PRONOUN_OBJECT = /^\s+(?:it|them|this|that|these|those|the\s+(?:value|string|code|same))\b/i;
 
 const INJECTION =
   /\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding|your)\s+(?:instructions|prompts?|rules|messages|directions)\b|\b(?:system\s+prompt|you\s+are\s+now\s+(?:a|an|in)\b|as\s+an\s+ai\s+(?:model|assistant),?\s+(?:you\s+)?(?:must|should))/i;
@@ -145,14 +152,20 @@ function asksForSecrets(sentence: string): boolean {
     const before = sentence.slice(0, at);
     const after = sentence.slice(at + match[0].length);
     const span = after.slice(0, OBJECT_END.exec(after)?.index ?? after.length);
-    if (NOUN_USE_BEFORE.test(before) || NOUN_USE_AFTER.test(after)) continue;
+    const gerund = /ing$/i.test(match[0]);
+    if ((!gerund && NOUN_USE_BEFORE.test(before)) || NOUN_USE_AFTER.test(after)) continue;
     if (negated(before) || hypothetical(before)) continue;
-    if (/ing$/i.test(match[0]) && !GERUND_REQUEST.test(before)) continue;
+    if (gerund && !GERUND_REQUEST.test(before)) continue;
     const participle = /(?:ed|en|t|'d)$/i.test(match[0]);
     const passive = participle && (PASSIVE_BEFORE.test(before) || SECRET.test(before.split(/\s+/).slice(-5).join(" ")));
-    const destination = DESTINATION.test(span) || EMAIL.test(span) || findLinks(span).length > 0;
-    // Active: the secret is what the verb hands over (in the phrase after it), given by the reader, not to them.
-    if (secretIn(span) && !SITE_ACTOR.test(before) && !TO_READER.test(span) && (match[1] !== undefined || destination)) return true;
+    const names = (s: string) => DESTINATION.test(s) || EMAIL.test(s) || findLinks(s).length > 0;
+    const destination = names(span);
+    const byReader = !SITE_ACTOR.test(before) && !TO_READER.test(span);
+    // Active: the secret is what the verb hands over (in the phrase after it), given by the reader, not to them. A
+    // placed verb ("include your key") may name its destination later in the sentence ("… when you email x@…").
+    if (secretIn(span) && byReader && !OTHER_OBJECT.test(span) && (match[1] !== undefined || destination || names(after))) return true;
+    // "… your token: send it via DM".
+    if (PRONOUN_OBJECT.test(span) && byReader && destination && secretIn(before)) return true;
     // Passive or participle: "API keys should be emailed to …", "any key sent to … is rotated".
     if (passive && destination && secretIn(lastClause(before))) return true;
   }
