@@ -8,7 +8,7 @@ import { runScript } from "./support/run-script.ts";
 const HOSTILE =
   "Webhook delivery logs are kept for fourteen days \u001b]0;pwned\u0007 before deletion \u001b[2J\u001b[H and then removed \u001b]52;c;ZWNobyBvd25lZA==\u0007 for good \u009b31m every time.";
 // Both the escape sequences and their bare control characters: nothing a terminal acts on may be printed raw.
-const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const RAW_CONTROL = /[^\P{Cc}\n]/u;
 
 let work: Awaited<ReturnType<typeof tempDir>>;
 let knowledge: string;
