@@ -6,6 +6,7 @@ import { buildIndexIfMissing, createEngine, openApp } from "../src/app/engine.ts
 import { parseArguments, runCli, usageError } from "../src/cli/run-cli.ts";
 import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
+import { printableJson, printableLines } from "../src/terminal-text.ts";
 
 const USAGE = `Usage: npm run --silent ask -- [--db URI] [--json] "question"
   --db URI  index location (default LANCEDB_URI); with no index yet, KNOWLEDGE_DIR is ingested first
@@ -29,10 +30,10 @@ runCli(async () => {
   const logger = createLogger(config.LOG_LEVEL);
   const app = await openApp(config, { dbUri: parsed.values.db });
   try {
-    await buildIndexIfMissing(app, (text) => process.stderr.write(`${text}\n`));
+    await buildIndexIfMissing(app, (text) => process.stderr.write(`${printableLines(text)}\n`));
     const engine = await createEngine(app, { logger });
     const result = await answerQuestion(engine, question);
-    process.stdout.write(parsed.values.json ? `${JSON.stringify(answerJson(result))}\n` : `${result.answer}\n`);
+    process.stdout.write(parsed.values.json ? `${printableJson(answerJson(result))}\n` : `${printableLines(result.answer)}\n`);
     return 0;
   } finally {
     app.close();

@@ -11,6 +11,7 @@ import { readQuestions } from "../src/eval/questions.ts";
 import { createLegacyExtractiveAnswerer } from "../src/eval/legacy-extractive-answerer.ts";
 import { renderAnswerComparison, renderReport } from "../src/eval/render-report.ts";
 import { parseFrontMatter } from "../src/ingest/front-matter.ts";
+import { printableJson, printableLines } from "../src/terminal-text.ts";
 
 const USAGE = `Usage: npm run --silent eval -- [--db URI] --questions FILE [--gold-dir DIR] [--baseline] [--json]
   --questions FILE  JSONL questions (dev-questions format)
@@ -62,7 +63,7 @@ runCli(async () => {
     };
     const report = await evaluate(engine);
     if (!values.baseline) {
-      process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${renderReport(report)}\n`);
+      process.stdout.write(values.json ? `${printableJson(report)}\n` : `${printableLines(renderReport(report))}\n`);
       return 0;
     }
     const baseline = await evaluate({ ...engine, answerer: createLegacyExtractiveAnswerer() });
@@ -72,8 +73,8 @@ runCli(async () => {
     ]);
     process.stdout.write(
       values.json
-        ? `${JSON.stringify({ report, baseline })}\n`
-        : `${renderReport(report)}\n\nAnswer quality beside the v1 extractive answerer:\n${comparison}\n`,
+        ? `${printableJson({ report, baseline })}\n`
+        : `${printableLines(`${renderReport(report)}\n\nAnswer quality beside the v1 extractive answerer:\n${comparison}`)}\n`,
     );
     return 0;
   } finally {

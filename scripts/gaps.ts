@@ -6,6 +6,7 @@ import type { DocentError } from "../src/errors.ts";
 import { collectGapsReport, DEFAULT_DAYS, MAX_DAYS, parseDays, postGapsReport, requireReviewChannel } from "../src/gaps/run-gaps.ts";
 import { renderGapsReport } from "../src/gaps/render-gaps-report.ts";
 import { createLogger } from "../src/log.ts";
+import { printableJson, printableLines } from "../src/terminal-text.ts";
 
 const USAGE = `Usage: npm run --silent gaps -- [--days N] [--json] [--post]
   --days N  the window: the last N days (1-${MAX_DAYS}, default ${DEFAULT_DAYS})
@@ -55,7 +56,7 @@ runCli(async () => {
   const { report, pages, unreadable } = await collectGapsReport({ rest, channelId, days });
   for (const skipped of unreadable) logger.warn({ event: "review_unreadable", messageId: skipped.messageId, reason: skipped.reason }, "review message skipped");
   logger.info({ event: "gaps_read", pages, reviewed: report.totals.reviewed, topics: report.topics.length }, "review channel read");
-  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${renderGapsReport(report)}\n`);
+  process.stdout.write(args.json ? `${printableJson(report)}\n` : `${printableLines(renderGapsReport(report))}\n`);
   if (args.post) {
     if (report.totals.reviewed === 0) process.stderr.write("Nothing posted: there are no review messages in this window.\n");
     else {

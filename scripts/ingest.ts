@@ -15,7 +15,7 @@ import { type IngestProgress, type IngestSummary, runIngest } from "../src/inges
 import type { WebFetchResult, WebTargets } from "../src/ingest/web/fetch-sources.ts";
 import { checkWebUrl, parseUrlList } from "../src/ingest/web/url-list.ts";
 import { type ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.ts";
-import { printableJson } from "../src/terminal-text.ts";
+import { printableJson, printableLines } from "../src/terminal-text.ts";
 
 const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--urls-file FILE ...] [--sitemap URL ...]
                          [--db URI] [--dry-run] [--rollback] [--rebuild] [--gate FILE [--gate-min X]] [--announce] [--json]
@@ -229,11 +229,19 @@ async function ingestSources(config: Config, command: Extract<IngestCommand, { m
           : {}),
       },
     ).finally(progress.stop);
+    // The new version is live by now: a changelog that cannot be posted is told, never reported as a failed run.
+    let announceProblem: string | null = null;
     const announced =
       announceTo && summary.written && summary.changes.length > 0
-        ? await postToChannel({ ...announceTo, apiBase: config.DISCORD_API_URL, content: renderChangelog(summary) })
+        ? await postToChannel({ ...announceTo, apiBase: config.DISCORD_API_URL, content: renderChangelog(summary) }).catch((error: unknown) => {
+            announceProblem = error instanceof Error ? error.message : String(error);
+            return null;
+          })
         : null;
     printIngestSummary(summary, web, announced, command.json);
+    if (announceProblem !== null) {
+      process.stderr.write(`${printableLines(`The new index is live (version ${summary.version}), but ${announceProblem}`)}\n`);
+    }
     if (summary.gate && !summary.gate.passed) return 3;
     return summary.errors.length > 0 ? 1 : 0;
   });

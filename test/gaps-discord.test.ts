@@ -190,6 +190,18 @@ describe("/docent gaps", () => {
     });
   });
 
+  it("refuses a member whom only a channel's overwrite gives Manage Messages", async () => {
+    // The interaction's permissions are those in the channel it is run in, overwrites included; BOB has no role
+    // with Manage Messages and no moderator role, so the report stays closed to him.
+    const denied = await slashGaps(BOB, true);
+    await bot.emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === denied.id);
+    expect(bot.emulator.interactionResponses(denied.id)[0]).toMatchObject({
+      type: 4,
+      ephemeral: true,
+      data: { content: "Only moderators can see the knowledge gaps report." },
+    });
+  });
+
   it("gives moderators the same report, privately", async () => {
     const allowed = await slashGaps(MOD, true, 7);
     const edit = await bot.emulator.waitFor<{ messageId: string }>((e) => e.type === "webhook_edit" && e.interactionId === allowed.id, 15_000);
@@ -277,7 +289,8 @@ describe("npm run gaps -- --post, with a report too long for one message", () =>
 
 describe("/docent gaps without a review channel", () => {
   it("tells the moderator what to set", async () => {
-    const bare = await startBot(built.engine);
+    // A moderator by role: Manage Messages from a channel's overwrite does not open the report.
+    const bare = await startBot(built.engine, { review: { channelId: null, mode: "off", moderatorRoleIds: new Set([MOD_ROLE]) } });
     try {
       const asked = await bare.emulator.runSlashCommand({
         channelId: GENERAL,

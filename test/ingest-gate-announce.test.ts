@@ -114,6 +114,16 @@ describe("ingest --announce", () => {
     expect(result.stdout).toMatch(/Changelog posted to the review channel/);
   });
 
+  it("keeps the published index and exits as a success when the changelog cannot be posted", async () => {
+    const db = path.join(work.dir, "db-announce-fails");
+    // A channel the bot cannot post to: Discord answers 404 after the new version is already live.
+    const env = { DISCORD_TOKEN: "announce-token", DISCORD_API_URL: emulator.restApiUrl, REVIEW_CHANNEL_ID: "499999999999999999" };
+    const result = await runScript("ingest.ts", ["--source", knowledge, "--db", db, "--announce"], env);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/The new index is live \(version \d+\), but Could not post the changelog to channel 499999999999999999/);
+    expect(result.stderr).not.toMatch(/^docent:/m);
+  });
+
   it("refuses --announce up front when REVIEW_CHANNEL_ID is missing", async () => {
     const result = await runScript("ingest.ts", ["--source", knowledge, "--db", path.join(work.dir, "db-x"), "--announce"], {
       DISCORD_TOKEN: "announce-token",

@@ -158,7 +158,7 @@ describe("caps per run and per page", () => {
       {
         file: "kb-chunks/big.md",
         reason:
-          "the page gives 12 passages, over the limit of 5 per page (INGEST_MAX_CHUNKS_PER_PAGE), so it is skipped and what was indexed from it is kept; split the page or raise the limit",
+          "the page gives more than 5 passages, over the limit of 5 per page (INGEST_MAX_CHUNKS_PER_PAGE), so it is skipped and what was indexed from it is kept; split the page or raise the limit",
       },
     ]);
     expect(rows.filter((row) => row.url === "https://example.com/big")).toHaveLength(3);

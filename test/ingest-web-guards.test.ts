@@ -81,6 +81,25 @@ describe("which addresses URL ingest may reach", () => {
     expect(nonPublicKind(address)).toBe(kind);
   });
 
+  it.each([
+    "http://[::127.0.0.1]/",
+    "http://[::169.254.169.254]/",
+    "http://[::10.0.0.1]/",
+    "http://[::7f00:1]/",
+    "http://[0::1.2.3.4]/",
+    "http://[::ffff:0:127.0.0.1]/",
+    "http://[64:ff9b:1::7f00:1]/",
+    "http://[64:ff9b::127.0.0.1]/",
+    "http://[2002:7f00:1::1]/",
+  ])("refuses the IPv6 spelling %s that embeds an IPv4 address", async (url) => {
+    const guard = createAddressGuard({ allowPrivate: false });
+    try {
+      expect(await guard.check(url)).toMatchObject({ ok: false, reason: expect.stringMatching(/^refused: /) });
+    } finally {
+      await guard.close();
+    }
+  });
+
   it.each(["93.184.216.34", "8.8.8.8", "2606:4700::1111"])("allows the public address %s", (address) => {
     expect(nonPublicKind(address)).toBeNull();
   });
@@ -184,6 +203,23 @@ describe("a page's canonical link speaks only for its own site", () => {
       url: "https://openai.com/policies/eu",
     });
     expect(pageIdentity(url("https://openai.com/policies/eu"), "https://mirror.example/eu", new Set(["*"]))).toEqual({ url: "https://openai.com/policies/eu" });
+  });
+
+  it("refuses a canonical link with user info, which reads as another site", () => {
+    const none = new Set<string>();
+    for (const claimed of [
+      "https://openai.com@attacker.example/policies/eu",
+      "https://openai.com:pw@attacker.example/eu",
+      "https://user@attacker.example/eu",
+    ]) {
+      expect(pageIdentity(new URL(claimed), "https://attacker.example/eu", none)).toEqual({
+        url: "https://attacker.example/eu",
+        note: expect.stringMatching(/user info before its host/),
+      });
+    }
+    expect(pageIdentity(new URL("https://openai.com@attacker.example/eu"), "https://attacker.example/eu", new Set(["*"]))).toMatchObject({
+      url: "https://attacker.example/eu",
+    });
   });
 
   it("indexes a page claiming another site's URL under its own URL, and the summary says why", async () => {

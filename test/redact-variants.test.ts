@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { redact, redactQuestion } from "../src/answer/guards/redact.ts";
 import { DEV_QUESTIONS, sharedCorpusAvailable } from "./support/fixtures.ts";
+import { PRODUCT_QUESTIONS, VARIANTS_BY_CATEGORY } from "./support/redaction-corpus.ts";
 
 /**
  * Realistic pastes: each row is a question as a member might write it and the piece of it that must not survive
@@ -148,6 +149,20 @@ describe("redaction of realistic pastes", () => {
     const result = redactQuestion("mail jdoe@example.com about ZDR");
     expect(result.text).toBe("mail [email] about ZDR");
     expect(result.searchText).toBe("mail   about ZDR");
+  });
+});
+
+describe("redaction of round-two pastes, by category", () => {
+  describe.each(Object.entries(VARIANTS_BY_CATEGORY))("%s", (_category, rows) => {
+    it.each(rows)("redacts %j", (question, secret) => {
+      expect(leaked(question, secret), redact(question).text).toBe(false);
+    });
+  });
+});
+
+describe("questions naming products and providers", () => {
+  it.each(PRODUCT_QUESTIONS)("keep every word: %j", (question) => {
+    expect(redact(question)).toEqual({ text: question, kinds: [] });
   });
 });
 

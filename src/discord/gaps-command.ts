@@ -4,7 +4,7 @@ import { collectGapsReport, DEFAULT_DAYS } from "../gaps/run-gaps.ts";
 import { gapsMessage } from "../gaps/render-gaps-report.ts";
 import type { Logger } from "../log.ts";
 import { noticePayload } from "./reply-payload.ts";
-import { isModerator } from "./review/permissions.ts";
+import { isGuildModerator } from "./review/permissions.ts";
 import type { ReviewSettings } from "./review/review-desk.ts";
 
 export const GAPS_SUBCOMMAND = "gaps";
@@ -16,7 +16,7 @@ export const GAPS_DAYS_OPTION = "days";
  * channel, no access, rate limits) is told to the moderator; anything else goes to the handler's one catch.
  */
 export async function replyWithGapsReport(interaction: ChatInputCommandInteraction, settings: ReviewSettings, logger: Logger): Promise<void> {
-  if (!isModerator(interaction, settings.moderatorRoleIds)) {
+  if (!isGuildModerator(interaction, settings.moderatorRoleIds)) {
     await interaction.reply({
       ...noticePayload("Only moderators can see the knowledge gaps report."),
       flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,

@@ -1,3 +1,4 @@
+import { sanitizeEcho } from "../answer/guards/output-guards.ts";
 import { redact } from "../answer/guards/redact.ts";
 import { type ClosestPage, clip, type ReviewRecord } from "./review-record.ts";
 import { mentionsOf, providerOfPage } from "../retrieval/terms.ts";
@@ -268,7 +269,9 @@ function mostCommonPage(records: readonly ReviewRecord[]): ClosestPage | null {
   }
   let best: { page: ClosestPage; n: number } | null = null;
   for (const candidate of counts.values()) if (!best || candidate.n > best.n) best = candidate;
-  return best ? { ...best.page } : null;
+  // A title and heading are a page's own words: their links and pings are removed, as in the record, because the
+  // report goes to moderators (and to the review channel with --post). Records written before that still carry them.
+  return best ? { ...best.page, title: sanitizeEcho(best.page.title), heading: sanitizeEcho(best.page.heading) } : null;
 }
 
 function suggestAction(records: readonly ReviewRecord[], kinds: GapsTopic["kinds"], closest: ClosestPage | null, vocabulary: Vocabulary): string {

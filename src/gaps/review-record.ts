@@ -96,9 +96,9 @@ export function recordEmbed(record: ReviewRecord): APIEmbed {
     field(F.down, String(record.votes.down)),
     field(F.removed, record.removed ? "yes" : "no"),
     field(F.question, clip(sanitizeEcho(record.question), MAX.question) || "unknown", false),
-    field(F.page, clip(oneLine(record.closest?.title ?? ""), MAX.title), false),
+    field(F.page, clip(sanitizeEcho(oneLine(record.closest?.title ?? "")), MAX.title), false),
     field(F.url, clip(record.closest?.url ?? "", MAX.url), false),
-    field(F.section, clip(oneLine(record.closest?.heading ?? ""), MAX.heading), false),
+    field(F.section, clip(sanitizeEcho(oneLine(record.closest?.heading ?? "")), MAX.heading), false),
     field(F.note, record.note ? clip(sanitizeEcho(redact(oneLine(record.note)).text), MAX.note) : "", false),
     ...(record.reason ? [field(F.reason, clip(sanitizeEcho(redact(oneLine(record.reason)).text), MAX.reason), false)] : []),
   ];

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import type { SourceDocument } from "./documents.ts";
+import { boundLabel, MAX_HEADING_CHARS, MAX_HEADING_LINE_CHARS, MAX_TITLE_CHARS } from "./label-limits.ts";
 
 /** One retrievable passage. `text` is a verbatim slice of the page, so quotes taken from it can be verified. */
 export interface Chunk {
@@ -53,7 +54,8 @@ export function splitSections(markdown: string): Section[] {
 
   for (const line of markdown.split(/\r?\n/)) {
     if (FENCE.test(line)) inFence = !inFence;
-    const match = inFence ? null : HEADING.exec(line);
+    // A huge line is only read as far as a heading can reach, so the pattern never scans it whole.
+    const match = inFence || !line.startsWith("#") ? null : HEADING.exec(line.length > MAX_HEADING_LINE_CHARS ? line.slice(0, MAX_HEADING_LINE_CHARS) : line);
     if (!match) {
       body.push(line);
       continue;
@@ -61,7 +63,7 @@ export function splitSections(markdown: string): Section[] {
     flush();
     const level = match[1]!.length;
     while (stack.length > 0 && stack[stack.length - 1]!.level >= level) stack.pop();
-    stack.push({ level, text: plainHeading(match[2]!) });
+    stack.push({ level, text: boundLabel(plainHeading(match[2]!), MAX_HEADING_CHARS) });
   }
   flush();
   return sections;
@@ -75,16 +77,35 @@ export function headingPath(title: string, path: readonly string[]): string {
 
 /** Cuts a document into passages that never span two sections. Ids are stable across runs. */
 export async function chunkDocument(document: SourceDocument, options: ChunkOptions = DEFAULT_CHUNK_OPTIONS): Promise<Chunk[]> {
+  const result = await chunkDocumentWithin(document, options, {});
+  return result.ok ? result.chunks : [];
+}
+
+/** Bounds on one page's passages: their number, and the bytes they store (text, title and heading path). */
+export interface PageLimits {
+  maxChunks?: number;
+  maxBytes?: number;
+}
+
+export type PageChunks = { ok: true; chunks: Chunk[]; bytes: number } | { ok: false; over: "chunks" | "bytes"; limit: number };
+
+/**
+ * `chunkDocument` that stops as soon as the page passes a limit, so a pathological page costs at most the limit in
+ * memory rather than everything it would give.
+ */
+export async function chunkDocumentWithin(document: SourceDocument, options: ChunkOptions, limits: PageLimits): Promise<PageChunks> {
   const splitter = new RecursiveCharacterTextSplitter({
     chunkSize: options.chunkSize,
     chunkOverlap: options.chunkOverlap,
     separators: ["\n\n", "\n", ". ", "; ", ", ", " ", ""],
     keepSeparator: true,
   });
+  const title = boundLabel(document.title, MAX_TITLE_CHARS);
   const chunks: Chunk[] = [];
   const ordinals = new Map<string, number>();
+  let bytes = 0;
   for (const section of splitSections(document.markdown)) {
-    const heading = headingPath(document.title, section.path);
+    const heading = headingPath(title, section.path);
     for (const piece of await splitter.splitText(section.body)) {
       // The splitter keeps a sentence separator at the head of the next piece; drop it so passages start cleanly.
       const text = piece.replace(/^[.;,]\s+/, "").trim();
@@ -94,18 +115,22 @@ export async function chunkDocument(document: SourceDocument, options: ChunkOpti
       chunks.push({
         id: sha256(`${document.url}\u0000${heading}\u0000${ordinal}`).slice(0, 32),
         url: document.url,
-        title: document.title,
+        title,
         heading,
         text,
-        contentHash: sha256([document.title, heading, document.updated ?? "", text, ...pageLabels(document)].join("\u0000")).slice(0, 32),
+        contentHash: sha256([title, heading, document.updated ?? "", text, ...pageLabels(document)].join("\u0000")).slice(0, 32),
         pageDate: document.updated,
         provider: document.provider ?? null,
         appliesTo: document.appliesTo ?? null,
         source: document.source,
       });
+      // Stored twice: as the passage's fields and again in its search text.
+      bytes += 2 * (Buffer.byteLength(text) + Buffer.byteLength(title) + Buffer.byteLength(heading));
+      if (limits.maxChunks !== undefined && chunks.length > limits.maxChunks) return { ok: false, over: "chunks", limit: limits.maxChunks };
+      if (limits.maxBytes !== undefined && bytes > limits.maxBytes) return { ok: false, over: "bytes", limit: limits.maxBytes };
     }
   }
-  return chunks;
+  return { ok: true, chunks, bytes };
 }
 
 function plainHeading(raw: string): string {

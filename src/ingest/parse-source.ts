@@ -3,6 +3,7 @@ import { parseHTML } from "linkedom";
 import TurndownService from "turndown";
 import type { SourceDocument } from "./documents.ts";
 import { parseFrontMatter } from "./front-matter.ts";
+import { boundLabel, MAX_TITLE_CHARS } from "./label-limits.ts";
 import { DEFAULT_HTML_BUDGET, type HtmlBudget, withinHtmlBudget } from "./html-budget.ts";
 
 /**
@@ -63,7 +64,7 @@ function parseFrontMatterText(source: string, text: string, format: SourceFormat
     document: {
       source,
       url: url.value,
-      title: title ?? titleFromFileName(source),
+      title: boundLabel(title ?? titleFromFileName(source), MAX_TITLE_CHARS),
       updated,
       markdown: body,
       provider: shortLabel(data.provider),
@@ -83,7 +84,10 @@ function parseHtml(source: string, html: string): ParseResult {
   const markdown = htmlToMarkdown(article?.content ?? document.body?.innerHTML ?? "");
   if (markdown === "") return fail("no main content found in the HTML page");
   const updated = normaliseDate(document.querySelector('meta[property="article:modified_time"]')?.getAttribute("content"));
-  return { ok: true, document: { source, url: url.value, title, updated: updated === "invalid" ? null : updated, markdown } };
+  return {
+    ok: true,
+    document: { source, url: url.value, title: boundLabel(title, MAX_TITLE_CHARS), updated: updated === "invalid" ? null : updated, markdown },
+  };
 }
 
 const turndown = new TurndownService({ headingStyle: "atx", bulletListMarker: "-", codeBlockStyle: "fenced" });

@@ -1,7 +1,7 @@
 import { DocentError } from "../errors.ts";
 import type { ChunkRow, ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
-import { type Chunk, type ChunkOptions, chunkDocument, DEFAULT_CHUNK_OPTIONS } from "./chunk.ts";
+import { type Chunk, type ChunkOptions, chunkDocumentWithin, DEFAULT_CHUNK_OPTIONS } from "./chunk.ts";
 import type { SourceDocument, SourceError } from "./documents.ts";
 import type { HtmlBudget } from "./html-budget.ts";
 import { loadSources } from "./load-sources.ts";
@@ -23,6 +23,8 @@ export interface IngestOptions {
   maxBytes: number;
   /** INGEST_MAX_CHUNKS_PER_PAGE: a page giving more passages is skipped with its reason (its indexed text kept). */
   maxChunksPerPage?: number;
+  /** Bytes a page's passages may store (text, title and heading path, twice with the search text); DEFAULT_MAX_PAGE_BYTES unless given. */
+  maxPageBytes?: number;
   /** Limits on each HTML file's nesting, elements and parse time; DEFAULT_HTML_BUDGET unless given. */
   htmlBudget?: HtmlBudget;
   /** Pages fetched from URLs (src/ingest/web), ingested with the folders' pages; their source is the URL. */
@@ -72,6 +74,8 @@ export interface IngestDeps {
 }
 
 const EMBED_BATCH = 64;
+/** Room for a 1 MB file's text with overlap and bounded labels on every passage, several times over. */
+export const DEFAULT_MAX_PAGE_BYTES = 16_000_000;
 
 /**
  * One ingest: load and chunk every source, compare with the index, embed only new text, then write the
@@ -96,13 +100,17 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
 
   const chunks: Chunk[] = [];
   for (const document of documents) {
-    const pageChunks = await chunkDocument(document, options.chunking ?? DEFAULT_CHUNK_OPTIONS);
-    if (options.maxChunksPerPage !== undefined && pageChunks.length > options.maxChunksPerPage) {
-      errors.push({ file: document.source, reason: tooManyChunks(pageChunks.length, options.maxChunksPerPage) });
+    const limits = {
+      ...(options.maxChunksPerPage !== undefined ? { maxChunks: options.maxChunksPerPage } : {}),
+      maxBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES,
+    };
+    const page = await chunkDocumentWithin(document, options.chunking ?? DEFAULT_CHUNK_OPTIONS, limits);
+    if (!page.ok) {
+      errors.push({ file: document.source, reason: page.over === "chunks" ? tooManyChunks(page.limit) : tooManyBytes(page.limit) });
       keep.add(document.source);
       continue;
     }
-    chunks.push(...pageChunks);
+    chunks.push(...page.chunks);
   }
   const previousVersion = (await store.info())?.version ?? null;
   const plan = planChanges(stored, chunks, keep);
@@ -166,8 +174,12 @@ function mergeWebPages(folderDocuments: readonly SourceDocument[], failedSources
   return { documents, keep, notes };
 }
 
-function tooManyChunks(count: number, max: number): string {
-  return `the page gives ${count} passages, over the limit of ${max} per page (INGEST_MAX_CHUNKS_PER_PAGE), so it is skipped and what was indexed from it is kept; split the page or raise the limit`;
+function tooManyChunks(max: number): string {
+  return `the page gives more than ${max} passages, over the limit of ${max} per page (INGEST_MAX_CHUNKS_PER_PAGE), so it is skipped and what was indexed from it is kept; split the page or raise the limit`;
+}
+
+function tooManyBytes(max: number): string {
+  return `the page's passages would store more than ${max} bytes (text, title and headings), over the per-page limit, so it is skipped and what was indexed from it is kept; split the page`;
 }
 
 type Embeddable = Pick<Chunk, "title" | "heading" | "text" | "contentHash">;

@@ -180,21 +180,44 @@ export class ChunkStore {
    */
   async writeSnapshot(rows: readonly ChunkRow[], embedder: Embedder, options: { rebuild: boolean }): Promise<number> {
     const data = toArrowTable(rows, embedder);
-    if (this.table === null || options.rebuild) {
-      this.table = await this.db.createTable(TABLE_NAME, data, { mode: "overwrite" });
-    } else {
-      await addMissingColumns(this.table);
-      await this.table
-        .mergeInsert("id")
-        .whenMatchedUpdateAll({ where: ["target.content_hash != source.content_hash", differs("http_etag"), differs("http_last_modified")].join(" OR ") })
-        .whenNotMatchedInsertAll()
-        .whenNotMatchedBySourceDelete()
-        .execute(data);
+    const before = this.table === null ? null : await this.table.version();
+    try {
+      if (this.table === null || options.rebuild) {
+        this.table = await this.db.createTable(TABLE_NAME, data, { mode: "overwrite" });
+      } else {
+        await addMissingColumns(this.table);
+        await this.table
+          .mergeInsert("id")
+          .whenMatchedUpdateAll({ where: ["target.content_hash != source.content_hash", differs("http_etag"), differs("http_last_modified")].join(" OR ") })
+          .whenNotMatchedInsertAll()
+          .whenNotMatchedBySourceDelete()
+          .execute(data);
+      }
+      await this.ensureSearchIndexes();
+      const version = await this.table.version();
+      await (await this.table.tags()).create(`ingest-${version}`, version);
+      return version;
+    } catch (error) {
+      // The rows may already be committed while their indexes are not: put the version from before back live,
+      // so a failed ingest never leaves its half-built version serving (and never reports failure after publishing).
+      await this.restoreAfterFailedWrite(before);
+      throw error;
     }
-    await this.ensureSearchIndexes();
-    const version = await this.table.version();
-    await (await this.table.tags()).create(`ingest-${version}`, version);
-    return version;
+  }
+
+  private async restoreAfterFailedWrite(before: number | null): Promise<void> {
+    if (this.table === null) return;
+    if (before === null) {
+      await this.db.dropTable(TABLE_NAME).catch(() => undefined);
+      this.table = null;
+      return;
+    }
+    const table = this.table;
+    await table.checkoutLatest();
+    if ((await table.version()) === before) return;
+    await table.checkout(before);
+    await table.restore();
+    await table.checkoutLatest();
   }
 
   /**

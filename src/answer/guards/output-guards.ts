@@ -1,5 +1,6 @@
 import { findLinks, normaliseLink } from "./links.ts";
 import { findPersonalData } from "./redact.ts";
+import { asksForSecretsAnywhere, siteOf } from "./unsafe-passages.ts";
 
 /** What an answer may contain beyond plain words: its sources' links, and what its cited passages say. */
 export interface OutputAllowance {
@@ -42,12 +43,26 @@ function redactUnsourced(text: string, sourceText: string): string {
   return out + text.slice(at);
 }
 
-/** Links Docent may print: the sources' own URLs and any link written in a cited passage. */
+/**
+ * Links Docent may print: the sources' own URLs and any link written in a cited passage. A passage that asks
+ * readers for secrets vouches for nothing off its sources' sites: its other addresses and links are left out, so
+ * they are removed from the answer (an email address becomes `[email]`) whichever sentence repeats them.
+ */
 export function collectAllowance(urls: readonly string[], passageTexts: readonly string[]): OutputAllowance {
   const allowed = new Set<string>();
   for (const url of urls) allowed.add(normaliseLink(url));
-  for (const text of passageTexts) for (const link of findLinks(text)) allowed.add(normaliseLink(link.raw));
-  return { links: allowed, sourceText: passageTexts.join("\n") };
+  const ownSites = new Set(urls.map(siteOf).filter((s): s is string => s !== null));
+  const vouched = passageTexts.map((text) => (asksForSecretsAnywhere(text) ? withoutForeignAddresses(text, ownSites) : text));
+  for (const text of vouched) for (const link of findLinks(text)) allowed.add(normaliseLink(link.raw));
+  return { links: allowed, sourceText: vouched.join("\n") };
+}
+
+const ADDRESS = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+
+function withoutForeignAddresses(text: string, ownSites: ReadonlySet<string>): string {
+  const foreign = (address: string) => !ownSites.has(siteOf(address) ?? "");
+  const noEmails = text.replace(ADDRESS, (address) => (foreign(address) ? " ".repeat(address.length) : address));
+  return replaceLinks(noEmails, (link) => (foreign(link) ? " ".repeat(link.length) : link));
 }
 
 function isRelative(href: string): boolean {

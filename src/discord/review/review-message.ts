@@ -1,7 +1,7 @@
 import { ActionRowBuilder, type APIEmbed, ButtonBuilder, ButtonStyle, type MessageActionRowComponentBuilder } from "discord.js";
 import type { AnswerResult } from "../../answer/answer-types.ts";
 import { sanitizeEcho } from "../../answer/guards/output-guards.ts";
-import { unsafeReason } from "../../answer/guards/unsafe-passages.ts";
+import { plantsInstructions, unsafeReason } from "../../answer/guards/unsafe-passages.ts";
 import { shorten } from "../format-reply.ts";
 import { recordEmbed, recordFromResult, updateRecord } from "../../gaps/review-record.ts";
 
@@ -110,11 +110,12 @@ function retrievalText(result: AnswerResult): string {
   const passages = result.passages
     .map(
       (p, i) =>
-        `${i + 1}. \`${p.score.toFixed(3)}\` ${shorten(`${p.title} › ${p.heading.split(" > ").slice(1).join(" › ") || p.title}`, 90)} — ${shorten(p.text.replace(/\s+/g, " "), 140)}`,
+        // Titles and headings are the pages' own words: their links and pings are removed before a moderator sees them.
+        `${i + 1}. \`${p.score.toFixed(3)}\` ${shorten(sanitizeEcho(`${p.title} › ${p.heading.split(" > ").slice(1).join(" › ") || p.title}`), 90)} — ${shorten(p.text.replace(/\s+/g, " "), 140)}`,
     )
     .join("\n");
   const warnings = result.passages.flatMap((p, i) => {
-    const reason = unsafeReason(p.text);
+    const reason = unsafeReason(p.text) ?? (plantsInstructions(p.text) ? "gives instructions to an AI model" : null);
     return reason ? [`⚠ passage ${i + 1} ${reason}`] : [];
   });
   return [

@@ -104,7 +104,8 @@ export function createAddressGuard(options: AddressGuardOptions): AddressGuard {
 
 /**
  * What kind of non-public address this is ("loopback", "private", "link-local", …), or null for a public unicast
- * address. An IPv4-mapped IPv6 address is judged as the IPv4 address it carries. Pure.
+ * address. An IPv4-mapped IPv6 address is judged as the IPv4 address it carries; the rest of ::/8 (the IPv4-compatible
+ * form included) and every IPv6 range that embeds an IPv4 address (NAT64, SIIT, 6to4, Teredo) are not public. Pure.
  */
 export function nonPublicKind(address: string): string | null {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
@@ -114,6 +115,9 @@ export function nonPublicKind(address: string): string | null {
     return "unparseable";
   }
   const range = parsed.range();
+  // ::/8 is reserved; ipaddr.js calls most of it unicast. It holds the deprecated IPv4-compatible form ([::127.0.0.1]
+  // is ::7f00:1), which some stacks still route to the IPv4 address it carries, so none of it is public.
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).parts[0]! < 0x100 && range === "unicast") return "IPv4-compatible or reserved (::/8)";
   if (range === "unicast") return null;
   return KINDS[range] ?? `non-public (${range})`;
 }

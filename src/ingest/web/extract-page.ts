@@ -3,6 +3,7 @@ import { parseHTML } from "linkedom";
 import { getDomain } from "tldts";
 import type { SourceDocument } from "../documents.ts";
 import { DEFAULT_HTML_BUDGET, type HtmlBudget, withinHtmlBudget } from "../html-budget.ts";
+import { boundLabel, MAX_TITLE_CHARS } from "../label-limits.ts";
 import { htmlToMarkdown } from "../parse-source.ts";
 import type { HttpValidators } from "./fetch-page.ts";
 
@@ -68,7 +69,9 @@ function extractMainContent(source: string, html: string, finalUrl: string, http
   for (const header of [...document.querySelectorAll("header")]) if (!header.querySelector("h1")) header.remove();
 
   const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0]).parse();
-  const title = withoutSiteName(metaTitle || article?.title?.trim() || document.querySelector("h1")?.textContent?.trim() || new URL(canonical).pathname);
+  const rawTitle = metaTitle || article?.title?.trim() || document.querySelector("h1")?.textContent?.trim() || new URL(canonical).pathname;
+  // Cut before the site-name pattern runs, so it never scans a huge title.
+  const title = boundLabel(withoutSiteName(rawTitle.slice(0, 4 * MAX_TITLE_CHARS)), MAX_TITLE_CHARS);
   const markdown = htmlToMarkdown(article?.content ?? document.querySelector("main")?.innerHTML ?? document.body?.innerHTML ?? "");
   if (markdown === "") return { ok: false, reason: "no main content found in the HTML page" };
   return { ok: true, document: { source, url: canonical, title, updated, markdown, http }, ...(identity.note ? { note: identity.note } : {}) };
@@ -101,6 +104,13 @@ function declaredCanonical(document: { querySelector(selector: string): { getAtt
  */
 export function pageIdentity(canonical: URL | null, finalUrl: string, allowed: ReadonlySet<string>): { url: string; note?: string } {
   if (canonical === null) return { url: finalUrl };
+  // "https://openai.com@attacker.example/…" reads as openai.com but is attacker.example: user info is never accepted.
+  if (canonical.username !== "" || canonical.password !== "") {
+    return {
+      url: finalUrl,
+      note: `its canonical link has user info before its host (${canonical.host}), which makes it look like another address, so it is indexed as ${finalUrl}, the URL it was fetched from`,
+    };
+  }
   const fetched = new URL(finalUrl);
   const site = (host: string) => getDomain(host, { allowPrivateDomains: true }) ?? host;
   const claimed = site(canonical.hostname);
