@@ -5,7 +5,7 @@ import type { Answerer, AnswerResult, DraftAnswer } from "../answer-types.ts";
 import { createExtractiveAnswerer } from "../extractive/extractive-answerer.ts";
 import { recogniseFormalRequest } from "./formal-requests.ts";
 import { splitQuestionParts } from "../language/question-analysis.ts";
-import { ChatFallback } from "../chat/openai-answerer.ts";
+import { ChatFallback } from "../chat/chat-answerer.ts";
 import { collectAllowance, sanitizeOutput } from "../guards/output-guards.ts";
 import { redact, redactQuestion } from "../guards/redact.ts";
 import { renderAnswer, renderRefusal } from "./render-answer.ts";
