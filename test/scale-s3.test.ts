@@ -73,7 +73,7 @@ describe.runIf(enabled)("the index on S3-compatible object storage (radosgw)", (
     expect(alone[1]!.length).toBeGreaterThan(0);
 
     expect((await runScript("ingest.ts", ["--source", KNOWLEDGE_DIR, "--db", uri("race")], env)).code).toBe(0);
-    const results = await Promise.all(halves.map((dir) => runScript("ingest.ts", ["--source", dir, "--db", uri("race"), "--json"], env)));
+    const results = await Promise.all(halves.map((dir) => runScript("ingest.ts", ["--source", dir, "--prune", "--db", uri("race"), "--json"], env)));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const versions = results.map((result) => JSON.parse(result.stdout).version as number);
     const last = versions[0]! > versions[1]! ? 0 : 1;
@@ -97,7 +97,7 @@ describe.runIf(enabled)("the index on S3-compatible object storage (radosgw)", (
     store.close();
 
     fake.setDefault("embeddings", { kind: "delay", ms: 100 });
-    const killed = await runScript("ingest.ts", ["--source", halves[1], "--db", uri("kill")], env, {
+    const killed = await runScript("ingest.ts", ["--source", halves[1], "--prune", "--db", uri("kill")], env, {
       onStderr: (text, kill) => {
         if (text.includes("Embedded 64/")) kill();
       },
@@ -119,7 +119,7 @@ describe.runIf(enabled)("the index on S3-compatible object storage (radosgw)", (
     const retriever = await createRetriever(store, createLocalEmbedder(), { mode: "hybrid", vectorWeight: 0.3 });
     const seen = new Map<number, number>();
     let done = false;
-    const ingest = runScript("ingest.ts", ["--source", halves[1], "--db", uri("live")], env).finally(() => (done = true));
+    const ingest = runScript("ingest.ts", ["--source", halves[1], "--prune", "--db", uri("live")], env).finally(() => (done = true));
     let reads = 0;
     while (!done || reads < 3) {
       const passages = await retriever.retrieve("how long is API data retained", 5);

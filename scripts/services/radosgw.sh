@@ -7,6 +7,7 @@
 #   scripts/services/radosgw.sh stop DIR      stop those daemons and delete DIR
 #
 # Environment: RADOSGW_PORT (default: a free port), RADOSGW_BUCKET (default: docent).
+# Several clusters may run at once (each has its own DIR, ports and fsid). A failed start stops what it started.
 # Needs Debian's radosgw, ceph-mon and ceph-osd packages (apt-get install radosgw ceph-mon ceph-osd) and curl.
 # Nothing is authenticated inside the cluster (auth none); S3 requests are signed with the fixed test keys below.
 # `rgw frontends` sets tcp_nodelay=1: without it every S3 request waits ~40 ms for delayed ACKs.
@@ -45,6 +46,9 @@ start() {
     command -v "$bin" >/dev/null || { log "missing $bin: apt-get install -y radosgw ceph-mon ceph-osd curl"; exit 127; }
   done
   local dir=${1:-$(mktemp -d /tmp/docent-radosgw-XXXXXX)}
+  # A start that fails part-way stops the daemons it already started (a ceph-mon left behind holds its port).
+  trap 'status=$?; if ((status != 0)); then log "start failed; stopping what it started"; stop "'"$dir"'"; fi' EXIT
+  trap 'exit 143' TERM INT
   mkdir -p "$dir"/{run,log,mon,osd0,rgw}
   local port=${RADOSGW_PORT:-$(free_port)}
   local mon_port
@@ -117,6 +121,7 @@ EOF
   status=$(curl -s -o "$dir/bucket-response" -w "%{http_code}" --max-time 20 --aws-sigv4 "aws:amz:$REGION:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
     --user "$ACCESS_KEY:$SECRET_KEY" -X PUT "$endpoint/$bucket")
   [[ $status == 200 ]] || { log "creating bucket $bucket failed with HTTP $status: $(cat "$dir/bucket-response")"; exit 1; }
+  trap - EXIT TERM INT
   echo "RADOSGW_DIR=$dir"
   echo "RADOSGW_BUCKET=$bucket"
   echo "AWS_ENDPOINT=$endpoint"
