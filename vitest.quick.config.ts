@@ -14,4 +14,6 @@ const slow = readdirSync(testDir)
   .filter((name) => name.endsWith(".test.ts") && STARTS_PROCESSES.test(readFileSync(path.join(testDir, name), "utf8")))
   .map((name) => `test/${name}`);
 
-export default mergeConfig(base, defineConfig({ test: { exclude: [...configDefaults.exclude, ...slow] } }));
+// Two workers even on two cores: vitest's default there is one, and a file spends much of its time loading modules
+// and waiting on loopback servers rather than computing.
+export default mergeConfig(base, defineConfig({ test: { exclude: [...configDefaults.exclude, ...slow], maxWorkers: 2 } }));
