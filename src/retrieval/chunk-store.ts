@@ -117,8 +117,7 @@ export class ChunkStore {
     if (this.table === null) return null;
     const schema = await this.table.schema();
     const vectorField = schema.fields.find((f) => f.name === "vector");
-    // The schema's own metadata since LanceDB 0.37 (its makeArrowTable drops a field's); the vector field's in older indexes.
-    const embedderId = schema.metadata.get(EMBEDDER_KEY) ?? vectorField?.metadata.get(EMBEDDER_KEY) ?? "unknown";
+    const embedderId = vectorField?.metadata.get(EMBEDDER_KEY) ?? "unknown";
     // Duck-typed: LanceDB may hand back its own copy of the Arrow classes, so instanceof is unreliable.
     const dimensions = (vectorField?.type as { listSize?: number } | undefined)?.listSize ?? 0;
     return { version: await this.table.version(), embedderId, dimensions, rows: await this.table.countRows() };
@@ -341,7 +340,6 @@ function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): Arrow.Tabl
       new Map([[EMBEDDER_KEY, embedder.id]]),
     ),
   ]);
-  schema.metadata.set(EMBEDDER_KEY, embedder.id);
   return lancedb.makeArrowTable(
     rows.map((r) => ({
       id: r.id,
