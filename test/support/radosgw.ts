@@ -40,7 +40,7 @@ export async function startRadosgw(attempts = 3): Promise<Radosgw> {
     const dir = await mkdtemp(path.join(tmpdir(), "docent-radosgw-"));
     const stop = async () => void (await run("bash", [SCRIPT, "stop", dir], { timeout: 20_000 }));
     try {
-      const { stdout } = await run("bash", [SCRIPT, "start", dir], { timeout: 90_000 });
+      const { stdout } = await run("bash", [SCRIPT, "start", dir], { timeout: 70_000 });
       const vars = Object.fromEntries(
         stdout
           .split("\n")
