@@ -1,9 +1,10 @@
 /** `npm run ingest`: the maintainers' entry point. Composition root: builds config, store and embedder, then runs. */
 import "../src/cli/quiet-native-logs.ts";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { createEmbedder, createOpenAIClient, openStore } from "../src/app/clients.ts";
 import { parseArguments, runCli, usageError } from "../src/cli/run-cli.ts";
-import { canonicalHosts, type Config, loadConfig, requireDiscordToken } from "../src/config.ts";
+import { canonicalHosts, type Config, knowledgeDirs, loadConfig, requireDiscordToken } from "../src/config.ts";
 import { postToChannel } from "../src/discord/announce.ts";
 import { gateCandidate } from "../src/eval/gate.ts";
 import { readQuestions } from "../src/eval/questions.ts";
@@ -18,14 +19,17 @@ import { type ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.
 import { printableJson, printableLines } from "../src/terminal-text.ts";
 
 const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--urls-file FILE ...] [--sitemap URL ...]
-                         [--db URI] [--dry-run] [--rollback] [--rebuild] [--gate FILE [--gate-min X]] [--announce] [--json]
+                         [--db URI] [--dry-run] [--prune] [--rollback] [--rebuild] [--gate FILE [--gate-min X]] [--announce] [--json]
        npm run ingest -- --cleanup [--retention-days N] [--db URI] [--json]
-  --source DIR      folder of .md/.txt/.html pages (repeatable; default KNOWLEDGE_DIR)
+  --source DIR      folder of .md/.txt/.html pages (repeatable; default the KNOWLEDGE_DIRS folders, or KNOWLEDGE_DIR)
   --url URL         a live page to fetch and ingest (repeatable)
   --urls-file FILE  page URLs, one per line, # for comments (repeatable), e.g. knowledge/sources.txt
   --sitemap URL     a sitemap or sitemap index: every page it lists is fetched (repeatable)
   --db URI          index location (default LANCEDB_URI)
   --dry-run         report what would change; write nothing
+  --prune           let the run remove pages that its sources do not name (pages from other folders, URLs
+                    not listed this run); without it such a run lists them and writes nothing. Not needed
+                    for a run over exactly the configured folders.
   --rollback        restore the index as it was before the latest ingest
   --rebuild         re-embed everything into a new version (needed after changing the embedder)
   --gate FILE       before publishing, score the new version on FILE's questions (dev-questions format); publish
@@ -36,9 +40,10 @@ const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--ur
                     (left by crashed runs); keeps the latest ${KEEP_INGEST_TAGS} ingests for --rollback. Run it when no
                     ingest is running.
   --json            print only one JSON object on stdout
-Pages from URLs are ingested together with the folder pages (KNOWLEDGE_DIR unless --source is given), so a
-URL run never removes the shipped pages; a live page replaces a folder page that has the same url. The index
-holds what the run's sources give: a page indexed from a URL that a later run no longer lists is removed.
+Pages from URLs are ingested together with the folder pages (KNOWLEDGE_DIRS unless --source is given), so a
+URL run never removes the shipped pages; a live page replaces a folder page that has the same url. A page
+deleted from a folder the run reads is removed; a page from a folder or URL the run does not name is removed
+only with --prune, or by a run over exactly the configured folders (the index then mirrors them and its URLs).
 Fetching sends the user agent DocentBot/0.1, obeys robots.txt, one request at a time per host with a pause
 (INGEST_FETCH_DELAY_MS), INGEST_FETCH_CONCURRENCY hosts at once, INGEST_FETCH_TIMEOUT_MS per request, at most
 5 redirects, INGEST_FETCH_MAX_BYTES per page and INGEST_MAX_URLS pages per run. Only public http(s) hosts
@@ -47,7 +52,8 @@ link counts only on its own site or INGEST_CANONICAL_HOSTS. Unchanged pages are 
 content hash). A page answering 404 or 410 is gone and removed from the index; any other failure (5xx,
 timeout, robots.txt, redirect loop, too large, not HTML) is reported and keeps what was indexed from it.
 Exit codes: 0 everything ingested, 1 some files or URLs skipped (the rest ingested), 2 failed (index
-unchanged), 3 the gate refused the new version (index unchanged), 64 bad usage.`;
+unchanged), 3 the gate refused the new version (index unchanged), 4 the run would remove pages its sources do
+not name (index unchanged; see --prune), 64 bad usage.`;
 
 /** One run of the command, as parsed from its arguments: every usage error is found before any work. */
 type IngestCommand =
@@ -60,6 +66,7 @@ type IngestCommand =
       sources: string[] | undefined;
       targets: WebTargets;
       dryRun: boolean;
+      prune: boolean;
       rebuild: boolean;
       gate: { file: string; min: number } | null;
       announce: boolean;
@@ -94,6 +101,7 @@ async function parseIngestCommand(argv: string[]): Promise<IngestCommand> {
         sitemap: { type: "string", multiple: true },
         db: { type: "string" },
         "dry-run": { type: "boolean", default: false },
+        prune: { type: "boolean", default: false },
         rollback: { type: "boolean", default: false },
         rebuild: { type: "boolean", default: false },
         cleanup: { type: "boolean", default: false },
@@ -134,6 +142,7 @@ async function parseIngestCommand(argv: string[]): Promise<IngestCommand> {
     sources: args.source,
     targets,
     dryRun: args["dry-run"],
+    prune: args.prune,
     rebuild: args.rebuild,
     gate: args.gate ? { file: args.gate, min: gateMin } : null,
     announce: args.announce,
@@ -205,10 +214,12 @@ async function ingestSources(config: Config, command: Extract<IngestCommand, { m
           })
         : null;
     const gateMin = command.gate?.min ?? 0;
+    const sources = command.sources ?? knowledgeDirs(config);
     const summary = await runIngest(
       { store, embedder, onProgress: progress.onProgress },
       {
-        sources: command.sources ?? [config.KNOWLEDGE_DIR],
+        sources,
+        prune: command.prune || sameFolders(sources, knowledgeDirs(config)),
         maxBytes: config.INGEST_MAX_FILE_BYTES,
         maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE,
         dryRun: command.dryRun,
@@ -243,6 +254,7 @@ async function ingestSources(config: Config, command: Extract<IngestCommand, { m
       process.stderr.write(`${printableLines(`The new index is live (version ${summary.version}), but ${announceProblem}`)}\n`);
     }
     if (summary.gate && !summary.gate.passed) return 3;
+    if (summary.withheld?.length) return 4;
     return summary.errors.length > 0 ? 1 : 0;
   });
 }
@@ -258,6 +270,13 @@ function printIngestSummary(summary: IngestSummary, web: WebFetchResult | null, 
   if (web) process.stdout.write(`Fetched ${requested} URL(s): ${fetched} read, ${notModified} not modified, ${gone} gone, ${failed} failed.\n`);
   process.stdout.write(`${renderSummary(summary)}\n`);
   if (announced) process.stdout.write(`Changelog posted to the review channel (message ${announced}).\n`);
+}
+
+/** Whether a run's folders are the configured ones (same folders, any order or spelling of the path). */
+function sameFolders(a: readonly string[], b: readonly string[]): boolean {
+  const set = (dirs: readonly string[]) => new Set(dirs.map((dir) => path.resolve(dir)));
+  const [x, y] = [set(a), set(b)];
+  return x.size === y.size && [...x].every((dir) => y.has(dir));
 }
 
 function formatBytes(bytes: number): string {

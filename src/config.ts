@@ -14,6 +14,13 @@ const positiveInt = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerc
 const schema = z.object({
   LANCEDB_URI: z.preprocess(emptyAsUndefined, z.string().default("./data/lancedb")),
   KNOWLEDGE_DIR: z.preprocess(emptyAsUndefined, z.string().default("./knowledge")),
+  KNOWLEDGE_DIRS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[^,]*[^\s,][^,]*(,[^,]*[^\s,][^,]*)*$/)
+      .optional(),
+  ),
   VOCABULARY_FILE: optionalString,
   EMBEDDING_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(["local", "openai"]).default("local")),
   OPENAI_API_KEY: optionalString,
@@ -91,6 +98,7 @@ const schema = z.object({
 const expectedForms: Record<string, string> = {
   LANCEDB_URI: "a folder path or a URI LanceDB accepts (e.g. ./data/lancedb or s3://bucket/prefix)",
   KNOWLEDGE_DIR: "a folder path",
+  KNOWLEDGE_DIRS: "folder paths separated by commas, e.g. ./knowledge,./my-pages",
   VOCABULARY_FILE: "a path to a YAML vocabulary file (see config/privacy-vocabulary.yaml)",
   EMBEDDING_PROVIDER: "local or openai",
   OPENAI_BASE_URL: "an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1",
@@ -270,4 +278,15 @@ export function moderatorRoleIds(config: Config): Set<string> {
 
 function idList(value: string): Set<string> {
   return new Set(value.split(",").map((id) => id.trim()));
+}
+
+/**
+ * The folders of knowledge pages a plain `npm run ingest` reads: KNOWLEDGE_DIRS (comma-separated), else the one
+ * KNOWLEDGE_DIR. A run over exactly these may remove pages that are gone from them without `--prune`.
+ */
+export function knowledgeDirs(config: Config): string[] {
+  if (!config.KNOWLEDGE_DIRS) return [config.KNOWLEDGE_DIR];
+  return config.KNOWLEDGE_DIRS.split(",")
+    .map((dir) => dir.trim())
+    .filter((dir) => dir !== "");
 }

@@ -1,6 +1,7 @@
 import { cp } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI } from "./support/fake-openai-server.ts";
 import { CORPUS_DIR, DEV_QUESTIONS, KNOWLEDGE_DIR, sharedCorpusAvailable, tempDir } from "./support/fixtures.ts";
 import { runScript } from "./support/run-script.ts";
 
@@ -41,6 +42,27 @@ describe("npm run ask", () => {
     expect(readable.stderr).toBe("");
     expect(readable.stdout).toMatch(/\[1\]/);
     expect(readable.stdout).toMatch(/Sources:/);
+  });
+
+  it("with a chat model that answers 429 and Retry-After: 3600, answers extractively and exits", async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      fake.setDefault("chat", { kind: "status", status: 429, retryAfterSeconds: 3600 });
+      const knowledge = path.join(work.dir, "knowledge-429");
+      await cp(KNOWLEDGE_DIR, knowledge, { recursive: true });
+      // Before the fix the process stayed alive for the SDK's hour-long sleep, and this test timed out.
+      const result = await runScript("ask.ts", ["--db", path.join(work.dir, "db-429"), "--json", "do you train on API data?"], {
+        KNOWLEDGE_DIR: knowledge,
+        LLM_PROVIDER: "openai",
+        OPENAI_BASE_URL: fake.baseURL,
+        OPENAI_API_KEY: "sk-test",
+        ANSWER_TIMEOUT_MS: "5000",
+      });
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ mode: "extractive", refused: false, fallbackReason: expect.stringMatching(/HTTP 429/) });
+    } finally {
+      await fake.close();
+    }
   });
 
   it("explains its usage when the question is missing", async () => {

@@ -39,6 +39,36 @@ describe("npm run ingest", () => {
     expect(JSON.parse(second.stdout)).toMatchObject({ pages: { added: 1, unchanged: 1 }, errors: [] });
   });
 
+  it("ingests the KNOWLEDGE_DIRS folders with no flags; a run over another folder alone lists what it would remove, exits 4 and changes nothing until --prune", async () => {
+    const shipped = path.join(work.dir, "dirs-shipped");
+    const own = path.join(work.dir, "dirs-own");
+    const added = path.join(work.dir, "dirs-new");
+    const db = path.join(work.dir, "db-dirs");
+    await writePage(shipped, "a.md", { title: "Shipped", url: "https://example.com/shipped" }, "## One\n\nShipped page text.");
+    await writePage(own, "b.md", { title: "Own", url: "https://example.com/own" }, "## Two\n\nOur own page text.");
+    await writePage(added, "c.md", { title: "New", url: "https://example.com/new" }, "## Three\n\nA new page text.");
+    const env = { KNOWLEDGE_DIRS: `${shipped}, ${own}` };
+    const first = await runScript("ingest.ts", ["--db", db, "--json"], env);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ pages: { added: 2 } });
+
+    const surprise = await runScript("ingest.ts", ["--db", db, "--source", added], env);
+    expect(surprise.code).toBe(4);
+    expect(surprise.stdout).toMatch(/Nothing written: this run would remove 2 page\(s\)/);
+    expect(surprise.stdout).toContain("would remove Own <https://example.com/own> (from dirs-own/b.md)");
+    expect(surprise.stdout).toContain("would remove Shipped <https://example.com/shipped> (from dirs-shipped/a.md)");
+    const store = await ChunkStore.open(db);
+    try {
+      expect([...new Set((await store.readAll()).map((r) => r.url))].sort()).toEqual(["https://example.com/own", "https://example.com/shipped"]);
+    } finally {
+      store.close();
+    }
+
+    const pruned = await runScript("ingest.ts", ["--db", db, "--source", added, "--prune", "--json"], env);
+    expect(pruned.code).toBe(0);
+    expect(JSON.parse(pruned.stdout)).toMatchObject({ written: true, pages: { added: 1, removed: 2 } });
+  });
+
   it("stops on a bad setting with a message naming it, and no stack trace", async () => {
     const result = await runScript("ingest.ts", ["--db", path.join(work.dir, "db-bad")], { EMBEDDING_PROVIDER: "bert" });
     expect(result.code).toBe(2);

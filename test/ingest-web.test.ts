@@ -40,7 +40,8 @@ async function ingestWeb(db: string, targets: Partial<WebTargets>, sources: stri
     const embedder = countingEmbedder(createLocalEmbedder());
     const summary = await runIngest(
       { store, embedder },
-      { sources, maxBytes: MAX_FILE_BYTES, documents: web.documents, keepSources: web.keepSources, errors: web.errors },
+      // As a URL run over the configured folders: it may remove the pages of URLs it no longer lists.
+      { sources, prune: true, maxBytes: MAX_FILE_BYTES, documents: web.documents, keepSources: web.keepSources, errors: web.errors },
     );
     return { web, summary, embedder, rows: await store.readAll() };
   } finally {

@@ -1,6 +1,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { renderSummary } from "../src/ingest/render-summary.ts";
 import { runIngest } from "../src/ingest/run-ingest.ts";
 import { ChunkStore } from "../src/retrieval/chunk-store.ts";
 import { createLocalEmbedder } from "../src/retrieval/local-embedder.ts";
@@ -11,7 +12,10 @@ let work: { dir: string; cleanup: () => Promise<void> };
 let sources: string;
 let dbUri: string;
 
-async function ingest(embedder = countingEmbedder(createLocalEmbedder()), extra: { dryRun?: boolean; rebuild?: boolean } = {}) {
+async function ingest(
+  embedder = countingEmbedder(createLocalEmbedder()),
+  extra: { dryRun?: boolean; rebuild?: boolean; prune?: boolean; sources?: string[] } = {},
+) {
   const store = await ChunkStore.open(dbUri);
   try {
     const summary = await runIngest({ store, embedder }, { sources: [sources], maxBytes: MAX_BYTES, ...extra });
@@ -105,12 +109,58 @@ describe("ingest into a temporary LanceDB", () => {
     expect(summary.pages).toEqual({ added: 0, updated: 1, removed: 0, unchanged: 2 });
     expect(summary.chunks).toEqual({ added: 0, updated: 1, removed: 0, unchanged: 3 });
     expect(summary.changes).toEqual([
-      { url: "https://example.com/retention", title: "Data retention", status: "updated", sections: ["Data retention > Zero data retention"] },
+      {
+        url: "https://example.com/retention",
+        title: "Data retention",
+        status: "updated",
+        sections: ["Data retention > Zero data retention"],
+        // The changed words, for the changelog: "can ask for" → "can request", and a phrase added at the end.
+        diffs: [
+          {
+            section: "Data retention > Zero data retention",
+            edits: [
+              { removed: "ask for", added: "request" },
+              { removed: "", added: "through their account team" },
+            ],
+            more: 0,
+            rewritten: false,
+          },
+        ],
+      },
     ]);
     const after = await tableRows();
     expect(after.rows.find((r) => r.heading.endsWith("Zero data retention"))!.text).toContain("account team");
     const unchangedBefore = before.rows.find((r) => r.heading.endsWith("Abuse monitoring"))!;
     expect(after.rows.find((r) => r.id === unchangedBefore.id)!.ingestedAt).toBe(unchangedBefore.ingestedAt);
+  });
+
+  it("lists, and does not remove, the pages of folders a run does not name; --prune removes them", async () => {
+    await ingest();
+    const before = await tableRows();
+    const mine = path.join(work.dir, "my-pages");
+    await writePage(mine, "billing.md", { title: "Billing", url: "https://example.com/billing" }, "## Invoices\n\nInvoices are sent monthly.");
+
+    for (const dryRun of [false, true]) {
+      const { summary } = await ingest(undefined, { sources: [mine], dryRun });
+      expect(summary.written).toBe(false);
+      expect(summary.withheld!.map((page) => [page.url, page.sources])).toEqual([
+        ["https://example.com/retention", ["knowledge/retention.md"]],
+        ["https://example.com/security", ["knowledge/security.md"]],
+        ["https://example.com/training", ["knowledge/training.md"]],
+      ]);
+      expect(renderSummary(summary)).toMatch(
+        /Nothing written: this run would remove 3 page\(s\)[\s\S]*would remove Security <https:\/\/example.com\/security> \(from knowledge\/security.md\)[\s\S]*--prune/,
+      );
+    }
+    expect(await tableRows()).toEqual(before);
+
+    // Both folders named: nothing is removed and nothing withheld.
+    const both = await ingest(undefined, { sources: [sources, mine] });
+    expect(both.summary).toMatchObject({ written: true, withheld: [], pages: { added: 1, removed: 0, unchanged: 3 } });
+
+    const pruned = await ingest(undefined, { sources: [mine], prune: true });
+    expect(pruned.summary).toMatchObject({ written: true, withheld: [], pages: { removed: 3, unchanged: 1 } });
+    expect([...new Set((await tableRows()).rows.map((r) => r.url))]).toEqual(["https://example.com/billing"]);
   });
 
   it("removes a page whose file is gone", async () => {

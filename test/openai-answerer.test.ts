@@ -105,4 +105,33 @@ describe("the OpenAI answerer through the real openai SDK and a local server", (
     expect(result.answer).not.toMatch(/@(everyone|here)\b/);
     expect(result.answer).not.toContain("evil.example.net");
   });
+
+  it("gives up on a 429 asking for an hour at once, instead of sleeping past the deadline", async () => {
+    fake.setDefault("chat", { kind: "status", status: 429, retryAfterSeconds: 3600 });
+    const before = fake.requests.length;
+    const result = await askWith({ maxRetries: 3, deadlineMs: 5_000 });
+    expect(result).toMatchObject({ mode: "extractive", fallbackReason: "chat model failed: HTTP 429, retry after 3600 s" });
+    expect(fake.requests.length - before).toBe(1);
+  });
+
+  it("does not run the guards over a 300 KB reply", async () => {
+    const content = `Not by default [1].\n${"- Business and API data are excluded from training unless you opt in [1].\n".repeat(4_200)}`;
+    expect(content.length).toBeGreaterThan(300_000);
+    fake.script("chat", { kind: "chat", content });
+    const result = await askWith();
+    expect(result).toMatchObject({ mode: "extractive", fallbackReason: expect.stringMatching(/^chat reply too long \(\d+ characters/) });
+  });
+
+  it("does not take [9\\u200B] for a citation", async () => {
+    fake.script("chat", { kind: "chat", content: "Not by default [1]. Data is kept forever [9\u200B]." });
+    const result = await askWith();
+    expect(result).toMatchObject({ mode: "extractive", fallbackReason: "chat answer had a marker written with invisible characters" });
+    expect(result.answer).not.toContain("forever");
+  });
+
+  it("rejects bullets that carry no marker", async () => {
+    fake.script("chat", { kind: "chat", content: "Not by default [1].\n- Data is kept forever.\n- Staff read every request." });
+    const result = await askWith();
+    expect(result).toMatchObject({ mode: "extractive", fallbackReason: "chat answer had 2 bullet(s) without a citation" });
+  });
 });

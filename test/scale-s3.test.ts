@@ -17,7 +17,9 @@ import { runScript } from "./support/run-script.ts";
  */
 const enabled = radosgwAvailable() && sharedCorpusAvailable();
 
-describe.runIf(enabled)("the index on S3-compatible object storage (radosgw)", () => {
+// Each test runs several CLI processes against Ceph; on a shared 2-core machine (or beside another run of this
+// suite) that takes longer than the default 30 s.
+describe.runIf(enabled)("the index on S3-compatible object storage (radosgw)", { timeout: 120_000 }, () => {
   let rgw: Radosgw;
   let work: Awaited<ReturnType<typeof tempDir>>;
   let fake: FakeOpenAI;
@@ -33,16 +35,28 @@ describe.runIf(enabled)("the index on S3-compatible object storage (radosgw)", (
     }
   };
 
+  // Kept so that afterAll stops the cluster even when the start outlives beforeAll's timeout.
+  let starting: Promise<Radosgw> | undefined;
+
   beforeAll(async () => {
-    [rgw, work, fake] = await Promise.all([startRadosgw(), tempDir("docent-s3-"), startFakeOpenAI()]);
+    starting = startRadosgw();
+    [rgw, work, fake] = await Promise.all([starting, tempDir("docent-s3-"), startFakeOpenAI()]);
     // Two sources of about the same size with different pages, so two ingests race for real.
     const names = (await readdir(CORPUS_DIR)).filter((name) => name.endsWith(".md")).sort();
     halves = [path.join(work.dir, "half-a"), path.join(work.dir, "half-b")];
     await Promise.all(names.map((name, i) => cp(path.join(CORPUS_DIR, name), path.join(halves[i % 2]!, name))));
-  }, 60_000);
+    // Another run of this suite may be starting its own cluster: starts take turns (scripts/services/radosgw.sh).
+  }, 240_000);
   afterAll(async () => {
-    await Promise.all([rgw?.stop(), fake?.close(), work?.cleanup()]);
-  });
+    await Promise.all([
+      starting?.then(
+        (cluster) => cluster.stop(),
+        () => {},
+      ),
+      fake?.close(),
+      work?.cleanup(),
+    ]);
+  }, 60_000);
 
   it("ingests, answers and evaluates with LANCEDB_URI=s3://bucket/prefix and the AWS_* settings", async () => {
     const env = { ...rgw.env, LANCEDB_URI: uri("docs"), KNOWLEDGE_DIR };
@@ -73,7 +87,7 @@ describe.runIf(enabled)("the index on S3-compatible object storage (radosgw)", (
     expect(alone[1]!.length).toBeGreaterThan(0);
 
     expect((await runScript("ingest.ts", ["--source", KNOWLEDGE_DIR, "--db", uri("race")], env)).code).toBe(0);
-    const results = await Promise.all(halves.map((dir) => runScript("ingest.ts", ["--source", dir, "--db", uri("race"), "--json"], env)));
+    const results = await Promise.all(halves.map((dir) => runScript("ingest.ts", ["--source", dir, "--prune", "--db", uri("race"), "--json"], env)));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const versions = results.map((result) => JSON.parse(result.stdout).version as number);
     const last = versions[0]! > versions[1]! ? 0 : 1;
@@ -97,7 +111,7 @@ describe.runIf(enabled)("the index on S3-compatible object storage (radosgw)", (
     store.close();
 
     fake.setDefault("embeddings", { kind: "delay", ms: 100 });
-    const killed = await runScript("ingest.ts", ["--source", halves[1], "--db", uri("kill")], env, {
+    const killed = await runScript("ingest.ts", ["--source", halves[1], "--prune", "--db", uri("kill")], env, {
       onStderr: (text, kill) => {
         if (text.includes("Embedded 64/")) kill();
       },
@@ -119,7 +133,7 @@ describe.runIf(enabled)("the index on S3-compatible object storage (radosgw)", (
     const retriever = await createRetriever(store, createLocalEmbedder(), { mode: "hybrid", vectorWeight: 0.3 });
     const seen = new Map<number, number>();
     let done = false;
-    const ingest = runScript("ingest.ts", ["--source", halves[1], "--db", uri("live")], env).finally(() => (done = true));
+    const ingest = runScript("ingest.ts", ["--source", halves[1], "--prune", "--db", uri("live")], env).finally(() => (done = true));
     let reads = 0;
     while (!done || reads < 3) {
       const passages = await retriever.retrieve("how long is API data retained", 5);

@@ -1,6 +1,6 @@
 import type OpenAI from "openai";
 import type { EngineDeps } from "../answer/engine/answer-question.ts";
-import type { Config } from "../config.ts";
+import { type Config, knowledgeDirs } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
@@ -40,19 +40,19 @@ export async function openApp(config: Config, options: { dbUri?: string | undefi
 }
 
 /**
- * Builds the index from KNOWLEDGE_DIR when there is none yet, so a fresh clone answers at once. An explicit step of
+ * Builds the index from KNOWLEDGE_DIRS (or KNOWLEDGE_DIR) when there is none yet, so a fresh clone answers at once. An explicit step of
  * the entry points that want it (ask, the bot, the playground; the sharding manager once before any shard starts).
  * Returns whether it ingested.
  */
 export async function buildIndexIfMissing(app: App, onNotice: (text: string) => void): Promise<boolean> {
   if (app.store.exists) return false;
-  onNotice(`No index at ${app.store.uri} yet: ingesting ${app.config.KNOWLEDGE_DIR} first…`);
+  onNotice(`No index at ${app.store.uri} yet: ingesting ${knowledgeDirs(app.config).join(", ")} first…`);
   const { config } = app;
   // Loaded only here: the ingest pipeline (HTML parsing, Readability, Turndown) is not needed to answer.
   const { runIngest } = await import("../ingest/run-ingest.ts");
   await runIngest(
     { store: app.store, embedder: app.embedder },
-    { sources: [config.KNOWLEDGE_DIR], maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE },
+    { sources: knowledgeDirs(config), maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE },
   );
   return true;
 }

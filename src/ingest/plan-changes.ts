@@ -1,5 +1,6 @@
 import type { ChunkRow } from "../retrieval/chunk-store.ts";
 import type { Chunk } from "./chunk.ts";
+import { type SectionDiff, sectionDiff } from "./section-diff.ts";
 
 export interface ChangeCounts {
   added: number;
@@ -16,6 +17,8 @@ export interface PageChange {
   title: string;
   status: PageStatus;
   sections: string[];
+  /** For an updated page: the changed words of each changed section. */
+  diffs?: SectionDiff[];
 }
 
 export interface IngestPlan {
@@ -83,12 +86,34 @@ export function planChanges(stored: readonly ChunkRow[], chunks: readonly Chunk[
   const liveUrls = new Set([...chunks.map((c) => c.url), ...kept.map((r) => r.url)]);
   const pageCounts: ChangeCounts = { added: 0, updated: 0, removed: 0, unchanged: 0 };
   const changes: PageChange[] = [];
+  const before = sectionTexts(stored, touched);
+  const after = sectionTexts(chunks, touched);
   for (const url of [...new Set([...storedUrls, ...liveUrls])].sort()) {
     const status: PageStatus = !storedUrls.has(url) ? "added" : !liveUrls.has(url) ? "removed" : touched.has(url) ? "updated" : "unchanged";
     pageCounts[status]++;
-    if (status !== "unchanged") changes.push({ url, title: titleOf.get(url) ?? url, status, sections: [...(touched.get(url) ?? [])].sort() });
+    if (status === "unchanged") continue;
+    const sections = [...(touched.get(url) ?? [])].sort();
+    const change: PageChange = { url, title: titleOf.get(url) ?? url, status, sections };
+    if (status === "updated")
+      change.diffs = sections.map((heading) => sectionDiff(heading, before.get(`${url}\u0000${heading}`) ?? "", after.get(`${url}\u0000${heading}`) ?? ""));
+    changes.push(change);
   }
   return { toEmbed, next, kept, pages: pageCounts, chunks: chunkCounts, changes };
+}
+
+/** Each changed section's text as one string, its passages in order (stored rows keep the order they were written in). */
+function sectionTexts(
+  passages: ReadonlyArray<Pick<Chunk, "url" | "heading" | "text">>,
+  touched: ReadonlyMap<string, ReadonlySet<string>>,
+): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const p of passages) {
+    if (!touched.get(p.url)?.has(p.heading)) continue;
+    const key = `${p.url}\u0000${p.heading}`;
+    const text = texts.get(key);
+    texts.set(key, text === undefined ? p.text : `${text}\n${p.text}`);
+  }
+  return texts;
 }
 
 export function hasChanges(plan: IngestPlan): boolean {

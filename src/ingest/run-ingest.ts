@@ -1,3 +1,4 @@
+import path from "node:path";
 import { DocentError } from "../errors.ts";
 import type { ChunkRow, ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
@@ -36,6 +37,13 @@ export interface IngestOptions {
   /** Notes from before the ingest (e.g. a fetched page's canonical link that was not accepted). */
   notes?: readonly string[];
   dryRun?: boolean;
+  /**
+   * May the run remove pages that none of its sources name (a page from a folder not in `sources`, or from a URL
+   * this run neither fetched nor tried)? Without it such a run writes nothing and lists them in `withheld`. The CLI
+   * sets it for `--prune` and for a run over exactly the configured folders; pages gone from a named folder, or a
+   * fetched URL answering 404/410, are removed either way.
+   */
+  prune?: boolean;
   /** Replace the whole table, e.g. to switch embedders. */
   rebuild?: boolean;
   chunking?: ChunkOptions;
@@ -56,9 +64,14 @@ export interface IngestSummary {
   /** Things a maintainer should know that are not failures, e.g. a file whose url a live page took over. */
   notes: string[];
   changes: PageChange[];
+  /** Pages the run would remove although its sources do not name them; when any, nothing was written (see `prune`). */
+  withheld?: WithheldRemoval[];
   /** The gate's verdict, when the run had one and reached it. */
   gate?: GateResult;
 }
+
+/** A page a run would remove without naming it, with the sources it was indexed from. */
+export type WithheldRemoval = PageChange & { sources: string[] };
 
 export type IngestProgress =
   | { stage: "fetch"; done: number; total: number }
@@ -114,6 +127,7 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   }
   const previousVersion = (await store.info())?.version ?? null;
   const plan = planChanges(stored, chunks, keep);
+  const withheld = options.prune ? [] : unnamedRemovals(plan.changes, stored, options);
   const summary: IngestSummary = {
     version: previousVersion,
     previousVersion,
@@ -125,7 +139,10 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
     errors,
     notes: [...(options.notes ?? []), ...notes],
     changes: plan.changes,
+    withheld,
   };
+  // Nothing is written, not even the rest of the run: the maintainer decides with the list in front of them.
+  if (withheld.length > 0) return summary;
   if (options.dryRun || (!options.rebuild && !hasChanges(plan) && store.exists)) return summary;
 
   // A rebuild re-embeds everything, kept rows included: the stored vectors may come from another model.
@@ -172,6 +189,22 @@ function mergeWebPages(folderDocuments: readonly SourceDocument[], failedSources
   const freshUrls = new Set(documents.map((d) => d.url));
   for (const row of stored) if (keep.has(row.source) && freshUrls.has(row.url)) keep.delete(row.source);
   return { documents, keep, notes };
+}
+
+/**
+ * Removed pages whose every stored source lies outside this run's sources: not in one of its folders (a folder
+ * source is `<folder name>/<path>`), and, for a page from a URL, not fetched, kept or reported this run.
+ */
+function unnamedRemovals(changes: readonly PageChange[], stored: readonly ChunkRow[], options: IngestOptions): WithheldRemoval[] {
+  const folders = new Set(options.sources.map((dir) => path.basename(path.resolve(dir))));
+  const urls = new Set([...(options.documents ?? []).map((d) => d.source), ...(options.keepSources ?? []), ...(options.errors ?? []).map((e) => e.file)]);
+  const named = (source: string) => (/^https?:\/\//.test(source) ? urls.has(source) : folders.has(source.split("/")[0]!));
+  const sourcesOf = new Map<string, Set<string>>();
+  for (const row of stored) sourcesOf.set(row.url, (sourcesOf.get(row.url) ?? new Set()).add(row.source));
+  return changes
+    .filter((change) => change.status === "removed")
+    .map((change) => ({ ...change, sources: [...(sourcesOf.get(change.url) ?? [])].sort() }))
+    .filter((change) => !change.sources.some(named));
 }
 
 function tooManyChunks(max: number): string {

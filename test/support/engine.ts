@@ -3,7 +3,8 @@ import OpenAI from "openai";
 import type { EngineDeps } from "../../src/answer/engine/answer-question.ts";
 import type { Answerer } from "../../src/answer/answer-types.ts";
 import { createExtractiveAnswerer } from "../../src/answer/extractive/extractive-answerer.ts";
-import { createOpenAIAnswerer } from "../../src/answer/chat/openai-answerer.ts";
+import { createChatAnswerer } from "../../src/answer/chat/chat-answerer.ts";
+import { createOpenAIChatModel } from "../../src/answer/chat/openai-chat-model.ts";
 import { runIngest } from "../../src/ingest/run-ingest.ts";
 import { ChunkStore } from "../../src/retrieval/chunk-store.ts";
 import { createLocalEmbedder } from "../../src/retrieval/local-embedder.ts";
@@ -31,5 +32,8 @@ export async function buildTestEngine(sources: string[], answerer: Answerer = cr
 
 export function openAIAnswererFor(baseURL: string, options: { timeout?: number; maxRetries?: number; deadlineMs?: number } = {}): Answerer {
   const client = new OpenAI({ apiKey: "sk-test", baseURL, timeout: options.timeout ?? 2_000, maxRetries: options.maxRetries ?? 2 });
-  return createOpenAIAnswerer({ client, model: "test-chat", ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
+  return createChatAnswerer({
+    model: createOpenAIChatModel({ client, model: "test-chat" }),
+    ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
+  });
 }

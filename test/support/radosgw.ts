@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_DIR } from "./run-script.ts";
@@ -27,17 +29,31 @@ export interface Radosgw {
   stop(): Promise<void>;
 }
 
-/** Starts a throwaway single-node Ceph with radosgw (scripts/services/radosgw.sh) and the bucket. */
-export async function startRadosgw(): Promise<Radosgw> {
-  const { stdout } = await run("bash", [SCRIPT, "start"], { timeout: 60_000 });
-  const vars = Object.fromEntries(
-    stdout
-      .split("\n")
-      .map((line) => /^([A-Z_]+)=(.*)$/.exec(line.trim()))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => [m[1]!, m[2]!]),
-  );
-  const dir = vars.RADOSGW_DIR!;
-  const env = Object.fromEntries(Object.entries(vars).filter(([key]) => key.startsWith("AWS_")));
-  return { env, bucket: vars.RADOSGW_BUCKET!, stop: async () => void (await run("bash", [SCRIPT, "stop", dir], { timeout: 20_000 })) };
+/**
+ * Starts a throwaway single-node Ceph with radosgw (scripts/services/radosgw.sh) and the bucket, in a folder of its
+ * own with free ports, so several runs of the suite can share the machine. A start that fails is stopped (every
+ * daemon it started, and its folder) and tried again with new ports: a free port can be taken between the moment it
+ * is picked and the moment Ceph binds it.
+ */
+export async function startRadosgw(attempts = 3): Promise<Radosgw> {
+  for (let attempt = 1; ; attempt++) {
+    const dir = await mkdtemp(path.join(tmpdir(), "docent-radosgw-"));
+    const stop = async () => void (await run("bash", [SCRIPT, "stop", dir], { timeout: 20_000 }));
+    try {
+      const { stdout } = await run("bash", [SCRIPT, "start", dir], { timeout: 70_000 });
+      const vars = Object.fromEntries(
+        stdout
+          .split("\n")
+          .map((line) => /^([A-Z_]+)=(.*)$/.exec(line.trim()))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => [m[1]!, m[2]!]),
+      );
+      const env = Object.fromEntries(Object.entries(vars).filter(([key]) => key.startsWith("AWS_")));
+      return { env, bucket: vars.RADOSGW_BUCKET!, stop };
+    } catch (error) {
+      // The script stops what it started when it fails by itself; not when it is killed for taking too long.
+      await stop().catch(() => {});
+      if (attempt >= attempts) throw error;
+    }
+  }
 }

@@ -1,5 +1,5 @@
-import type OpenAI from "openai";
 import type { Passage } from "../../retrieval/passage.ts";
+import type { ChatMessage } from "./chat-model.ts";
 
 /**
  * The chat prompt: rules in the system message, passages in a delimited block in the user message, and the
@@ -16,7 +16,7 @@ export const SYSTEM_PROMPT = [
   "6. When passages come from different providers or dates, say which page each statement comes from.",
 ].join("\n");
 
-export function buildChatMessages(question: string, passages: readonly Passage[], context?: string): OpenAI.Chat.ChatCompletionMessageParam[] {
+export function buildChatMessages(question: string, passages: readonly Passage[], context?: string): ChatMessage[] {
   const block = passages
     .map(
       (p, i) =>

@@ -35,6 +35,10 @@ const DELIMITER_LIKE = /[<＜﹤‹〈《⟨]\s*\/?\s*(?:passages?|question|earl
  */
 export function chatReplyProblem(text: string, passageCount: number): string | null {
   if (DELIMITER_LIKE.test(text.normalize("NFKC")) || DELIMITER_LIKE.test(text)) return "chat answer contained the prompt's delimiters";
+  // `[9\u200B]` reads as [9] but is no marker of ours: seen without invisible characters, every marker-like
+  // bracket must be one that citedNumbers counts.
+  const hidden = [...text.matchAll(MARKER_LIKE)].length !== [...withoutInvisibles(text).matchAll(MARKER_LIKE)].length;
+  if (hidden) return "chat answer had a marker written with invisible characters";
   const fake = [...text.matchAll(MARKER_LIKE)]
     .filter((m) => {
       const n = Number(m[1]!.normalize("NFKC"));
@@ -42,4 +46,23 @@ export function chatReplyProblem(text: string, passageCount: number): string | n
     })
     .map((m) => m[0]);
   return fake.length > 0 ? `chat answer had markers that are not given passages: ${fake.slice(0, 5).join(" ")}` : null;
+}
+
+/**
+ * Characters that show as nothing (or as a blank) yet keep two glyphs apart for a regular expression: format
+ * characters (zero-width space, joiners, bidi marks), combining marks (variation selectors, the grapheme joiner),
+ * Hangul fillers and the braille blank.
+ */
+const INVISIBLE = /[\p{Cf}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+function withoutInvisibles(text: string): string {
+  return text.replace(INVISIBLE, "");
+}
+
+/** A list item as a reader sees one: a dash, star or bullet sign, or a number with a dot or bracket. */
+const LIST_ITEM = /^\s*(?:[-*+•‣◦▪–—]|\d{1,2}[.)])\s+/u;
+
+/** How many list items carry no `[n]` marker: each bullet is a claim and must say where it comes from. */
+export function unmarkedBullets(text: string): number {
+  return text.split("\n").filter((line) => LIST_ITEM.test(line) && citedNumbers(line).length === 0).length;
 }

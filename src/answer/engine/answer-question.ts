@@ -6,7 +6,7 @@ import { createExtractiveAnswerer } from "../extractive/extractive-answerer.ts";
 import { recogniseFormalRequest } from "./formal-requests.ts";
 import { offTopicKind } from "../language/off-topic.ts";
 import { isBroadQuestion, splitQuestionParts } from "../language/question-analysis.ts";
-import { ChatFallback } from "../chat/openai-answerer.ts";
+import { ChatFallback } from "../chat/chat-answerer.ts";
 import { collectAllowance, sanitizeOutput } from "../guards/output-guards.ts";
 import { redact, redactQuestion } from "../guards/redact.ts";
 import { defaultVocabulary, type Vocabulary } from "../../retrieval/vocabulary.ts";

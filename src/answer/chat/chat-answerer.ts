@@ -1,13 +1,12 @@
-import type OpenAI from "openai";
-import { describeApiError } from "../../retrieval/openai-embedder.ts";
 import type { Passage } from "../../retrieval/passage.ts";
 import { contentStems } from "../../retrieval/text-terms.ts";
 import type { Answerer, AnswerInput, Citation, DraftAnswer, Source } from "../answer-types.ts";
-import { buildChatMessages } from "./build-prompt.ts";
 import { datedNote } from "../extractive/extractive-answerer.ts";
-import { splitSentences } from "../language/sentences.ts";
 import { unsafeReason } from "../guards/unsafe-passages.ts";
-import { chatReplyProblem, checkCitationNumbers, citedNumbers } from "./verify-citations.ts";
+import { splitSentences } from "../language/sentences.ts";
+import { buildChatMessages } from "./build-prompt.ts";
+import type { ChatModel } from "./chat-model.ts";
+import { chatReplyProblem, checkCitationNumbers, citedNumbers, unmarkedBullets } from "./verify-citations.ts";
 
 /** Why a chat answer was not used; the extractive answer is used instead and the result says so. */
 export class ChatFallback extends Error {
@@ -16,39 +15,47 @@ export class ChatFallback extends Error {
   }
 }
 
-export interface OpenAIAnswererOptions {
-  client: OpenAI;
-  model: string;
+/**
+ * The longest reply looked at. The prompt asks for under 900 characters and 600 tokens; a server that ignores
+ * both (a local one, a hostile proxy) could send megabytes, and every guard below reads the whole text.
+ */
+export const MAX_REPLY_CHARS = 4_000;
+
+export interface ChatAnswererOptions {
+  model: ChatModel;
   /**
    * One deadline for the whole chat call, every retry and backoff included (ANSWER_TIMEOUT_MS): past it the
-   * request is aborted and the engine answers extractively. The client's own timeout applies per try.
+   * request is aborted and the engine answers extractively.
    */
   deadlineMs?: number;
 }
 
 /**
- * Answers with a chat model through any OpenAI-compatible endpoint. The model's text is accepted only if
- * every [n] names a given passage and at least one does; otherwise a ChatFallback is thrown for the engine
- * to answer extractively. Retries on 429/5xx and the per-call timeout come from the SDK client.
+ * Answers with any chat model behind the ChatModel seam. The model's text is accepted only if it is short enough,
+ * every [n] names a given passage, at least one does, every bullet carries one, and it repeats nothing unsafe;
+ * otherwise a ChatFallback is thrown for the engine to answer extractively. Vendor-free: the adapter only talks.
  */
-export function createOpenAIAnswerer(options: OpenAIAnswererOptions): Answerer {
+export function createChatAnswerer(options: ChatAnswererOptions): Answerer {
   return {
     mode: "openai",
     async answer(input) {
       let content: string;
-      const deadline = options.deadlineMs === undefined ? undefined : AbortSignal.timeout(options.deadlineMs);
+      // Without ANSWER_TIMEOUT_MS the adapter's own timeout governs, and the signal never aborts.
+      const deadline = options.deadlineMs === undefined ? new AbortController().signal : AbortSignal.timeout(options.deadlineMs);
+      const pastDeadline = () => new ChatFallback(`the answer deadline passed (${options.deadlineMs} ms, ANSWER_TIMEOUT_MS)`);
       try {
-        const request = options.client.chat.completions.create(
-          { model: options.model, messages: buildChatMessages(input.question, input.passages, input.context), temperature: 0, max_tokens: 600 },
-          deadline ? { signal: deadline } : undefined,
-        );
-        // The race returns at the deadline even if the SDK is between tries (its backoff sleep is not aborted).
-        const completion = deadline ? await Promise.race([request, rejectWhenAborted(deadline)]) : await request;
-        content = completion.choices?.[0]?.message?.content?.trim() ?? "";
+        const request = options.model.complete(buildChatMessages(input.question, input.passages, input.context), { signal: deadline });
+        // The race returns at the deadline even if an adapter ignores the signal.
+        content = await Promise.race([request, rejectWhenAborted(deadline)]);
       } catch (error) {
-        if (deadline?.aborted) throw new ChatFallback(`the answer deadline passed (${options.deadlineMs} ms, ANSWER_TIMEOUT_MS)`);
-        throw new ChatFallback(`chat model failed: ${describeApiError(error)}`);
+        if (deadline.aborted) throw pastDeadline();
+        throw new ChatFallback(`chat model failed: ${error instanceof Error ? error.message : String(error).slice(0, 120)}`);
       }
+      // A reply that arrives as the deadline passes is not worth checking: the reader is waiting.
+      if (deadline.aborted) throw pastDeadline();
+      if (content.length > MAX_REPLY_CHARS)
+        throw new ChatFallback(`chat reply too long (${content.length} characters, over ${MAX_REPLY_CHARS}); it was not read`);
+      content = content.trim();
       if (content === "") throw new ChatFallback("chat model returned an empty answer");
       if (/^NOT_COVERED\b/.test(content)) throw new ChatFallback("chat model said the passages do not cover the question");
       const problem = chatReplyProblem(content, input.passages.length);
@@ -61,6 +68,8 @@ export function createOpenAIAnswerer(options: OpenAIAnswererOptions): Answerer {
             : "chat answer had no citation",
         );
       }
+      const unmarked = unmarkedBullets(content);
+      if (unmarked > 0) throw new ChatFallback(`chat answer had ${unmarked} bullet(s) without a citation`);
       // A planted instruction, masked link or invite that the model repeated from a poisoned page.
       const unsafe = unsafeReason(content);
       if (unsafe) throw new ChatFallback(`chat answer repeated an unsafe passage (it ${unsafe})`);
