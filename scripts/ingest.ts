@@ -16,6 +16,7 @@ import { type IngestProgress, type IngestSummary, runIngest } from "../src/inges
 import type { WebFetchResult, WebTargets } from "../src/ingest/web/fetch-sources.ts";
 import { checkWebUrl, parseUrlList } from "../src/ingest/web/url-list.ts";
 import { type ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.ts";
+import { loadVocabulary } from "../src/retrieval/vocabulary.ts";
 import { printableJson, printableLines } from "../src/terminal-text.ts";
 
 const USAGE = `Usage: npm run ingest -- [--source DIR ...] [--url URL ...] [--urls-file FILE ...] [--sitemap URL ...]
@@ -222,6 +223,7 @@ async function ingestSources(config: Config, command: Extract<IngestCommand, { m
         prune: command.prune || sameFolders(sources, knowledgeDirs(config)),
         maxBytes: config.INGEST_MAX_FILE_BYTES,
         maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE,
+        ...(config.VOCABULARY_FILE ? { vocabulary: loadVocabulary(config.VOCABULARY_FILE) } : {}),
         dryRun: command.dryRun,
         rebuild: command.rebuild,
         ...(web ? { documents: web.documents, keepSources: web.keepSources, errors: web.errors, notes: web.notes } : {}),

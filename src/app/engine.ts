@@ -52,7 +52,12 @@ export async function buildIndexIfMissing(app: App, onNotice: (text: string) => 
   const { runIngest } = await import("../ingest/run-ingest.ts");
   await runIngest(
     { store: app.store, embedder: app.embedder },
-    { sources: knowledgeDirs(config), maxBytes: config.INGEST_MAX_FILE_BYTES, maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE },
+    {
+      sources: knowledgeDirs(config),
+      maxBytes: config.INGEST_MAX_FILE_BYTES,
+      maxChunksPerPage: config.INGEST_MAX_CHUNKS_PER_PAGE,
+      ...(config.VOCABULARY_FILE ? { vocabulary: loadVocabulary(config.VOCABULARY_FILE) } : {}),
+    },
   );
   return true;
 }

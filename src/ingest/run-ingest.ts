@@ -2,6 +2,8 @@ import path from "node:path";
 import { DocentError } from "../errors.ts";
 import type { ChunkRow, ChunkStore } from "../retrieval/chunk-store.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
+import { buildIndexStats, indexStatsKey, serialiseIndexStats, type StatsRow } from "../retrieval/index-stats.ts";
+import { defaultVocabulary, type Vocabulary } from "../retrieval/vocabulary.ts";
 import { type Chunk, type ChunkOptions, chunkDocumentWithin, DEFAULT_CHUNK_OPTIONS } from "./chunk.ts";
 import type { SourceDocument, SourceError } from "./documents.ts";
 import type { HtmlBudget } from "./html-budget.ts";
@@ -21,6 +23,8 @@ export interface GateResult {
 
 export interface IngestOptions {
   sources: readonly string[];
+  /** The vocabulary the stored term statistics are counted with (default: the shipped one; VOCABULARY_FILE's in the CLI). */
+  vocabulary?: Vocabulary;
   maxBytes: number;
   /** INGEST_MAX_CHUNKS_PER_PAGE: a page giving more passages is skipped with its reason (its indexed text kept). */
   maxChunksPerPage?: number;
@@ -167,6 +171,18 @@ export async function runIngest(deps: IngestDeps, options: IngestOptions): Promi
   deps.onProgress?.({ stage: "write" });
   summary.version = await store.writeSnapshot(rows, embedder, { rebuild: options.rebuild ?? false });
   summary.written = true;
+  // Counted once here rather than by every process that opens the index. The new version is already live: if they
+  // cannot be stored, readers count them themselves, so this never fails the run.
+  const vocabulary = options.vocabulary ?? defaultVocabulary();
+  await store
+    .writeIndexStats(
+      indexStatsKey(
+        rows.map((row) => row.contentHash),
+        vocabulary,
+      ),
+      serialiseIndexStats(buildIndexStats(rows.map(statsRowOf), vocabulary)),
+    )
+    .catch(() => undefined);
   return summary;
 }
 
@@ -245,4 +261,8 @@ async function embedAll(embedder: Embedder, items: readonly Embeddable[], onBatc
 export function textToEmbed(chunk: Pick<Chunk, "title" | "heading" | "text">): string {
   const context = chunk.heading.startsWith(chunk.title) ? chunk.heading : `${chunk.title} > ${chunk.heading}`;
   return `${context}\n\n${chunk.text}`;
+}
+
+function statsRowOf(row: ChunkRow): StatsRow {
+  return { search_text: row.searchText, url: row.url, title: row.title, provider: row.provider };
 }

@@ -13,6 +13,8 @@ import { isObjectStoreUri, type StorageOptions, storeOpenError } from "./storage
 const arrow = createRequire(import.meta.url)("apache-arrow") as typeof Arrow;
 
 export const TABLE_NAME = "chunks";
+/** Beside the chunks: the term statistics of the latest ingest (see index-stats.ts), one row. */
+export const STATS_TABLE_NAME = "index_stats";
 const EMBEDDER_KEY = "docent.embedder";
 const INGEST_TAG = /^ingest-(\d+)$/;
 /**
@@ -172,6 +174,25 @@ export class ChunkStore {
       httpLastModified: r.http_last_modified ?? null,
       vector: Float32Array.from(r.vector as ArrayLike<number>),
     }));
+  }
+
+  /** The term statistics stored under `key` (hex), or null when none are (an older index, another vocabulary). */
+  async readIndexStats(key: string): Promise<string | null> {
+    if (!/^[0-9a-f]{64}$/.test(key) || !(await this.db.tableNames()).includes(STATS_TABLE_NAME)) return null;
+    const table = await this.db.openTable(STATS_TABLE_NAME);
+    try {
+      const [row] = await table.query().where(`key = '${key}'`).select(["stats"]).limit(1).toArray();
+      return typeof row?.stats === "string" ? row.stats : null;
+    } finally {
+      table.close();
+    }
+  }
+
+  /** Stores the latest ingest's term statistics, replacing the previous ones. */
+  async writeIndexStats(key: string, stats: string): Promise<void> {
+    const schema = new arrow.Schema([new arrow.Field("key", new arrow.Utf8(), false), new arrow.Field("stats", new arrow.Utf8(), false)]);
+    const data = lancedb.makeArrowTable([{ key, stats }], { schema }) as unknown as Arrow.Table;
+    (await this.db.createTable(STATS_TABLE_NAME, data, { mode: "overwrite" })).close();
   }
 
   /**

@@ -2,9 +2,10 @@ import type { Table } from "@lancedb/lancedb";
 import type { Retriever } from "./retrieval-types.ts";
 import type { ChunkStore } from "./chunk-store.ts";
 import type { Embedder } from "./embedder.ts";
-import { buildTermStats, judgeRelevance, type TermStats } from "./relevance.ts";
+import { buildIndexStats, indexStatsKey, parseIndexStats, type StatsRow } from "./index-stats.ts";
+import { judgeRelevance, type TermStats } from "./relevance.ts";
 import { passageColumns, type RetrievalMode, scoreWithin, search } from "./search.ts";
-import { providerOfPage, termsOf, withSynonyms } from "./terms.ts";
+import { termsOf, withSynonyms } from "./terms.ts";
 import { defaultVocabulary, type Vocabulary } from "./vocabulary.ts";
 
 export interface RetrieverOptions {
@@ -43,17 +44,23 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
     const version = await table.version();
     if (version === statsVersion) return;
     columns = await passageColumns(table);
-    const rows = await table
-      .query()
-      .select(["search_text", "url", "title", ...(columns.includes("provider") ? ["provider"] : [])])
-      .toArray();
-    termStats = {
-      ...buildTermStats(
-        rows.map((row) => row.search_text as string),
-        keysOf,
+    // The statistics the ingest stored for exactly these rows and this vocabulary, or counted here when there are none.
+    const hashes = await table.query().select(["content_hash"]).toArray();
+    const stored = await store.readIndexStats(
+      indexStatsKey(
+        hashes.map((row) => row.content_hash as string),
+        vocabulary,
       ),
-      pageProviders: countPageProviders(rows, vocabulary),
-    };
+    );
+    termStats =
+      (stored !== null ? parseIndexStats(stored) : null) ??
+      buildIndexStats(
+        (await table
+          .query()
+          .select(["search_text", "url", "title", ...(columns.includes("provider") ? ["provider"] : [])])
+          .toArray()) as StatsRow[],
+        vocabulary,
+      );
     statsVersion = version;
   };
   await refresh();
@@ -89,13 +96,4 @@ export async function createRetriever(store: ChunkStore, embedder: Embedder, opt
     },
     termStats: () => termStats,
   };
-}
-
-/** Pages per provider, each page (url) counted once. */
-function countPageProviders(rows: ReadonlyArray<{ url: string; title: string; provider?: string | null }>, vocabulary: Vocabulary): Map<string, number> {
-  const providerOfUrl = new Map<string, string | null>();
-  for (const row of rows) if (!providerOfUrl.has(row.url)) providerOfUrl.set(row.url, providerOfPage(row.title, row.url, vocabulary, row.provider));
-  const counts = new Map<string, number>();
-  for (const provider of providerOfUrl.values()) if (provider) counts.set(provider, (counts.get(provider) ?? 0) + 1);
-  return counts;
 }

@@ -13,6 +13,8 @@ import { normaliseToken, termWords, words } from "./text-terms.ts";
  * phrase tables that match runs of lemmatised words. Data, not code: maintainers extend the file, never this module.
  */
 export interface Vocabulary {
+  /** A hash of the vocabulary's data: statistics counted with another vocabulary are not reused with this one. */
+  fingerprint: string;
   synonyms: PhraseTable;
   /** The synonym groups as written, by key ("syn:keep" → keep, store, retain, …): words to widen a search with. */
   synonymWords: ReadonlyMap<string, readonly string[]>;
@@ -133,6 +135,7 @@ function compileVocabulary(raw: unknown, source: string): Vocabulary {
   }
   const synonyms = compilePhrases(file.synonyms.map((group) => [synonymKey(group), group]));
   return {
+    fingerprint: sha256(JSON.stringify(file)),
     synonyms,
     synonymWords: new Map(file.synonyms.map((group) => [synonymKey(group), group])),
     providers: compilePhrases(Object.entries(file.providers).map(([name, p]) => [name, p.words])),
