@@ -277,7 +277,8 @@ function mostCommonPage(records: readonly ReviewRecord[]): ClosestPage | null {
 function suggestAction(records: readonly ReviewRecord[], kinds: GapsTopic["kinds"], closest: ClosestPage | null, vocabulary: Vocabulary): string {
   const n = records.length;
   // The engine's own words for what the pages lack ("not covered: FedRAMP"), most frequent first.
-  const missing = mostCommonValue(records.flatMap((r) => /not covered: (.+)$/.exec(r.reason ?? "")?.slice(1, 2) ?? []));
+  const notCovered = records.flatMap((r) => /not covered: (.+)$/.exec(r.reason ?? "")?.slice(1, 2) ?? []);
+  const missing = notCovered.length * 2 >= n ? mostCommonValue(notCovered) : null;
   if (missing) return `the pages never mention what these questions ask about (not covered: ${clip(missing, 120)}): add a page or a section on it`;
   if (!closest || kinds.refused * 2 >= n) {
     return closest
