@@ -157,7 +157,10 @@ async function startOperations(options: { app: App; client: Client; load: LoadCo
   const health = async (): Promise<Health> => {
     const reasons: string[] = [];
     if (state.stopping) reasons.push("shutting down");
-    const gateway = client.ws.status;
+    // The manager's own status stays Ready after the first login; each shard's says whether it is connected now.
+    const shards = [...client.ws.shards.values()];
+    const down = shards.find((s) => s.status !== Status.Ready);
+    const gateway = shards.length === 0 ? Status.Idle : (down?.status ?? Status.Ready);
     if (gateway !== Status.Ready) reasons.push(`gateway not connected (${Status[gateway] ?? gateway})`);
     let indexVersion: number | null = null;
     try {
