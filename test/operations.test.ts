@@ -102,7 +102,12 @@ describe("GET /healthz and GET /metrics (METRICS_PORT) against the Discord emula
   });
 
   it("counts mentions, follow-ups, /ask, outcomes, latency and votes as questions are answered", async () => {
-    const question = await emulator.sendUserMessage({ channelId: GENERAL, author: ALICE, content: `<@${BOT.id}> Do you train on my API data?`, mentions: [BOT.id] });
+    const question = await emulator.sendUserMessage({
+      channelId: GENERAL,
+      author: ALICE,
+      content: `<@${BOT.id}> Do you train on my API data?`,
+      mentions: [BOT.id],
+    });
     const { message: answer } = await replyTo(emulator, question);
     const followUp = await emulator.sendUserMessage({
       channelId: GENERAL,
@@ -114,7 +119,12 @@ describe("GET /healthz and GET /metrics (METRICS_PORT) against the Discord emula
     await replyTo(emulator, followUp);
     const off = await emulator.sendUserMessage({ channelId: GENERAL, author: BOB, content: `<@${BOT.id}> what's the best pizza topping?`, mentions: [BOT.id] });
     await replyTo(emulator, off);
-    const ask = await emulator.runSlashCommand({ channelId: GENERAL, user: BOB, name: "ask", options: [{ name: "question", type: 3, value: "Is my data encrypted at rest?" }] });
+    const ask = await emulator.runSlashCommand({
+      channelId: GENERAL,
+      user: BOB,
+      name: "ask",
+      options: [{ name: "question", type: 3, value: "Is my data encrypted at rest?" }],
+    });
     await emulator.waitFor((event) => event.type === "webhook_edit" && event.interactionId === ask.id, 10_000);
     await emulator.clickButton({ channelId: GENERAL, messageId: answer.id, customId: feedbackId("up"), user: BOB });
     await until(() => logs.some((line) => line.includes('"event":"feedback"')), "the vote");
@@ -130,7 +140,9 @@ describe("GET /healthz and GET /metrics (METRICS_PORT) against the Discord emula
     expect(sample(text, "docent_questions_total", { way: "mention" })).toBe(2);
     expect(sample(text, "docent_questions_total", { way: "follow_up" })).toBe(1);
     expect(sample(text, "docent_questions_total", { way: "ask" })).toBe(1);
-    const outcomes = Object.fromEntries(["confident", "uncertain", "refused", "busy", "failed"].map((o) => [o, sample(text, "docent_answers_total", { outcome: o })]));
+    const outcomes = Object.fromEntries(
+      ["confident", "uncertain", "refused", "busy", "failed"].map((o) => [o, sample(text, "docent_answers_total", { outcome: o })]),
+    );
     expect(outcomes.refused).toBeGreaterThanOrEqual(1);
     expect(outcomes.confident! + outcomes.uncertain! + outcomes.refused!).toBe(4);
     expect([outcomes.busy, outcomes.failed]).toEqual([0, 0]);
@@ -153,4 +165,95 @@ describe("GET /healthz and GET /metrics (METRICS_PORT) against the Discord emula
     expect(body.status).toBe("unhealthy");
     expect(body.reasons.join(" ")).toMatch(/gateway not connected/);
   });
+});
+
+describe("npm start: SIGTERM while an answer is being written", () => {
+  let emulator: DiscordEmulator;
+  let fake: FakeOpenAI;
+  let work: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    [emulator, fake, work] = await Promise.all([
+      startDiscordEmulator({ botToken: BOT_TOKEN, botUser: BOT, heartbeatIntervalMs: 200, guilds: GUILDS }),
+      startFakeOpenAI(),
+      tempDir("docent-sigterm-"),
+    ]);
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    await fake?.close();
+    await work?.cleanup();
+  });
+
+  /** `npm start` with a chat model behind the fake OpenAI server; resolves once it is online. */
+  async function startBot(extra: Record<string, string>): Promise<{ child: ChildProcess; logs: () => string; exit: Promise<number | null> }> {
+    const env = scriptEnv({
+      LOG_LEVEL: "info",
+      DISCORD_TOKEN: BOT_TOKEN,
+      DISCORD_API_URL: emulator.restApiUrl,
+      LANCEDB_URI: path.join(work.dir, "db"),
+      KNOWLEDGE_DIR,
+      COOLDOWN_SECONDS: "0",
+      LLM_PROVIDER: "openai",
+      OPENAI_BASE_URL: fake.baseURL,
+      OPENAI_MAX_RETRIES: "0",
+      ...extra,
+    });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], {
+      cwd: PROJECT_DIR,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let logs = "";
+    child.stdout!.on("data", (d) => (logs += d));
+    child.stderr!.on("data", (d) => (logs += d));
+    const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await until(() => logs.includes("Docent is online") || child.exitCode !== null, "the bot to come online", 45_000);
+    expect(logs).toContain("Docent is online");
+    return { child, logs: () => logs, exit };
+  }
+
+  const chatRequests = () => fake.requests.filter((request) => request.path.endsWith("/chat/completions")).length;
+
+  it("finishes the answer in flight, tells a new asker it is restarting, and exits 0", async () => {
+    const bot = await startBot({ SHUTDOWN_GRACE_MS: "20000" });
+    fake.script("chat", { kind: "delay", ms: 1_500 });
+    const before = chatRequests();
+    const question = await emulator.sendUserMessage({
+      channelId: GENERAL,
+      author: ALICE,
+      content: `<@${BOT.id}> Do you train on my API data?`,
+      mentions: [BOT.id],
+    });
+    const answered = replyTo(emulator, question);
+    await until(() => chatRequests() > before, "the chat request");
+    bot.child.kill("SIGTERM");
+    await until(() => bot.logs().includes('"event":"draining"'), "the drain to start");
+    const late = await emulator.sendUserMessage({ channelId: GENERAL, author: BOB, content: `<@${BOT.id}> is data encrypted at rest?`, mentions: [BOT.id] });
+    const lateReply = await replyTo(emulator, late);
+    expect(lateReply.message.content).toMatch(/restarting/);
+    const answer = (await answered).message;
+    expect(answer.content).toMatch(/Sources/);
+    expect(await bot.exit).toBe(0);
+    expect(bot.logs()).toMatch(/"event":"stopped","finished":true/);
+    expect(bot.logs()).not.toMatch(/train on my|encrypted at rest/);
+  }, 90_000);
+
+  it("past SHUTDOWN_GRACE_MS tells the asker it is restarting, then exits 0", async () => {
+    const bot = await startBot({ SHUTDOWN_GRACE_MS: "300" });
+    fake.script("chat", { kind: "hang" });
+    const before = chatRequests();
+    const question = await emulator.sendUserMessage({
+      channelId: GENERAL,
+      author: ALICE,
+      content: `<@${BOT.id}> Do you train on my API data?`,
+      mentions: [BOT.id],
+    });
+    const answered = replyTo(emulator, question);
+    await until(() => chatRequests() > before, "the chat request");
+    bot.child.kill("SIGTERM");
+    expect((await answered).message.content).toMatch(/restarting/);
+    expect(await bot.exit).toBe(0);
+    expect(bot.logs()).toMatch(/"event":"drain_timeout"/);
+  }, 90_000);
 });

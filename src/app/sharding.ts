@@ -76,6 +76,8 @@ export async function startShardingManager(options: {
   token: string;
   shardFile: string;
   execArgv: string[];
+  /** How long `stop()` waits for the shards to finish their answers (SHUTDOWN_GRACE_MS plus time to close). */
+  stopTimeoutMs?: number;
 }): Promise<RunningManager> {
   const { logger, token } = options;
   const { totalShards, recommended, maxConcurrency, delay } = options.plan;
@@ -96,7 +98,7 @@ export async function startShardingManager(options: {
       // Shard#kill sends SIGTERM (the shard logs out and exits) and tells the shard not to respawn.
       shard.kill();
     }
-    const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+    const timeout = new Promise((resolve) => setTimeout(resolve, options.stopTimeoutMs ?? 10_000).unref());
     await Promise.race([Promise.all(exits), timeout]);
   };
 
