@@ -55,10 +55,9 @@ const GUILDS = Array.from({ length: Math.max(2, SHARDS) }, (_, i) => ({
 const users = benchUsers(40);
 /** The question about the pages the re-ingest changes, and what its answer says before and after. */
 const RETENTION_QUESTION = BENCH_QUESTIONS[1]!;
-const elapsed = (() => {
-  const t0 = performance.now();
-  return () => performance.now() - t0;
-})();
+/** Milliseconds since the traffic started (set again once the bot is up). */
+let trafficStart = performance.now();
+const elapsed = () => performance.now() - trafficStart;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
@@ -213,10 +212,11 @@ try {
   const memoryTimer = setInterval(() => void sampleMemory().catch(() => {}), 10_000);
   await sampleMemory();
 
+  trafficStart = performance.now();
   // --- the mid-run events ----------------------------------------------------------------------------------------
   const events: string[] = [];
   const midRun = (async () => {
-    await sleep(DURATION_MS * 0.35);
+    await sleep(Math.max(0, DURATION_MS * 0.35 - elapsed()));
     const t0 = elapsed();
     for (const name of await readdir(knowledge)) {
       if (!name.endsWith(".md")) continue;

@@ -64,7 +64,13 @@ describe("GET /healthz and GET /metrics (METRICS_PORT) against the Discord emula
     });
     const app = await openApp(config);
     await buildIndexIfMissing(app, () => {});
-    const logger = createLogger("info", new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }));
+    const sink = new Writable({
+      write: (chunk, _enc, done) => {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger("info", sink);
     bot = await startDocentBot({ app, logger, token: BOT_TOKEN, restApiUrl: emulator.restApiUrl, globalRequestsPerSecond: 1e9 });
     expect(bot.metricsPort).toEqual(expect.any(Number));
     base = `http://127.0.0.1:${bot.metricsPort}`;

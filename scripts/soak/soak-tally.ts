@@ -115,6 +115,12 @@ export function checks(input: {
     { name: "nothing lost", ok: t.lost === 0, detail: `${t.lost} delivered questions got no reply`, timing: false },
     { name: "nothing answered twice", ok: t.twice === 0, detail: `${t.twice} questions got more than one reply`, timing: false },
     { name: "answered or busy", ok: t.failed === 0, detail: `${t.failed} questions got the "something went wrong" reply`, timing: false },
+    {
+      name: "every question reached a shard",
+      ok: t.undelivered === 0,
+      detail: `${t.undelivered} questions were sent while their shard had no gateway session (between a restarted shard's exit and its replacement's login) and got no reply`,
+      timing: false,
+    },
   ];
   const fresh = input.questions.filter((q) => q.fresh !== null);
   result.push({
