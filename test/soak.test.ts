@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { PROJECT_DIR, scriptEnv } from "./support/run-script.ts";
 
 describe("npm run soak -- --minutes 2 --shards 2", () => {
-  it("loses nothing, answers nothing twice, and answers from the new pages after the re-ingest", async () => {
+  it("loses nothing, answers nothing twice through a rolling restart of a shard, and answers from the new pages after the re-ingest", async () => {
     const child = spawn(
       process.execPath,
       ["--import", "tsx", path.join(PROJECT_DIR, "scripts/soak.ts"), "--minutes", "2", "--shards", "2", "--rate", "1", "--count-only"],
@@ -25,16 +25,13 @@ describe("npm run soak -- --minutes 2 --shards 2", () => {
     child.stderr.on("data", (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
     expect(out).toMatch(/^\| 2 \|/m);
-    const verdict = /^verdict: (\w+), sent (\d+), answered (\d+), busy (\d+), lost (\d+), answered twice (\d+), failed (\d+)/m.exec(out);
+    const verdict = /^verdict: (\w+), sent (\d+), answered (\d+), busy (\d+), lost (\d+), answered twice (\d+), failed (\d+), undelivered (\d+)/m.exec(out);
     expect(verdict, out).not.toBeNull();
-    const [, word, sent, answered, busy, lost, twice, failed] = verdict!;
-    // Not the verdict word: questions sent while the restarted shard was down are not delivered (a known gap,
-    // reported as "undelivered"); the rest of the targets are asserted one by one.
-    expect(["ok", "FAILED"]).toContain(word);
-    expect([lost, twice, failed], out).toEqual(["0", "0", "0"]);
+    const [, word, sent, answered, busy, lost, twice, failed, undelivered] = verdict!;
+    expect([word, lost, twice, failed, undelivered], out).toEqual(["ok", "0", "0", "0", "0"]);
     expect(Number(answered) + Number(busy)).toBeGreaterThan(Number(sent) * 0.9);
     expect(out).toMatch(/ok: new pages after the re-ingest: [1-9]\d*\/[1-9]/);
     expect(out).toMatch(/shard 1 \(pid \d+\) restarted with SIGTERM .* back online/);
-    expect([0, 1]).toContain(code);
+    expect(code, out).toBe(0);
   }, 300_000);
 });

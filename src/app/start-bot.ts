@@ -25,6 +25,8 @@ export interface RunningBot {
   engine: Engine;
   /** Where GET /healthz and GET /metrics are served; null without METRICS_PORT. */
   metricsPort: number | null;
+  /** Closes the metrics server early, so a successor process of the same shard can serve on its port. */
+  releaseMetricsPort(): Promise<void>;
   /**
    * Graceful: new questions are told the bot is restarting, answers in flight get SHUTDOWN_GRACE_MS to finish
    * (then their askers are told it is restarting), then the gateway, the metrics server and the index close.
@@ -45,6 +47,8 @@ export async function startDocentBot(options: {
   restApiUrl?: string | undefined;
   globalRequestsPerSecond?: number;
   managedShard?: boolean;
+  /** During a rolling restart of its shard: whether this process handles an event (src/app/shard-handover.ts). */
+  claim?: (eventId: string) => Promise<boolean>;
 }): Promise<RunningBot> {
   const { app, logger } = options;
   const { config } = app;
@@ -85,6 +89,7 @@ export async function startDocentBot(options: {
     describeStatus,
     metrics: ops.metrics,
     inFlight,
+    ...(options.claim ? { claim: options.claim } : {}),
   });
   try {
     await loginOrExplain(client, options.token);
@@ -119,6 +124,7 @@ export async function startDocentBot(options: {
     client,
     engine,
     metricsPort: ops.port,
+    releaseMetricsPort: () => ops.closeServer(),
     stop() {
       stopped ??= stop();
       return stopped;
@@ -200,10 +206,15 @@ async function startOperations(options: { app: App; client: Client; load: LoadCo
     set stopping(value: boolean) {
       state.stopping = value;
     },
+    async closeServer() {
+      const closing = server;
+      server = null;
+      await closing?.close();
+    },
     async close() {
       clearInterval(indexTimer);
       warnings.stop();
-      await server?.close();
+      await this.closeServer();
     },
   };
 }

@@ -30,6 +30,8 @@ export interface BotDeps {
   metrics?: BotMetrics;
   /** Events being handled, which a graceful shutdown waits for. */
   inFlight?: InFlight;
+  /** Whether this process handles an event; false when another process of the same shard took it (rolling restart). */
+  claim?: (eventId: string) => Promise<boolean>;
 }
 
 interface Context extends BotDeps {
@@ -53,9 +55,10 @@ export function attachHandlers(client: Client, deps: BotDeps): void {
   const desk = new ReviewDesk(client, deps.review ?? { channelId: null, mode: "off", moderatorRoleIds: new Set() }, deps.logger);
   const context: Context = { ...deps, desk, publicPosts: new OncePerKey(), metrics: deps.metrics ?? NO_METRICS };
   const track = <T>(work: Promise<T>) => (deps.inFlight ? deps.inFlight.track(work) : work);
+  const claimed = async (id: string) => (deps.claim ? deps.claim(id) : true);
   client.on(Events.MessageCreate, (message) => {
     void track(
-      onMessage(client, context, message).catch(async (error) => {
+      (async () => (await claimed(message.id)) && onMessage(client, context, message))().catch(async (error) => {
         const restarting = error instanceof RestartingError;
         deps.logger.error(
           {
@@ -74,7 +77,7 @@ export function attachHandlers(client: Client, deps: BotDeps): void {
   });
   client.on(Events.InteractionCreate, (interaction) => {
     void track(
-      onInteraction(context, interaction).catch(async (error) => {
+      (async () => (await claimed(interaction.id)) && onInteraction(context, interaction))().catch(async (error) => {
         const restarting = error instanceof RestartingError;
         deps.logger.error(
           {
