@@ -146,6 +146,7 @@ try {
     `Soak: ${values.minutes} min, ${SHARDS} shard(s), ${RATE} questions/s, index ${values.s3 ? "on radosgw (S3)" : "on local disk"}; Node ${process.version}`,
   );
 
+  trafficStart = performance.now();
   // --- what came back --------------------------------------------------------------------------------------
   const questions = new Map<string, Question>();
   const sentAtMs = new Map<string, number>();
@@ -212,7 +213,6 @@ try {
   const memoryTimer = setInterval(() => void sampleMemory().catch(() => {}), 10_000);
   await sampleMemory();
 
-  trafficStart = performance.now();
   // --- the mid-run events ----------------------------------------------------------------------------------------
   const events: string[] = [];
   const midRun = (async () => {
