@@ -50,6 +50,8 @@ runCli(async () => {
       token,
       shardFile: fileURLToPath(new URL(compiled ? "./shard.js" : "./shard.ts", import.meta.url)),
       execArgv: compiled ? [] : ["--import", import.meta.resolve("tsx")],
+      // A shard told to stop finishes its answers first (SHUTDOWN_GRACE_MS), then closes the gateway and the index.
+      stopTimeoutMs: config.SHUTDOWN_GRACE_MS + 10_000,
     });
   }
   const stop = async (signal: string) => {

@@ -93,6 +93,10 @@ const schema = z.object({
   AWS_REGION: optionalString,
   AWS_ENDPOINT: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   AWS_ALLOW_HTTP: z.preprocess(emptyAsUndefined, z.enum(["true", "false"]).default("false")),
+  METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65_535).optional()),
+  METRICS_HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default("127.0.0.1")),
+  SHUTDOWN_GRACE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(600_000).default(20_000)),
+  INDEX_MAX_AGE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(100_000).optional()),
 });
 
 const expectedForms: Record<string, string> = {
@@ -137,6 +141,10 @@ const expectedForms: Record<string, string> = {
   INDEX_REFRESH_MS: "a whole number of milliseconds from 0 to 3600000 (0 checks for a new index version before every search)",
   AWS_ENDPOINT: "an http(s) URL of an S3-compatible server, e.g. http://127.0.0.1:7480",
   AWS_ALLOW_HTTP: "true or false",
+  METRICS_PORT: "a port number from 0 to 65535 (with SHARD_COUNT, shard k serves on METRICS_PORT + k)",
+  METRICS_HOST: "a host name or IP address to bind the metrics server to (default 127.0.0.1)",
+  SHUTDOWN_GRACE_MS: "a whole number of milliseconds from 0 to 600000",
+  INDEX_MAX_AGE_HOURS: "a positive number of hours",
 };
 
 export type Config = Readonly<z.infer<typeof schema>>;

@@ -5,11 +5,16 @@
  * A shard that exits is spawned again; the manager logs spawns, readiness, deaths and reconnects with shard ids
  * and process ids, never message content.
  */
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { DiscordAPIError, REST, Routes, type Shard, ShardingManager } from "discord.js";
 import type { Config } from "../config.ts";
 import { DocentError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { HandoverDesk } from "./shard-handover.ts";
+
+/** The argument a successor shard process is started with (see src/app/shard-handover.ts). */
+export const SUCCESSOR_ARG = "--successor";
 
 /** Discord allows one IDENTIFY per 5 s per concurrency bucket; discord.js's default spacing between shards. */
 const IDENTIFY_SPACING_MS = 5_500;
@@ -76,13 +81,35 @@ export async function startShardingManager(options: {
   token: string;
   shardFile: string;
   execArgv: string[];
+  /** How long `stop()` waits for the shards to finish their answers (SHUTDOWN_GRACE_MS plus time to close). */
+  stopTimeoutMs?: number;
 }): Promise<RunningManager> {
   const { logger, token } = options;
   const { totalShards, recommended, maxConcurrency, delay } = options.plan;
 
   const manager = new ShardingManager(options.shardFile, { totalShards, token, respawn: true, mode: "process", execArgv: options.execArgv });
-  const state = { stopping: false };
-  manager.on("shardCreate", (shard: Shard) => watchShard(shard, totalShards, logger, state));
+  const state = { stopping: false, handedOver: new WeakSet<Shard>() };
+  const desk = new HandoverDesk();
+  // A shard process sent SIGTERM alone (a rolling restart) is replaced successor-first: see shard-handover.ts.
+  const startSuccessor = async (old: Shard) => {
+    state.handedOver.add(old);
+    // No respawn of the old process: it exits by itself once its answers are done (its second SIGTERM is ignored).
+    old.kill();
+    const successor = manager.createShard(old.id);
+    successor.args = [...successor.args, SUCCESSOR_ARG];
+    await successor.spawn(SHARD_READY_TIMEOUT_MS);
+    return { send: (message: unknown) => successor.process?.send(message as object) };
+  };
+  manager.on("shardCreate", (shard: Shard) => {
+    watchShard(shard, totalShards, logger, state);
+    shard.on("spawn", (child) =>
+      desk.serve(child as ChildProcess, shard.id, {
+        stopping: () => state.stopping,
+        startSuccessor: () => startSuccessor(shard),
+        onEvent: (event) => logger.info({ event, shard: shard.id, totalShards }, "rolling restart of a shard"),
+      }),
+    );
+  });
   logger.info({ event: "sharding_start", totalShards, recommended, maxConcurrency, spawnDelayMs: delay }, "starting shards");
 
   const stop = async (): Promise<void> => {
@@ -96,7 +123,7 @@ export async function startShardingManager(options: {
       // Shard#kill sends SIGTERM (the shard logs out and exits) and tells the shard not to respawn.
       shard.kill();
     }
-    const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+    const timeout = new Promise((resolve) => setTimeout(resolve, options.stopTimeoutMs ?? 10_000).unref());
     await Promise.race([Promise.all(exits), timeout]);
   };
 
@@ -114,7 +141,7 @@ export async function startShardingManager(options: {
 }
 
 /** Logs a shard's life cycle: ids, process ids and exit codes only. Quiet about the shutdown it was asked for. */
-function watchShard(shard: Shard, totalShards: number, logger: Logger, state: { stopping: boolean }): void {
+function watchShard(shard: Shard, totalShards: number, logger: Logger, state: { stopping: boolean; handedOver: WeakSet<Shard> }): void {
   const base = { shard: shard.id, totalShards };
   // Process mode: the shard's child is a ChildProcess.
   const proc = (child: unknown) => child as { pid?: number; exitCode?: number | null; signalCode?: string | null };
@@ -122,6 +149,7 @@ function watchShard(shard: Shard, totalShards: number, logger: Logger, state: { 
   shard.on("ready", () => logger.info({ ...base, event: "shard_ready", pid: shard.process?.pid }, "shard ready"));
   shard.on("death", (child) => {
     if (state.stopping) logger.info({ ...base, event: "shard_stop", pid: proc(child).pid }, "shard process stopping");
+    else if (state.handedOver.has(shard)) logger.info({ ...base, event: "shard_handed_over", pid: proc(child).pid }, "old shard process finishing its answers");
     else
       logger.warn(
         { ...base, event: "shard_death", pid: proc(child).pid, exitCode: proc(child).exitCode, signal: proc(child).signalCode },

@@ -4,6 +4,7 @@ import type { AnswerResult } from "../answer/answer-types.ts";
 import { sanitizeEcho } from "../answer/guards/output-guards.ts";
 import type { ForumConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
+import { type BotMetrics, isDeadlineFallback, NO_METRICS, outcomeOf } from "./bot-metrics.ts";
 import { channelNotice, isAllowedChannel } from "./channel-allowlist.ts";
 import { ASK_COMMAND, DOCENT_COMMAND } from "./commands.ts";
 import { parseButtonId } from "./custom-ids.ts";
@@ -13,7 +14,8 @@ import { ForumHealth } from "./forum/forum-health.ts";
 import { ForumDesk } from "./forum/forum-posts.ts";
 import { readThreadFollowUp } from "./forum/thread-follow-up.ts";
 import { GAPS_SUBCOMMAND, replyWithGapsReport } from "./gaps-command.ts";
-import type { Admission, LoadControl } from "./load-control.ts";
+import type { InFlight } from "./in-flight.ts";
+import { type Admission, type LoadControl, RestartingError } from "./load-control.ts";
 import { OncePerKey } from "./per-key.ts";
 import { answerPayload, noticePayload } from "./reply-payload.ts";
 import { isModerator } from "./review/permissions.ts";
@@ -30,9 +32,16 @@ export interface BotDeps {
   describeStatus?: () => Promise<string>;
   /** Help forums (FORUM_* settings) and where their set-up problems are kept for `/docent status`. */
   forum?: { settings: ForumConfig; health?: ForumHealth };
+  /** Counters for operators (METRICS_PORT); none by default. */
+  metrics?: BotMetrics;
+  /** Events being handled, which a graceful shutdown waits for. */
+  inFlight?: InFlight;
+  /** Whether this process handles an event; false when another process of the same shard took it (rolling restart). */
+  claim?: (eventId: string) => Promise<boolean>;
 }
 
 interface Context extends BotDeps {
+  metrics: BotMetrics;
   desk: ReviewDesk;
   forumDesk: ForumDesk;
   /** Ephemeral answers posted publicly (or being posted), by message id: each is posted once. */
@@ -51,6 +60,7 @@ const NO_FORUMS: ForumConfig = {
 };
 
 export const SORRY = "Sorry, something went wrong on my side. Please try again in a moment.";
+export const RESTARTING = "I'm restarting right now, so I couldn't finish this answer. Please ask again in a minute.";
 
 /**
  * Wires Discord events to the answer engine. Each event has exactly one catch: the member gets a kind
@@ -58,6 +68,9 @@ export const SORRY = "Sorry, something went wrong on my side. Please try again i
  */
 export function attachHandlers(client: Client, deps: BotDeps): void {
   const desk = new ReviewDesk(client, deps.review ?? { channelId: null, mode: "off", moderatorRoleIds: new Set() }, deps.logger);
+  const metrics = deps.metrics ?? NO_METRICS;
+  const track = <T>(work: Promise<T>) => (deps.inFlight ? deps.inFlight.track(work) : work);
+  const claimed = async (id: string) => (deps.claim ? deps.claim(id) : true);
   const forumDesk = new ForumDesk(client, {
     ...deps,
     desk,
@@ -65,28 +78,51 @@ export function attachHandlers(client: Client, deps: BotDeps): void {
     health: deps.forum?.health ?? new ForumHealth(deps.logger),
     admissionNotice,
     awaitingApproval: AWAITING_APPROVAL,
+    metrics,
+    track,
+    claimed,
   });
   forumDesk.attach();
-  const context: Context = { ...deps, desk, forumDesk, publicPosts: new OncePerKey() };
+  const context: Context = { ...deps, desk, forumDesk, publicPosts: new OncePerKey(), metrics };
   client.on(Events.MessageCreate, (message) => {
-    void onMessage(client, context, message).catch((error) => {
-      deps.logger.error(
-        { event: "mention_failed", messageId: message.id, channelId: message.channelId, err: errorSummary(error, message.content) },
-        "mention handling failed",
-      );
-      message.reply(noticePayload(SORRY)).catch(() => {});
-    });
+    void track(
+      (async () => (await claimed(message.id)) && onMessage(client, context, message))().catch(async (error) => {
+        const restarting = error instanceof RestartingError;
+        deps.logger.error(
+          {
+            event: "mention_failed",
+            outcome: restarting ? "busy" : "failed",
+            messageId: message.id,
+            channelId: message.channelId,
+            err: errorSummary(error, message.content),
+          },
+          "mention handling failed",
+        );
+        context.metrics.answered(restarting ? "busy" : "failed", sinceCreated(message));
+        await message.reply(noticePayload(restarting ? RESTARTING : SORRY)).catch(() => {});
+      }),
+    );
   });
   client.on(Events.InteractionCreate, (interaction) => {
-    void onInteraction(context, interaction).catch(async (error) => {
-      deps.logger.error(
-        { event: "interaction_failed", interactionId: interaction.id, err: errorSummary(error, askedText(interaction)) },
-        "interaction handling failed",
-      );
-      if (!interaction.isRepliable()) return;
-      const payload = { ...noticePayload(SORRY), flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds };
-      await (interaction.deferred || interaction.replied ? interaction.followUp(payload) : interaction.reply(payload)).catch(() => {});
-    });
+    void track(
+      (async () => (await claimed(interaction.id)) && onInteraction(context, interaction))().catch(async (error) => {
+        const restarting = error instanceof RestartingError;
+        deps.logger.error(
+          {
+            event: "interaction_failed",
+            outcome: restarting ? "busy" : "failed",
+            interactionId: interaction.id,
+            err: errorSummary(error, askedText(interaction)),
+          },
+          "interaction handling failed",
+        );
+        if (interaction.isChatInputCommand() && interaction.commandName === ASK_COMMAND)
+          context.metrics.answered(restarting ? "busy" : "failed", sinceCreated(interaction));
+        if (!interaction.isRepliable()) return;
+        const payload = { ...noticePayload(restarting ? RESTARTING : SORRY), flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds };
+        await (interaction.deferred || interaction.replied ? interaction.followUp(payload) : interaction.reply(payload)).catch(() => {});
+      }),
+    );
   });
   client.on(Events.Error, (error) => deps.logger.error({ event: "client_error", err: errorSummary(error) }, "discord client error"));
 }
@@ -101,10 +137,12 @@ async function onMessage(client: Client, deps: Context, message: Message): Promi
   // Outside the allowlist a mention (follow-ups included) is ignored without a word: the bot stays out of those channels.
   if (!isAllowedChannel(deps.allowedChannels, message)) return;
 
+  deps.metrics.asked(message.reference?.messageId ? "follow_up" : "mention");
   const admission = deps.load.admit(message.author.id);
   if (!admission.ok) {
     deps.logger.info({ event: "question_deferred", reason: admission.reason, userId: message.author.id }, "question turned away");
     await message.reply(noticePayload(admissionNotice(admission)));
+    recordTurnedAway(deps, admission, message);
     return;
   }
   let result: AnswerResult;
@@ -123,9 +161,11 @@ async function onMessage(client: Client, deps: Context, message: Message): Promi
     const review = await deps.desk.mirror(result, { ...where, replyMessageId: placeholder.id, answerContent: content, pending: true });
     // No review message, no moderator to approve: answer rather than leave the member waiting forever.
     if (!review) await placeholder.edit(answerPayload(content, { pingUserId: message.author.id }));
+    recordAnswer(deps, result, message);
     return;
   }
   const reply = await message.reply(answerPayload(content, { pingUserId: message.author.id }));
+  recordAnswer(deps, result, message);
   await deps.desk.mirror(result, { ...where, replyMessageId: reply.id, answerContent: content, pending: false });
 }
 
@@ -158,11 +198,13 @@ async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): P
   }
   const question = interaction.options.getString("question", true);
   const isPublic = interaction.options.getBoolean("public") ?? false;
+  deps.metrics.asked("ask");
   // Defer first: answering can take longer than the 3 seconds Discord allows for the first response.
   await interaction.deferReply(isPublic ? {} : { flags: MessageFlags.Ephemeral });
   const admission = deps.load.admit(interaction.user.id);
   if (!admission.ok) {
     await interaction.editReply(noticePayload(admissionNotice(admission)));
+    recordTurnedAway(deps, admission, interaction);
     return;
   }
   const result = await admission.slot.run(() => answerQuestion(deps.engine, question));
@@ -175,11 +217,13 @@ async function onAsk(deps: Context, interaction: ChatInputCommandInteraction): P
     await interaction.editReply(noticePayload("A moderator will check my answer first; once approved, it will be posted in this channel."));
     const review = await deps.desk.mirror(result, { ...where, replyMessageId: null, answerContent: content, pending: true });
     if (!review) await interaction.editReply(answerPayload(content, { pingUserId: null }));
+    recordAnswer(deps, result, interaction);
     return;
   }
   const { flags: _suppress, ...payload } = answerPayload(content, { pingUserId: interaction.user.id, withPublicButton: !isPublic });
   // Webhook edits cannot change flags; previews are suppressed by the <> around every link instead.
   const reply = await interaction.editReply(payload);
+  recordAnswer(deps, result, interaction);
   await deps.desk.mirror(result, {
     ...where,
     replyMessageId: isPublic ? reply.id : null,
@@ -194,6 +238,7 @@ async function onButton(deps: Context, interaction: ButtonInteraction): Promise<
   if (!action) return;
   if (action.kind === "feedback") {
     deps.logger.info({ event: "feedback", vote: action.vote, messageId: interaction.message.id, userId: interaction.user.id }, "answer feedback");
+    deps.metrics.reviewVote(action.vote);
     await interaction.reply({
       ...noticePayload(action.vote === "up" ? "Thanks, glad it helped!" : "Thanks for telling me. A moderator can review this answer."),
       flags: PRIVATE,
@@ -250,9 +295,26 @@ async function readFollowUp(botId: string, message: Message) {
 }
 
 function admissionNotice(admission: Exclude<Admission, { ok: true }>): string {
+  if (admission.reason === "restarting") return "I'm restarting right now. Please ask again in a minute.";
   return admission.reason === "cooldown"
     ? `You're asking quickly! Please wait ${Math.ceil(admission.retryInMs / 1000)} s before your next question.`
     : "I'm answering a lot of questions right now. Please ask again in a minute.";
+}
+
+/** Milliseconds since Discord created a message or interaction: the wait the asker sees. */
+function sinceCreated(event: { createdTimestamp: number }): number {
+  return Math.max(0, Date.now() - event.createdTimestamp);
+}
+
+function recordAnswer(deps: Context, result: AnswerResult, event: { createdTimestamp: number }): void {
+  if (result.fallbackReason) deps.metrics.chatFallback(isDeadlineFallback(result.fallbackReason));
+  deps.metrics.answered(outcomeOf(result), sinceCreated(event));
+}
+
+/** A question turned away: "busy" (queue full, or restarting) is an outcome; a cooldown is counted on its own. */
+function recordTurnedAway(deps: Context, admission: Exclude<Admission, { ok: true }>, event: { createdTimestamp: number }): void {
+  if (admission.reason === "cooldown") deps.metrics.cooldownRejected();
+  else deps.metrics.answered("busy", sinceCreated(event));
 }
 
 function logAnswer(logger: Logger, via: string, id: string, result: AnswerResult): void {
@@ -261,6 +323,8 @@ function logAnswer(logger: Logger, via: string, id: string, result: AnswerResult
       event: "answered",
       via,
       id,
+      outcome: outcomeOf(result),
+      code: result.reason,
       refused: result.refused,
       mode: result.mode,
       fallbackReason: result.fallbackReason,

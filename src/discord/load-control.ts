@@ -21,7 +21,19 @@ export interface QueueSlot {
   release(): void;
 }
 
-export type Admission = { ok: true; slot: QueueSlot } | { ok: false; reason: "cooldown"; retryInMs: number } | { ok: false; reason: "busy" };
+export type Admission =
+  | { ok: true; slot: QueueSlot }
+  | { ok: false; reason: "cooldown"; retryInMs: number }
+  | { ok: false; reason: "busy" }
+  | { ok: false; reason: "restarting" };
+
+/** Thrown by `QueueSlot.run` when the bot stops before the answer finished (see {@link LoadControl.abandon}). */
+export class RestartingError extends Error {
+  constructor() {
+    super("the bot is restarting: the answer was not finished within SHUTDOWN_GRACE_MS");
+    this.name = "RestartingError";
+  }
+}
 
 export class LoadControl {
   private readonly lastAsked = new Map<string, number>();
@@ -30,9 +42,28 @@ export class LoadControl {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly now: () => number;
+  private stopping = false;
+  /** Rejected by `abandon()`: every run still going gives up at once. Never settles otherwise. */
+  private readonly abandoned: Promise<never>;
+  private rejectAbandoned: (error: Error) => void = () => {};
 
   constructor(private readonly options: LoadControlOptions) {
     this.now = options.now ?? Date.now;
+    this.abandoned = new Promise<never>((_resolve, reject) => {
+      this.rejectAbandoned = reject;
+    });
+    // Nobody may be running when it is rejected; that is not an unhandled rejection.
+    this.abandoned.catch(() => {});
+  }
+
+  /** Shutdown, step one: every question from now on is told the bot is restarting. */
+  stopAdmitting(): void {
+    this.stopping = true;
+  }
+
+  /** Shutdown, past the grace period: answers still running or waiting give up with a {@link RestartingError}. */
+  abandon(): void {
+    this.rejectAbandoned(new RestartingError());
   }
 
   /**
@@ -41,6 +72,7 @@ export class LoadControl {
    * counts. Taking a question starts the user's cooldown.
    */
   admit(userId: string): Admission {
+    if (this.stopping) return { ok: false, reason: "restarting" };
     const now = this.now();
     const last = this.lastAsked.get(userId);
     if (last !== undefined && now - last < this.options.cooldownMs) return { ok: false, reason: "cooldown", retryInMs: this.options.cooldownMs - (now - last) };
@@ -67,9 +99,9 @@ export class LoadControl {
       if (released || used) throw new Error("a queue slot runs one task, before it is released");
       used = true;
       try {
-        await this.startRunning();
+        await Promise.race([this.startRunning(), this.abandoned]);
         try {
-          return await task();
+          return await Promise.race([task(), this.abandoned]);
         } finally {
           this.stopRunning();
         }

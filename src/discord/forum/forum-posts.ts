@@ -15,6 +15,7 @@ import {
   RESTJSONErrorCodes,
 } from "discord.js";
 import { answerQuestion, type EngineDeps } from "../../answer/engine/answer-question.ts";
+import { type BotMetrics, isDeadlineFallback, outcomeOf } from "../bot-metrics.ts";
 import type { AnswerResult } from "../../answer/answer-types.ts";
 import type { ForumConfig } from "../../config.ts";
 import type { Logger } from "../../log.ts";
@@ -47,6 +48,12 @@ export interface ForumDeps {
   /** Notices shared with mentions (busy, cooldown), so members read the same words everywhere. */
   admissionNotice: (admission: Exclude<Admission, { ok: true }>) => string;
   awaitingApproval: string;
+  /** Operators' counters (METRICS_PORT): a post is asked "forum". */
+  metrics?: BotMetrics;
+  /** Counts work as in flight, so a graceful shutdown waits for it. */
+  track?: <T>(work: Promise<T>) => Promise<T>;
+  /** Whether this process answers a post; false when the other process of its shard took it (rolling restart). */
+  claimed?: (id: string) => Promise<boolean>;
 }
 
 /**
@@ -70,7 +77,8 @@ export class ForumDesk {
   attach(): void {
     this.client.on(Events.ThreadCreate, (thread, newlyCreated) => {
       if (!newlyCreated || !isForumThread(thread)) return;
-      void this.onNewPost(thread).catch((error) => this.logFailure(thread.id, error));
+      const work = this.onNewPost(thread).catch((error) => this.logFailure(thread.id, error));
+      void (this.deps.track ? this.deps.track(work) : work);
     });
   }
 
@@ -111,6 +119,8 @@ export class ForumDesk {
     if (starter.author.bot || starter.webhookId) return;
     if (!isAllowedChannel(this.deps.allowedChannels, { channelId: thread.id, channel: thread })) return;
     if (this.answered.claim(thread.id) !== "claimed") return;
+    // During a rolling restart both processes of the shard see the post: one answers it.
+    if (this.deps.claimed && !(await this.deps.claimed(`forum-post:${thread.id}`))) return;
     try {
       await this.answer(thread, starter);
     } catch (error) {
@@ -132,9 +142,12 @@ export class ForumDesk {
       deps.logger.info({ event: "forum_post_without_text", threadId: thread.id }, "forum post had no text");
       return;
     }
+    deps.metrics?.asked("forum");
     const admission = deps.load.admit(posterId);
     if (!admission.ok) {
-      deps.logger.info({ event: "question_deferred", via: "forum", reason: admission.reason, userId: posterId }, "question turned away");
+      if (admission.reason === "cooldown") deps.metrics?.cooldownRejected();
+      else deps.metrics?.answered("busy", Math.max(0, Date.now() - starter.createdTimestamp));
+      deps.logger.info({ event: "question_deferred", via: "forum", outcome: "busy", reason: admission.reason, userId: posterId }, "question turned away");
       await replyTo(thread, starter, noticePayload(deps.admissionNotice(admission)));
       return;
     }
@@ -145,11 +158,14 @@ export class ForumDesk {
     } finally {
       admission.slot.release();
     }
+    if (result.fallbackReason) deps.metrics?.chatFallback(isDeadlineFallback(result.fallbackReason));
+    deps.metrics?.answered(outcomeOf(result), Math.max(0, Date.now() - starter.createdTimestamp));
     deps.logger.info(
       {
         event: "answered",
         via: "forum",
         id: thread.id,
+        outcome: outcomeOf(result),
         refused: result.refused,
         mode: result.mode,
         passages: result.passages.length,
