@@ -15,7 +15,6 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { AnswerResult } from "../src/answer/answer-types.ts";
 import { answerQuestion } from "../src/answer/engine/answer-question.ts";
 import { createExtractiveAnswerer } from "../src/answer/extractive/extractive-answerer.ts";
 import { parseScoringProfile, SCORING_PROFILE_FILE, type ScoringProfile } from "../src/answer/extractive/scoring-profile.ts";
@@ -29,8 +28,8 @@ import {
   fittedValues,
   metricsOf,
   type QuestionScore,
+  scoreOf,
 } from "../src/eval/fit-profile.ts";
-import { containsQuote } from "../src/eval/metrics.ts";
 import { type EvalQuestion, readQuestions } from "../src/eval/questions.ts";
 import { runIngest } from "../src/ingest/run-ingest.ts";
 import { ChunkStore } from "../src/retrieval/chunk-store.ts";
@@ -162,18 +161,6 @@ function remembering(retriever: Retriever): Retriever {
       if (!memo.has(key)) memo.set(key, retriever.retrieve(query, limit, options));
       return memo.get(key)!.then((passages) => passages.map((p) => ({ ...p })));
     },
-  };
-}
-
-function scoreOf(question: EvalQuestion, result: AnswerResult): QuestionScore {
-  const gold = question.gold_quote;
-  return {
-    id: question.id,
-    answerable: question.kind === "answerable",
-    refused: result.refused,
-    sure: !result.refused && result.confidence !== "uncertain",
-    showsGold: gold !== undefined && result.citations.some((c) => containsQuote(c.quote, gold)),
-    firstGold: gold !== undefined && result.citations[0] !== undefined && containsQuote(result.citations[0].quote, gold),
   };
 }
 

@@ -15,8 +15,7 @@ import { answerQuestion } from "../../src/answer/engine/answer-question.ts";
 import { createExtractiveAnswerer } from "../../src/answer/extractive/extractive-answerer.ts";
 import { defaultScoringProfile } from "../../src/answer/extractive/scoring-profile.ts";
 import { createLegacyExtractiveAnswerer } from "../../src/eval/legacy-extractive-answerer.ts";
-import { containsQuote } from "../../src/eval/metrics.ts";
-import { metricsOf, type QuestionScore } from "../../src/eval/fit-profile.ts";
+import { metricsOf, type QuestionScore, scoreOf } from "../../src/eval/fit-profile.ts";
 import { type EvalQuestion, readQuestions } from "../../src/eval/questions.ts";
 import { runIngest } from "../../src/ingest/run-ingest.ts";
 import { ChunkStore } from "../../src/retrieval/chunk-store.ts";
@@ -50,16 +49,7 @@ try {
     const mine = new Map<string, QuestionScore>();
     for (const questions of byFile.values()) {
       for (const q of questions) {
-        const result = await answerQuestion({ retriever, answerer }, q.question);
-        const gold = q.gold_quote;
-        mine.set(q.id, {
-          id: q.id,
-          answerable: q.kind === "answerable",
-          refused: result.refused,
-          sure: !result.refused && result.confidence !== "uncertain",
-          showsGold: gold !== undefined && result.citations.some((c) => containsQuote(c.quote, gold)),
-          firstGold: gold !== undefined && result.citations[0] !== undefined && containsQuote(result.citations[0].quote, gold),
-        });
+        mine.set(q.id, scoreOf(q, await answerQuestion({ retriever, answerer }, q.question)));
       }
     }
     scores.set(name, mine);

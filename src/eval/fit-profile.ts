@@ -1,4 +1,7 @@
+import type { AnswerResult } from "../answer/answer-types.ts";
 import type { ScoringProfile } from "../answer/extractive/scoring-profile.ts";
+import { containsQuote } from "./metrics.ts";
+import type { EvalQuestion } from "./questions.ts";
 
 /**
  * Fitting the extractive answerer's scoring profile (scripts/fit-scoring-profile.ts runs it). Pure.
@@ -35,6 +38,19 @@ export interface QuestionScore {
   /** A shown quote / the first quote contains the gold passage (answerable questions only). */
   showsGold: boolean;
   firstGold: boolean;
+}
+
+/** One answer, scored as the metrics need it (the same hit rule as tools/eval_contract.py). */
+export function scoreOf(question: EvalQuestion, result: AnswerResult): QuestionScore {
+  const gold = question.gold_quote;
+  return {
+    id: question.id,
+    answerable: question.kind === "answerable",
+    refused: result.refused,
+    sure: !result.refused && result.confidence !== "uncertain",
+    showsGold: gold !== undefined && result.citations.some((c) => containsQuote(c.quote, gold)),
+    firstGold: gold !== undefined && result.citations[0] !== undefined && containsQuote(result.citations[0].quote, gold),
+  };
 }
 
 export interface FitMetrics {
