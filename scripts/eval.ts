@@ -1,21 +1,27 @@
-/** `npm run eval -- --questions FILE`: run every question through the engine and print per-kind metrics. */
+/**
+ * `npm run eval [-- --questions FILE]`: run every question through the engine and print per-kind metrics. With no
+ * --questions it checks the shipped pages: knowledge-questions.jsonl against the index of KNOWLEDGE_DIRS (built
+ * first if there is none), with the knowledge folder as the gold pages.
+ */
 import "../src/cli/quiet-native-logs.ts";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { answerQuestion, type EngineDeps } from "../src/answer/engine/answer-question.ts";
-import { createEngine, openApp } from "../src/app/engine.ts";
-import { parseArguments, runCli, usageError } from "../src/cli/run-cli.ts";
-import { loadConfig } from "../src/config.ts";
+import { buildIndexIfMissing, createEngine, openApp } from "../src/app/engine.ts";
+import { parseArguments, runCli } from "../src/cli/run-cli.ts";
+import { knowledgeDirs, loadConfig } from "../src/config.ts";
 import { type QuestionOutcome, scoreOutcomes } from "../src/eval/metrics.ts";
 import { readQuestions } from "../src/eval/questions.ts";
 import { createLegacyExtractiveAnswerer } from "../src/eval/legacy-extractive-answerer.ts";
 import { renderAnswerComparison, renderReport } from "../src/eval/render-report.ts";
 import { parseFrontMatter } from "../src/ingest/front-matter.ts";
+import { projectFile } from "../src/project-files.ts";
 import { printableJson, printableLines } from "../src/terminal-text.ts";
 
-const USAGE = `Usage: npm run --silent eval -- [--db URI] --questions FILE [--gold-dir DIR] [--baseline] [--json]
-  --questions FILE  JSONL questions (dev-questions format)
-  --gold-dir DIR    folder of the pages gold_docs names (default: ../shared/corpus/policies next to FILE's folder)
+const USAGE = `Usage: npm run --silent eval -- [--db URI] [--questions FILE] [--gold-dir DIR] [--baseline] [--json]
+  --questions FILE  JSONL questions (dev-questions format; default: knowledge-questions.jsonl, for the shipped pages)
+  --gold-dir DIR    folder of the pages gold_docs names (default: the first of KNOWLEDGE_DIRS for the default
+                    questions, else policies/ next to FILE's folder)
   --baseline        also run the v1 extractive answerer on the same index and print both side by side
   --json            print one JSON report on stdout (with --baseline: {report, baseline})`;
 
@@ -37,13 +43,14 @@ runCli(async () => {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (!values.questions) throw usageError("--questions FILE is required.", USAGE);
-  const questions = await readQuestions(values.questions);
-  const goldDir = values["gold-dir"] ?? path.join(path.dirname(path.resolve(values.questions)), "policies");
-  const goldUrls = await readGoldUrls(goldDir);
   const config = loadConfig();
+  const questionsFile = values.questions ?? projectFile("knowledge-questions.jsonl");
+  const questions = await readQuestions(questionsFile);
+  const goldDir = values["gold-dir"] ?? (values.questions ? path.join(path.dirname(path.resolve(values.questions)), "policies") : knowledgeDirs(config)[0]!);
+  const goldUrls = await readGoldUrls(goldDir);
   const app = await openApp(config, { dbUri: values.db });
   try {
+    await buildIndexIfMissing(app, (notice) => process.stderr.write(`${notice}\n`));
     const engine = await createEngine(app);
     const rows = await engine.store.readAll();
     const textsByUrl = new Map<string, string[]>();
