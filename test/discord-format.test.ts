@@ -83,7 +83,9 @@ describe("LoadControl", () => {
     if (!a.ok || !b.ok) throw new Error("expected both admitted");
     const first = a.slot.run(task);
     const second = b.slot.run(task);
-    await Promise.resolve();
+    // The first task starts a few microtasks later (the slot also listens for a shutdown): let them run.
+    await new Promise((r) => setTimeout(r, 0));
+    expect(gates).toHaveLength(1);
     expect(control.stats).toEqual({ running: 1, queued: 1 });
     expect(control.admit("c")).toEqual({ ok: false, reason: "busy" });
     gates.shift()!();
