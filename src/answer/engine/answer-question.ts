@@ -1,5 +1,6 @@
 import type { Logger } from "../../log.ts";
 import { cleanQuery } from "../../retrieval/clean-query.ts";
+import type { Passage } from "../../retrieval/passage.ts";
 import type { RetrievalVerdict, Retriever } from "../../retrieval/retrieval-types.ts";
 import type { Answerer, AnswerResult, DraftAnswer } from "../answer-types.ts";
 import { createExtractiveAnswerer } from "../extractive/extractive-answerer.ts";
@@ -55,18 +56,28 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const limit = options.limit ?? 5;
   const notice = { personalDataNotice: redacted.kinds.length > 0 };
   // Code, recipes or someone's own account: not a question for the policy pages, whatever words it shares with them.
+  // Every refusal has one shape: the general words, or the refusal's own (off-topic, what the pages don't mention).
+  const refusal = (passages: Passage[], reason: string, text: string | undefined, retrieved: number): AnswerResult =>
+    finish(
+      {
+        question: redacted.text,
+        redacted: redacted.kinds,
+        passages,
+        mode: deps.answerer.mode,
+        answer: renderRefusal({ ...notice, ...(text ? { text } : {}) }),
+        refused: true,
+        reason,
+        ...(text ? { refusalText: text } : {}),
+        draft: null,
+        citations: [],
+      },
+      started,
+      retrieved,
+    );
   const offTopic = offTopicKind(searchText);
   if (offTopic) {
     deps.logger?.info({ event: "refused", code: "off-topic", redacted: redacted.kinds, passages: 0 }, "answer refused");
-    const base = { question: redacted.text, redacted: redacted.kinds, passages: [], mode: deps.answerer.mode, draft: null, citations: [] };
-    const result = {
-      ...base,
-      answer: renderRefusal({ ...notice, text: OFF_TOPIC_TEXT }),
-      refused: true,
-      reason: `off-topic request (${offTopic})`,
-      refusalText: OFF_TOPIC_TEXT,
-    };
-    return finish(result, started, performance.now());
+    return refusal([], `off-topic request (${offTopic})`, OFF_TOPIC_TEXT, performance.now());
   }
 
   // The answer layer looks a little deeper than the passages shown first: the sentence that answers may sit in a
@@ -95,7 +106,8 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     passages.sort((a, b) => b.score - a.score);
   }
   const retrieved = performance.now();
-  const base = { question: redacted.text, redacted: redacted.kinds, passages, mode: deps.answerer.mode };
+  const termStats = deps.retriever.termStats?.();
+  const profile = deps.profile ?? defaultScoringProfile();
 
   if (verdict.refuse) {
     deps.logger?.info(
@@ -110,36 +122,16 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
       "answer refused",
     );
     // Say what the pages lack in the asker's words when the question's focus is what they never mention.
-    const stats = deps.retriever.termStats?.();
-    const missing = stats ? describeMissing(findFocusIn(searchText, stats, vocabulary, deps.profile ?? defaultScoringProfile()).missing) : "";
-    const text = missing ? sanitizeOutput(notMentionedText(missing), collectAllowance([], [])) : undefined;
-    return finish(
-      {
-        ...base,
-        answer: renderRefusal({ ...notice, ...(text ? { text } : {}) }),
-        refused: true,
-        reason: missing ? `${verdict.reason}; not covered: ${missing}` : verdict.reason,
-        ...(text ? { refusalText: text } : {}),
-        draft: null,
-        citations: [],
-      },
-      started,
-      retrieved,
-    );
+    const missing = termStats ? describeMissing(findFocusIn(searchText, termStats, vocabulary, profile).missing) : "";
+    return refusal(passages, missing ? `${verdict.reason}; not covered: ${missing}` : verdict.reason, missing ? notMentioned(missing) : undefined, retrieved);
   }
 
-  const termStats = deps.retriever.termStats?.();
-  // Answerability: an off-topic request, or a focus no page mentions ("FedRAMP"), is refused before any answer is
-  // drafted, naming what is missing; a partly missing focus is answered, never confidently.
-  const answerability = termStats ? judgeAnswerability(searchText, termStats, vocabulary, deps.profile ?? defaultScoringProfile()) : null;
+  // Answerability: a focus no page mentions ("FedRAMP") is refused before any answer is drafted, naming what is
+  // missing; a partly missing focus is answered, never confidently.
+  const answerability = termStats ? judgeAnswerability(searchText, termStats, vocabulary, profile) : null;
   if (answerability?.kind === "refuse") {
     deps.logger?.info({ event: "refused", code: answerability.code, redacted: redacted.kinds, passages: passages.length }, "answer refused");
-    const text = sanitizeOutput(notMentionedText(answerability.missing), collectAllowance([], []));
-    return finish(
-      { ...base, answer: renderRefusal({ ...notice, text }), refused: true, reason: answerability.reason, refusalText: text, draft: null, citations: [] },
-      started,
-      retrieved,
-    );
+    return refusal(passages, answerability.reason, notMentioned(answerability.missing), retrieved);
   }
   const focus = answerability
     ? {
@@ -166,7 +158,7 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   if (draft.bullets.length === 0 && draft.lead === "") {
     const reason = draft.refusalReason ?? "no answerable sentence in the passages";
     deps.logger?.info({ event: "refused", code: "no-covering-sentence", passages: passages.length }, "answer refused");
-    return finish({ ...base, answer: renderRefusal(notice), refused: true, reason, draft: null, citations: [] }, started, retrieved);
+    return refusal(passages, reason, undefined, retrieved);
   }
   const cited = passages.filter((p) => draft.sources.some((s) => s.url === p.url));
   const allowance = collectAllowance(
@@ -184,7 +176,9 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
   const answer = renderAnswer(draft, notice);
   return finish(
     {
-      ...base,
+      question: redacted.text,
+      redacted: redacted.kinds,
+      passages,
       mode: fallbackReason ? "extractive" : deps.answerer.mode,
       answer,
       refused: false,
@@ -199,6 +193,11 @@ export async function answerQuestion(deps: EngineDeps, rawQuestion: string, opti
     started,
     retrieved,
   );
+}
+
+/** The refusal naming what the pages never mention; the asker's words pass the output guard like any answer text. */
+function notMentioned(missing: string): string {
+  return sanitizeOutput(notMentionedText(missing), collectAllowance([], []));
 }
 
 function finish(result: Omit<AnswerResult, "timings">, started: number, retrieved: number): AnswerResult {
