@@ -65,6 +65,7 @@ describe("compound and spelling variants meet", () => {
     ["gpt 4o", "gpt-4o"],
     ["e-mail", "email"],
     ["opt-out", "opt out"],
+    ["iso27001", "ISO 27001"],
   ])("%s and %s", (a, b) => same(a, b));
 
   it("keeps a count apart from the word before it, and a different version apart", () => {

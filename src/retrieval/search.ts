@@ -32,7 +32,7 @@ export async function searchFullText(table: Table, query: string, limit: number,
   // The index tokenises "SOC 2" and "GPT-4o" into a name and a number: a question's "soc2" or "gpt4o" is split the same way.
   const words = query
     .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .replace(/(?<![\p{L}\p{N}])(\p{L}{2,5})(\p{N}{1,2}\p{L}{0,2})(?![\p{L}\p{N}])/gu, "$1 $2")
+    .replace(/(?<![\p{L}\p{N}])(\p{L}{2,5})(\p{N}{1,2}\p{L}{0,2}|\p{N}{3,})(?![\p{L}\p{N}])/gu, "$1 $2")
     .trim();
   if (words === "") return [];
   let request = table.query().fullTextSearch(words);

@@ -31,7 +31,8 @@ export function words(text: string): string[] {
  * Word tokens for matching a question against the pages, with the spellings of one name brought together: a short
  * name and the small number or version after it are one token however they are written ("SOC 2", "soc2", "SOC-2" →
  * `soc2`; "GPT-4o", "gpt 4o" → `gpt4o`), and a one-letter prefix joins its word ("e-mail" → `email`). Longer numbers
- * (27001, 2024) stay apart: they are telling on their own and pages write them after varying names ("ISO/IEC 27001").
+ * (27001, 2024) stay apart, even when typed joined ("iso27001"): they are telling on their own and pages write them
+ * after varying names ("ISO/IEC 27001").
  */
 export function termWords(text: string): string[] {
   const joined = text
@@ -39,6 +40,8 @@ export function termWords(text: string): string[] {
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .replace(/(?<![\p{L}\p{N}])(\p{L})-(?=\p{L}{2})/gu, "$1")
+    // …and a name glued to a long number comes apart, as the pages write it ("iso27001" → "iso 27001").
+    .replace(/(?<![\p{L}\p{N}])(\p{L}{2,5})(?=\p{N}{3,}(?![\p{L}\p{N}]))/gu, "$1 ")
     .replace(/(?<![\p{L}\p{N}])(\p{L}{2,5})([\s-]?)(\p{N}{1,2}\p{L}{0,2})(?![\p{L}\p{N}])/gu, (whole, name: string, gap: string, number: string) =>
       // Apart by a space, only a version-like number joins ("soc 2", "gpt 4o"), not a count ("kept 30 days").
       STOP_WORDS.has(name) || (gap === " " && /^\p{N}{2}$/u.test(number)) ? whole : `${name}${number}`,
