@@ -17,10 +17,12 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { feedbackId } from "../src/discord/custom-ids.ts";
 import { type DiscordEmulator, startDiscordEmulator } from "../src/discord-emulator/emulator.ts";
 import type { EmulatorEvent, EmulatorUser, Message } from "../src/discord-emulator/types.ts";
+import { PROJECT_ROOT } from "../src/project-files.ts";
 import { type Radosgw, radosgwAvailable, startRadosgw } from "../test/support/radosgw.ts";
 import { scriptEnv } from "../test/support/run-script.ts";
 import { BENCH_QUESTIONS, benchUsers } from "./bench/mention-load.ts";
@@ -44,7 +46,12 @@ if (!(DURATION_MS > 0) || !Number.isInteger(SHARDS) || SHARDS < 1 || !(RATE > 0)
 }
 /** The "first 5 minutes" of the targets; a shorter soak compares its first and last 40%. */
 const WARMUP_MS = Math.min(5 * 60_000, DURATION_MS * 0.4);
-const PROJECT_DIR = path.resolve(import.meta.dirname, "..");
+/** Node's arguments for a script beside this one, run the way this one runs: compiled (.js) or through tsx (.ts). */
+function siblingScript(name: string): string[] {
+  const compiled = import.meta.url.endsWith(".js");
+  const file = fileURLToPath(new URL(`./${name}.${compiled ? "js" : "ts"}`, import.meta.url));
+  return compiled ? [file] : ["--import", import.meta.resolve("tsx"), file];
+}
 const TOKEN = "soak-token";
 const BOT: EmulatorUser = { id: "900000000000000001", username: "docent", bot: true };
 /** `(id >> 22) % n`: consecutive multiples of 2^22 land on consecutive shards. */
@@ -70,7 +77,7 @@ async function freePort(): Promise<number> {
 
 const work = await mkdtemp(path.join(tmpdir(), "docent-soak-"));
 const knowledge = path.join(work, "knowledge");
-await cp(path.join(PROJECT_DIR, "knowledge"), knowledge, { recursive: true });
+await cp(path.join(PROJECT_ROOT, "knowledge"), knowledge, { recursive: true });
 let rgw: Radosgw | null = null;
 let emulator: DiscordEmulator | null = null;
 let manager: ChildProcess | null = null;
@@ -89,8 +96,8 @@ try {
   };
   const ingest = async () => {
     const run = promisify(execFile);
-    await run(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/ingest.ts")], {
-      cwd: PROJECT_DIR,
+    await run(process.execPath, siblingScript("ingest"), {
+      cwd: PROJECT_ROOT,
       env: scriptEnv(botEnv),
       timeout: 120_000,
     });
@@ -110,8 +117,8 @@ try {
     })),
   });
   const metricsPort = await freePort();
-  manager = spawn("nice", ["-n", "5", process.execPath, "--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], {
-    cwd: PROJECT_DIR,
+  manager = spawn("nice", ["-n", "5", process.execPath, ...siblingScript("bot")], {
+    cwd: PROJECT_ROOT,
     env: scriptEnv({
       ...botEnv,
       LOG_LEVEL: "info",

@@ -6,7 +6,7 @@ import { type DiscordEmulator, startDiscordEmulator } from "../src/discord-emula
 import type { Message } from "../src/discord-emulator/types.ts";
 import { ALICE, BOT, GENERAL, GUILD } from "./support/bot-harness.ts";
 import { KNOWLEDGE_DIR, tempDir, writePage } from "./support/fixtures.ts";
-import { PROJECT_DIR, runScript, scriptEnv } from "./support/run-script.ts";
+import { PROJECT_DIR, runScript, scriptArgs, scriptEnv } from "./support/run-script.ts";
 
 const TOKEN = "cli-bot-token";
 let emulator: DiscordEmulator;
@@ -38,7 +38,7 @@ async function ask(text: string): Promise<Message> {
 describe("npm start (the bot's entry point) against the local Discord emulator", () => {
   it("starts the local playground when DISCORD_TOKEN is missing, and prints its address", async () => {
     const env = scriptEnv({ PLAYGROUND_PORT: "0", LANCEDB_URI: path.join(work.dir, "db-playground"), KNOWLEDGE_DIR });
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], {
+    const child = spawn(process.execPath, scriptArgs("bot.ts"), {
       cwd: PROJECT_DIR,
       env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -88,7 +88,7 @@ describe("npm start (the bot's entry point) against the local Discord emulator",
       LANCEDB_LOG: "error",
     };
     const connected = emulator.waitFor((e) => e.type === "gateway_connect", 20_000);
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], {
+    const child = spawn(process.execPath, scriptArgs("bot.ts"), {
       cwd: PROJECT_DIR,
       env: scriptEnv(env),
       stdio: ["ignore", "pipe", "pipe"],

@@ -16,7 +16,7 @@ import { createLogger } from "../src/log.ts";
 import { ALICE, BOB, BOT, BOT_TOKEN, GENERAL, GUILD } from "./support/bot-harness.ts";
 import { type FakeOpenAI, startFakeOpenAI } from "./support/fake-openai-server.ts";
 import { KNOWLEDGE_DIR, tempDir } from "./support/fixtures.ts";
-import { PROJECT_DIR, scriptEnv } from "./support/run-script.ts";
+import { PROJECT_DIR, scriptArgs, scriptEnv } from "./support/run-script.ts";
 
 const GUILDS = [{ id: GUILD, name: "Ops", channels: [{ id: GENERAL, name: "general" }], members: [{ user: ALICE }, { user: BOB }] }];
 
@@ -205,7 +205,7 @@ describe("npm start: SIGTERM while an answer is being written", () => {
       OPENAI_MAX_RETRIES: "0",
       ...extra,
     });
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], {
+    const child = spawn(process.execPath, scriptArgs("bot.ts"), {
       cwd: PROJECT_DIR,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -13,7 +13,7 @@ import { type DiscordEmulator, startDiscordEmulator } from "../src/discord-emula
 import type { EmulatorUser, Message } from "../src/discord-emulator/types.ts";
 import { ALICE, BOT } from "./support/bot-harness.ts";
 import { KNOWLEDGE_DIR, tempDir } from "./support/fixtures.ts";
-import { PROJECT_DIR, scriptEnv } from "./support/run-script.ts";
+import { PROJECT_DIR, scriptArgs, scriptEnv } from "./support/run-script.ts";
 
 const TOKEN = "sharding-test-token";
 /** `(id >> 22) % 2`: guild A lands on shard 0, guild B on shard 1. */
@@ -77,7 +77,7 @@ beforeAll(async () => {
     KNOWLEDGE_DIR: knowledge,
     COOLDOWN_SECONDS: "0",
   });
-  manager = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts/bot.ts")], {
+  manager = spawn(process.execPath, scriptArgs("bot.ts"), {
     cwd: PROJECT_DIR,
     env,
     stdio: ["ignore", "pipe", "pipe"],

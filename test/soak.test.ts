@@ -5,21 +5,16 @@
  * are printed, not asserted (--count-only): on a shared test machine they would measure the machine.
  */
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_DIR, scriptEnv } from "./support/run-script.ts";
+import { PROJECT_DIR, scriptArgs, scriptEnv } from "./support/run-script.ts";
 
 describe("npm run soak -- --minutes 2 --shards 2", () => {
   it("loses nothing, answers nothing twice through a rolling restart of a shard, and answers from the new pages after the re-ingest", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", path.join(PROJECT_DIR, "scripts/soak.ts"), "--minutes", "2", "--shards", "2", "--rate", "1", "--count-only"],
-      {
-        cwd: PROJECT_DIR,
-        env: scriptEnv(),
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawn(process.execPath, [...scriptArgs("soak.ts"), "--minutes", "2", "--shards", "2", "--rate", "1", "--count-only"], {
+      cwd: PROJECT_DIR,
+      env: scriptEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));

@@ -3,6 +3,19 @@ import path from "node:path";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "../..");
 
+/** Where the test run's compiled build is (set by test/support/script-build.ts), if it made one. */
+export const SCRIPT_BUILD_ENV = "DOCENT_TEST_BUILD";
+
+/**
+ * Node's arguments to run one of the project's scripts (`"ask.ts"`, `"bench/x.ts"`): the run's compiled build as
+ * `npm run` does when there is one, otherwise the TypeScript source through tsx.
+ */
+export function scriptArgs(script: string): string[] {
+  const build = process.env[SCRIPT_BUILD_ENV];
+  if (build) return [path.join(build, "scripts", script.replace(/\.ts$/, ".js"))];
+  return ["--import", "tsx", path.join(PROJECT_DIR, "scripts", script)];
+}
+
 /**
  * The environment a project script gets in tests and benchmarks: only PATH and HOME from this process, LanceDB
  * quiet, and no .env (DOTENV_CONFIG_PATH points at a missing file), plus the given variables.
@@ -25,8 +38,8 @@ export function runScript(
   options: { onStderr?: (text: string, kill: () => void) => void } = {},
 ): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    // `node --import tsx` keeps the script in this one process, so a SIGKILL reaches the process doing the work.
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_DIR, "scripts", script), ...args], {
+    // Node runs the script in this one process (tsx too, as an import hook), so a SIGKILL reaches the process doing the work.
+    const child = spawn(process.execPath, [...scriptArgs(script), ...args], {
       cwd: PROJECT_DIR,
       env: scriptEnv(env),
       stdio: ["ignore", "pipe", "pipe"],
