@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChunkStore, KEEP_INGEST_TAGS } from "../src/retrieval/chunk-store.ts";
+import { ChunkStore, KEEP_INGEST_TAGS, pruneCutoff } from "../src/retrieval/chunk-store.ts";
 import { tempDir, writePage } from "./support/fixtures.ts";
 import { runScript } from "./support/run-script.ts";
 
@@ -89,5 +89,21 @@ describe("npm run ingest -- --cleanup", () => {
     const negative = await runScript("ingest.ts", ["--cleanup", "--retention-days=-1", "--db", path.join(work.dir, "x")]);
     expect(negative.code).toBe(64);
     expect(negative.stderr).toMatch(/--retention-days must be/);
+  });
+});
+
+describe("pruneCutoff", () => {
+  const at = (version: number, ms: number) => ({ version, timestamp: new Date(ms) });
+
+  it("sits just after the newest version to go, leaving the gap to the kept one for LanceDB's clock", () => {
+    // Version 3 is the oldest ingest kept; 1 and 2 go. LanceDB turns the cutoff into an age and back, a few
+    // milliseconds later: anywhere in 2's (1_000_040, 1_000_100] still spares 3.
+    expect(pruneCutoff([at(1, 1_000_000), at(2, 1_000_040), at(3, 1_000_100), at(4, 1_000_500)], 3)).toBe(1_000_041);
+  });
+
+  it("falls back to just before the kept version when nothing older is left, and never prunes without one", () => {
+    expect(pruneCutoff([at(3, 2_000_000), at(4, 2_000_500)], 3)).toBe(1_999_999);
+    expect(pruneCutoff([at(2, 5_000), at(3, 5_000)], 3)).toBe(4_999);
+    expect(pruneCutoff([at(1, 1_000)], undefined)).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -122,7 +122,8 @@ export class ChunkStore {
     if (this.table === null) return null;
     const schema = await this.table.schema();
     const vectorField = schema.fields.find((f) => f.name === "vector");
-    const embedderId = vectorField?.metadata.get(EMBEDDER_KEY) ?? "unknown";
+    // The schema's own metadata since LanceDB 0.37 (its makeArrowTable drops a field's); the vector field's in older indexes.
+    const embedderId = schema.metadata.get(EMBEDDER_KEY) ?? vectorField?.metadata.get(EMBEDDER_KEY) ?? "unknown";
     // Duck-typed: LanceDB may hand back its own copy of the Arrow classes, so instanceof is unreliable.
     const dimensions = (vectorField?.type as { listSize?: number } | undefined)?.listSize ?? 0;
     return { version: await this.table.version(), embedderId, dimensions, rows: await this.table.countRows() };
@@ -328,12 +329,17 @@ export class ChunkStore {
     const ingests = await this.ingestVersions();
     const tagsDeleted = ingests.slice(0, Math.max(0, ingests.length - KEEP_INGEST_TAGS)).map((v) => `ingest-${v}`);
     for (const name of tagsDeleted) await tags.delete(name);
-    // LanceDB refuses to prune a tagged version: never reach past the oldest ingest still kept for rollback.
-    const oldestKeptIngest = ingests.slice(-KEEP_INGEST_TAGS)[0];
-    const oldestKept = versions.find((v) => v.version === oldestKeptIngest);
-    let cutoff = Date.now() - olderThanDays * 86_400_000;
-    if (oldestKept) cutoff = Math.min(cutoff, new Date(oldestKept.timestamp).getTime() - 1);
-    const stats = await table.optimize({ cleanupOlderThan: new Date(cutoff), deleteUnverified: true });
+    const oldestKept = ingests.slice(-KEEP_INGEST_TAGS)[0];
+    const cutoff = Math.min(Date.now() - olderThanDays * 86_400_000, pruneCutoff(versions, oldestKept));
+    let stats: lancedb.OptimizeStats;
+    try {
+      stats = await table.optimize({ cleanupOlderThan: new Date(cutoff), deleteUnverified: true });
+    } catch (error) {
+      // The cutoff reached the kept ingest after all (see pruneCutoff): a second before it is well clear.
+      const kept = versions.find((v) => v.version === oldestKept)?.timestamp.getTime();
+      if (kept === undefined || !/tagged version/.test(String(error))) throw error;
+      stats = await table.optimize({ cleanupOlderThan: new Date(Math.min(cutoff, kept - 1_000)), deleteUnverified: true });
+    }
     await table.checkoutLatest();
     const versionsAfter = (await table.listVersions()).length;
     return {
@@ -350,6 +356,19 @@ export class ChunkStore {
     this.table?.close();
     this.db.close();
   }
+}
+
+/**
+ * The latest time a cleanup may prune before and still spare `keptVersion` (Lance refuses to prune a tagged
+ * version): just after the newest version before it. LanceDB passes the cutoff on as an age that its own clock turns
+ * back into a time a moment later, so the cutoff moves forward by that moment; placing it just after the last version
+ * to go, rather than just before the one to keep, leaves the whole gap between the two for that drift.
+ */
+export function pruneCutoff(versions: readonly { version: number; timestamp: Date }[], keptVersion: number | undefined): number {
+  const kept = versions.find((v) => v.version === keptVersion)?.timestamp.getTime();
+  if (kept === undefined) return Number.POSITIVE_INFINITY;
+  const older = versions.filter((v) => v.version < keptVersion!).map((v) => v.timestamp.getTime());
+  return older.length === 0 ? kept - 1 : Math.min(Math.max(...older) + 1, kept - 1);
 }
 
 /** SQL for "a nullable column differs" (Lance's planner has no IS DISTINCT FROM). */
@@ -394,6 +413,7 @@ function toArrowTable(rows: readonly ChunkRow[], embedder: Embedder): Arrow.Tabl
       new Map([[EMBEDDER_KEY, embedder.id]]),
     ),
   ]);
+  schema.metadata.set(EMBEDDER_KEY, embedder.id);
   return lancedb.makeArrowTable(
     rows.map((r) => ({
       id: r.id,
