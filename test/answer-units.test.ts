@@ -82,6 +82,28 @@ describe("answerExtractively", () => {
   });
 });
 
+describe("answerExtractively: the provider asked about", () => {
+  it("takes a point for each part of the question from the provider asked about, never from another's page", () => {
+    const passages = [
+      passage("openai-training", "OpenAI does not train its models on the inputs and outputs of API customers by default.", {
+        url: "https://openai.com/enterprise-privacy",
+      }),
+      passage("azure-encryption", "Azure OpenAI encrypts customer data at rest with AES-256.", {
+        url: "https://learn.microsoft.com/azure/ai-foundry/openai/data-privacy",
+        title: "Azure OpenAI data privacy",
+      }),
+    ];
+    const question = "does OpenAI train models on my API inputs and outputs, and is my data encrypted at rest?";
+    const draft = answerExtractively({ question, passages, request: null });
+    expect(draft.citations[0]!.url).toBe("https://openai.com/enterprise-privacy");
+    // Only Azure's page speaks of encryption at rest: about another service, so that part gets no point.
+    expect(draft.citations.map((c) => c.url)).toEqual(["https://openai.com/enterprise-privacy"]);
+    // Asked about Azure, the same page answers that part.
+    const azure = answerExtractively({ question: "is my data encrypted at rest on Azure OpenAI?", passages, request: null });
+    expect(azure.citations[0]!.url).toBe("https://learn.microsoft.com/azure/ai-foundry/openai/data-privacy");
+  });
+});
+
 describe("recogniseFormalRequest", () => {
   it.each([
     ["I want you to delete all my data from your servers", "deletion"],

@@ -106,7 +106,7 @@ export function chooseSentences(input: ChoiceInput): Choice {
       const score = (coverage + fit + prior) * factor;
       // A related provider's page (Azure for OpenAI) covers fully; another provider's page or audience only partly.
       const focusCover = focusCoverOf(focusTerms, terms, headingTerms, weightOf, weights.prefixShare);
-      const aboutAsked = providerFactor >= weights.relatedProvider && audienceFit(audience, analysis, weights) === 1;
+      const aboutAsked = providerFactor === 1 && audienceFit(audience, analysis, weights) === 1;
       scored.push({ unit, passage, rank, terms, coverage: coverage * Math.min(1, factor / weights.relatedProvider), aboutAsked, focusCover, factor, score });
     });
   });
@@ -121,14 +121,16 @@ export function chooseSentences(input: ChoiceInput): Choice {
 
   if (analysis.broad) return overview(input, lead, scored);
   const chosen: ScoredUnit[] = [lead];
-  // Each further part of the question gets the unit that covers that part best.
+  // Each further part of the question gets the unit that covers that part best, from the provider and plan asked
+  // about when the lead is (as for the supporting units below).
+  const offSubject = (s: ScoredUnit) => lead.aboutAsked && !s.aboutAsked;
   for (const part of analysis.parts.length > 1 ? analysis.parts : []) {
     const partWeight = sum(part.terms.map(weightOf));
     if (partWeight === 0) continue;
     const partCoverage = (s: ScoredUnit) => coverageOf(part.terms, s.terms, new Set(), weightOf, 0, weights.prefixShare) / partWeight;
     if (Math.max(...chosen.map(partCoverage)) >= limits.partCovered) continue;
     const pick = bestBy(
-      scored.filter((s) => !chosen.includes(s) && !isRepeat(s, chosen, limits.repeatOverlap)),
+      scored.filter((s) => !chosen.includes(s) && !offSubject(s) && !isRepeat(s, chosen, limits.repeatOverlap)),
       (s) => (partCoverage(s) + kindFit(part.kind, s.unit.text, weights)) * s.factor,
     );
     if (pick && partCoverage(pick) >= limits.partPickMin) chosen.push(pick);
@@ -138,8 +140,7 @@ export function chooseSentences(input: ChoiceInput): Choice {
     if (chosen.length >= limits.maxPoints + 1) break;
     const weak = candidate.score < limits.supportShare * lead.score || candidate.coverage < limits.supportShare * lead.coverage;
     // No filler from another provider's page or another plan's when the lead is about the one asked about.
-    const offSubject = lead.aboutAsked && !candidate.aboutAsked;
-    if (chosen.includes(candidate) || weak || offSubject || isRepeat(candidate, chosen, limits.repeatOverlap)) continue;
+    if (chosen.includes(candidate) || weak || offSubject(candidate) || isRepeat(candidate, chosen, limits.repeatOverlap)) continue;
     chosen.push(candidate);
   }
   // Confident only when the lead covers the question and its focus, is about the provider and audience asked about,
