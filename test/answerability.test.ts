@@ -54,6 +54,14 @@ describe("the question's focus", () => {
   it("takes a misspelling of a common word for that word, not for a missing focus", () => {
     expect(focusOf("is my locaton tracked?", ["track"]).missing).toEqual([]);
   });
+
+  it("takes another form of a word the pages use for that word: competitor where they say competing", () => {
+    const focus = focusOf("does that count as building a competitor?", ["competing", "build", "count"]);
+    expect(focus.terms.map((t) => t.surface)).toContain("competitor");
+    expect(focus.missing).toEqual([]);
+    // A word merely starting alike is not the same word: "compliance" is not "compete".
+    expect(focusOf("are you a competitor?", ["compliance"]).missing.map((t) => t.surface)).toEqual(["competitor"]);
+  });
 });
 
 describe("compound and spelling variants meet", () => {

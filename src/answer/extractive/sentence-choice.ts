@@ -3,6 +3,7 @@ import type { Confidence } from "../answer-types.ts";
 import { mentionsOf, providerOfPage, termsOf } from "../../retrieval/terms.ts";
 import type { Vocabulary } from "../../retrieval/vocabulary.ts";
 import type { QuestionAnalysis, QuestionKind } from "../language/question-analysis.ts";
+import { sameWordFamily } from "../language/word-family.ts";
 import { type QuotableUnit, quotableUnits } from "./quotable-units.ts";
 import { unsafeReason } from "../guards/unsafe-passages.ts";
 import type { ScoringProfile } from "./scoring-profile.ts";
@@ -254,16 +255,9 @@ function answersKind(kind: QuestionKind, text: string): boolean {
   return true;
 }
 
-/** Forms the lemmatizer and stemmer leave apart ("automate"/"auto-provision" no, "seriously"/"serious" yes). */
+/** A unit term of the same word family as `term` (see sameWordFamily): "automate" and "automatic". */
 function sharesPrefix(term: string, unitTerms: ReadonlySet<string>): boolean {
-  if (term.length < 5 || term.includes(":")) return false;
-  for (const other of unitTerms) {
-    if (other.includes(":") || other.length < 5) continue;
-    const shorter = Math.min(term.length, other.length);
-    let common = 0;
-    while (common < shorter && term[common] === other[common]) common++;
-    if (common >= 5 && common >= 0.8 * shorter) return true;
-  }
+  for (const other of unitTerms) if (sameWordFamily(term, other)) return true;
   return false;
 }
 

@@ -1,6 +1,7 @@
 import { CONTRACTION_PARTS, normaliseToken, STOP_WORDS, termWords } from "../../retrieval/text-terms.ts";
 import { matchPhrases, type Vocabulary } from "../../retrieval/vocabulary.ts";
 import type { ScoringProfile } from "../extractive/scoring-profile.ts";
+import { sameWordFamily } from "./word-family.ts";
 import { commonWordsNear, zipfFrequency } from "./word-frequency.ts";
 
 /**
@@ -108,13 +109,15 @@ function surfaceOf(question: string, words: readonly string[]): string {
 }
 
 /**
- * A misspelling of a word the pages use ("seperate", "retension") is not a missing focus: a term one edit away from
- * an indexed term of five or more letters counts as known.
+ * A misspelling of a word the pages use ("seperate", "retension") or another form of it ("competitor" where the
+ * pages say "competing") is not a missing focus: a term one edit away from an indexed term of five or more letters,
+ * or of the same word family, counts as known.
  */
 function nearKnownTerm(term: string, context: FocusContext): boolean {
   if (term.length < 5 || term.includes(":")) return false;
   for (const other of context.indexTerms()) {
     if (Math.abs(other.length - term.length) <= 1 && other.length >= 5 && withinOneEdit(term, other)) return true;
+    if (sameWordFamily(term, other)) return true;
   }
   return false;
 }
