@@ -448,7 +448,12 @@ describe("forum posts with REVIEW_MODE=approve", () => {
 
   it("after a restart, posts a draft approved once its post was archived: the post is reopened and tagged", async () => {
     const { emulator, replyIn } = await start({ review: APPROVE });
-    const { thread, message } = await emulator.createForumPost({ forumId: HELP_FORUM, author: ALICE, title: "Transit", content: "Is data encrypted in transit?" });
+    const { thread, message } = await emulator.createForumPost({
+      forumId: HELP_FORUM,
+      author: ALICE,
+      title: "Transit",
+      content: "Is data encrypted in transit?",
+    });
     const placeholder = await replyIn(thread.id, message.id);
     const review = await reviewOf(placeholder.id);
     await emulator.archiveThread(thread.id);

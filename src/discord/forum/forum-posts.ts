@@ -226,7 +226,7 @@ export class ForumDesk {
     if (!placeholder || !thread?.isThread() || !isForumThread(thread) || placeholder.reference?.messageId !== thread.id) return false;
     // A post archived while the draft waited is reopened, as a direct answer reopens it; a locked one refuses the edit.
     if (thread.archived && !thread.locked)
-      await thread.setArchived(false, "Answer approved").catch((error) => this.permissionProblem(thread, error, "archive"));
+      await thread.setArchived(false, "Moderator decided on the answer").catch((error) => this.permissionProblem(thread, error, "archive"));
     if (decision.verdict === "approved") {
       // A record that cannot be read still holds a draft the moderator approved: tagged as answered.
       const answer = answerPayload(decision.answerContent, { pingUserId: decision.askerId });
