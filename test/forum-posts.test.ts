@@ -379,3 +379,113 @@ describe("load and safety", () => {
     expect(emulator.message(answer.id)).toBeUndefined();
   });
 });
+
+describe("forum posts with REVIEW_MODE=approve", () => {
+  const APPROVE = { channelId: REVIEW, mode: "approve" as const, moderatorRoleIds: new Set<string>() };
+  /** The review message about a reply: already posted, or the next one to arrive. */
+  const reviewOf = async (replyId: string): Promise<Message> => {
+    const isAbout = (m: Message) => m.channel_id === REVIEW && m.content.includes(`/${replyId})`);
+    const existing = bot!.emulator.messages(REVIEW).find(isAbout);
+    if (existing) return existing;
+    return (await bot!.emulator.waitFor<{ message: Message }>((e) => e.type === "message_create" && isAbout(e.message))).message;
+  };
+  const decide = async (reviewId: string, action: "approve" | "reject", placeholderId: string) => {
+    const edited = bot!.emulator.waitFor((e) => e.type === "message_update" && e.message.id === placeholderId);
+    const verdict = bot!.emulator.waitFor((e) => e.type === "message_update" && e.message.id === reviewId);
+    await bot!.emulator.clickButton({
+      channelId: REVIEW,
+      messageId: reviewId,
+      customId: `docent:review:${action}`,
+      user: MOD,
+      memberPermissions: MANAGE_MESSAGES,
+    });
+    await Promise.all([edited, verdict]);
+    return bot!.emulator.message(placeholderId)!;
+  };
+
+  it("posts an approved answer as a direct one: Solved button, answered tag, Solved works; a follow-up mention stays a plain answer", async () => {
+    const { emulator, replyIn, logLines } = await start({ review: APPROVE });
+    const { thread, message } = await emulator.createForumPost({
+      forumId: HELP_FORUM,
+      author: ALICE,
+      title: "Encryption",
+      content: "Is data encrypted at rest?",
+      tags: [TAG.billing],
+    });
+    const placeholder = await replyIn(thread.id, message.id);
+    expect(placeholder.content).toMatch(/A moderator will check my answer/);
+    expect(ids(placeholder)).toEqual([]);
+    const review = await reviewOf(placeholder.id);
+    expect(review.content).toMatch(/Draft answer waiting for approval/);
+    // Nothing is answered yet: the post carries only the poster's tag until a moderator decides.
+    expect(emulator.channel(thread.id)!.applied_tags).toEqual([TAG.billing]);
+
+    const tagged = emulator.waitFor((e) => e.type === "thread_update" && e.thread.id === thread.id);
+    const answer = await decide(review.id, "approve", placeholder.id);
+    await tagged;
+    expect(answer.content).toBe(review.embeds[0]!.description);
+    expect(answer.content).toMatch(new RegExp(`^Hi <@${ALICE.id}>!`));
+    expect(ids(answer)).toEqual(["docent:fb:up", "docent:fb:down", "docent:forum:solved"]);
+    expect(answer.allowed_mentions).toEqual({ parse: [], users: [ALICE.id], replied_user: true });
+    expect(emulator.channel(thread.id)!.applied_tags).toEqual([TAG.billing, TAG.answered]);
+    expect(JSON.stringify(emulator.message(review.id)!.embeds)).toMatch(/Approved and posted/);
+
+    const solved = await emulator.clickButton({ channelId: thread.id, messageId: answer.id, customId: "docent:forum:solved", user: ALICE });
+    await emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === solved.id);
+    await bot!.logsMatching(/"event":"forum_solved"/, 1);
+    expect(emulator.channel(thread.id)!.applied_tags).toEqual([TAG.billing, TAG.answered, TAG.solved]);
+    expect(ids(emulator.message(answer.id)!)).toEqual(["docent:fb:up", "docent:fb:down"]);
+    // Counted and logged once, when answered, as a direct answer is.
+    expect(logLines.filter((line) => line.includes('"event":"answered"') && line.includes('"via":"forum"'))).toHaveLength(1);
+
+    // A follow-up mention in the post is a mention: approved, it is a plain answer, without a second Solved button.
+    const followUp = await emulator.sendUserMessage({ channelId: thread.id, author: ALICE, content: `<@${BOT.id}> and in transit?`, mentions: [BOT.id] });
+    const second = await replyIn(thread.id, followUp.id);
+    const later = await decide((await reviewOf(second.id)).id, "approve", second.id);
+    expect(ids(later)).toEqual(["docent:fb:up", "docent:fb:down"]);
+    expect(errorLines()).toEqual([]);
+  });
+
+  it("after a restart, posts a draft approved once its post was archived: the post is reopened and tagged", async () => {
+    const { emulator, replyIn } = await start({ review: APPROVE });
+    const { thread, message } = await emulator.createForumPost({
+      forumId: HELP_FORUM,
+      author: ALICE,
+      title: "Transit",
+      content: "Is data encrypted in transit?",
+    });
+    const placeholder = await replyIn(thread.id, message.id);
+    const review = await reviewOf(placeholder.id);
+    await emulator.archiveThread(thread.id);
+    // Nothing is remembered but what Discord holds: the review message and the placeholder.
+    await bot!.restart();
+    const tagged = emulator.waitFor((e) => e.type === "thread_update" && e.thread.id === thread.id && e.changed.includes("applied_tags"));
+    const answer = await decide(review.id, "approve", placeholder.id);
+    await tagged;
+    expect(ids(answer)).toEqual(["docent:fb:up", "docent:fb:down", "docent:forum:solved"]);
+    expect(emulator.channel(thread.id)!.thread_metadata?.archived).toBe(false);
+    expect(emulator.channel(thread.id)!.applied_tags).toEqual([TAG.answered]);
+    expect(errorLines()).toEqual([]);
+  });
+
+  it("tells the poster when a moderator rejects the answer, tags the post for a human and keeps Solved for later", async () => {
+    const { emulator, replyIn } = await start({ review: APPROVE });
+    const { thread, message } = await emulator.createForumPost({ forumId: HELP_FORUM, author: BOB, title: "Regions", content: "Can I keep data in Europe?" });
+    const placeholder = await replyIn(thread.id, message.id);
+    const review = await reviewOf(placeholder.id);
+    const tagged = emulator.waitFor((e) => e.type === "thread_update" && e.thread.id === thread.id);
+    const note = await decide(review.id, "reject", placeholder.id);
+    await tagged;
+    expect(note.content).toMatch(/A moderator decided not to post this answer/);
+    expect(note.allowed_mentions).toEqual({ parse: [], users: [], replied_user: false });
+    expect(ids(note)).toEqual(["docent:forum:solved"]);
+    expect(emulator.channel(thread.id)!.applied_tags).toEqual([TAG.needsHuman]);
+    expect(JSON.stringify(emulator.message(review.id)!.embeds)).toMatch(/Rejected/);
+    // Once a person has helped, the poster closes the post with it.
+    const solved = await emulator.clickButton({ channelId: thread.id, messageId: note.id, customId: "docent:forum:solved", user: BOB });
+    await emulator.waitFor((e) => e.type === "interaction_callback" && e.interactionId === solved.id);
+    await bot!.logsMatching(/"event":"forum_solved"/, 1);
+    expect(emulator.channel(thread.id)!.applied_tags).toEqual([TAG.needsHuman, TAG.solved]);
+    expect(errorLines()).toEqual([]);
+  });
+});

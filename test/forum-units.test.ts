@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forumConfig, parseConfig } from "../src/config.ts";
-import { findTag, planTag } from "../src/discord/forum/forum-tags.ts";
+import { findTag, planTag, postTagOf } from "../src/discord/forum/forum-tags.ts";
 import { forumPostQuestion } from "../src/discord/forum/thread-follow-up.ts";
 
 const TAGS = [
@@ -19,6 +19,13 @@ describe("forum tags (pure)", () => {
   it("says why it cannot: no such tag in the forum, or five tags already", () => {
     expect(planTag([], TAGS, "Solved")).toEqual({ kind: "missing" });
     expect(planTag(["3", "4", "5", "6", "7"], TAGS, "Needs a human")).toEqual({ kind: "full" });
+  });
+
+  it("asks for a human on refused and uncertain answers, whether posted directly or approved", () => {
+    expect(postTagOf("answered")).toBe("answered");
+    expect(postTagOf("fallback")).toBe("answered");
+    expect(postTagOf("uncertain")).toBe("needs-human");
+    expect(postTagOf("refused")).toBe("needs-human");
   });
 
   it("a post's question is its title, then its first message", () => {

@@ -18,6 +18,7 @@ import { answerQuestion, type EngineDeps } from "../../answer/engine/answer-ques
 import { type BotMetrics, isDeadlineFallback, outcomeOf } from "../bot-metrics.ts";
 import type { AnswerResult } from "../../answer/answer-types.ts";
 import type { ForumConfig } from "../../config.ts";
+import { kindOf } from "../../gaps/review-record.ts";
 import type { Logger } from "../../log.ts";
 import { isAllowedChannel } from "../channel-allowlist.ts";
 import { formatDiscordAnswer } from "../format-reply.ts";
@@ -25,9 +26,9 @@ import type { Admission, LoadControl } from "../load-control.ts";
 import { OncePerKey } from "../per-key.ts";
 import { answerPayload, noticePayload, type ReplyPayload } from "../reply-payload.ts";
 import { isModerator } from "../review/permissions.ts";
-import type { ReviewDesk } from "../review/review-desk.ts";
+import { type DraftDecision, REJECTED_TEXT, type ReviewDesk } from "../review/review-desk.ts";
 import type { ForumHealth } from "./forum-health.ts";
-import { planTag } from "./forum-tags.ts";
+import { type PostTag, planTag, postTagOf } from "./forum-tags.ts";
 import { forumPostQuestion } from "./thread-follow-up.ts";
 
 /** The Solved button under Docent's answer in a forum post. */
@@ -73,8 +74,12 @@ export class ForumDesk {
     private readonly deps: ForumDeps,
   ) {}
 
-  /** Listens for new posts; starter messages arrive through the bot's message handler ({@link handlesStarter}). */
+  /**
+   * Listens for new posts; starter messages arrive through the bot's message handler ({@link handlesStarter}).
+   * Moderators' decisions on posts' drafts (approve mode) come here too, so they are posted as answers are.
+   */
   attach(): void {
+    this.deps.desk.publishDraftsWith((decision) => this.publishDecision(decision));
     this.client.on(Events.ThreadCreate, (thread, newlyCreated) => {
       if (!newlyCreated || !isForumThread(thread)) return;
       const work = this.onNewPost(thread).catch((error) => this.logFailure(thread.id, error));
@@ -174,21 +179,63 @@ export class ForumDesk {
       "question answered",
     );
     const content = formatDiscordAnswer(result, posterId);
+    const answer = answerPayload(content, { pingUserId: posterId });
     const where = { askerId: posterId, guildId: thread.guildId, channelId: thread.id };
     if (deps.desk.approvalRequired && !result.refused) {
       const placeholder = await replyTo(thread, starter, noticePayload(deps.awaitingApproval));
       const review = await deps.desk.mirror(result, { ...where, replyMessageId: placeholder.id, answerContent: content, pending: true });
-      if (!review) await placeholder.edit(withSolvedButton(answerPayload(content, { pingUserId: posterId })));
-    } else {
-      const reply = await replyTo(thread, starter, withSolvedButton(answerPayload(content, { pingUserId: posterId })));
-      await deps.desk.mirror(result, { ...where, replyMessageId: reply.id, answerContent: content, pending: false });
+      // No review message, no moderator to approve: answer rather than leave the member waiting forever. Otherwise
+      // the post stays untagged until a moderator decides ({@link publishDecision}).
+      if (!review) await this.publish(thread, { placeholder }, answer, postTagOf(kindOf(result)));
+      return;
     }
-    const needsHuman = result.refused || result.confidence === "uncertain" || !result.draft;
+    const reply = await this.publish(thread, { replyTo: starter }, answer, postTagOf(kindOf(result)));
+    await deps.desk.mirror(result, { ...where, replyMessageId: reply.id, answerContent: content, pending: false });
+  }
+
+  /**
+   * The one way a post gets Docent's answer, directly or once a moderator decided: the message (new, or the
+   * placeholder edited) with the Solved button under its own buttons, then the post's tag.
+   */
+  private async publish(
+    thread: AnyThreadChannel,
+    where: { replyTo: Message } | { placeholder: Message },
+    payload: ReplyPayload,
+    tag: PostTag,
+  ): Promise<Message> {
+    const body = withSolvedButton(payload);
+    const message = "placeholder" in where ? await where.placeholder.edit(body) : await replyTo(thread, where.replyTo, body);
+    const { settings } = this.deps;
     await this.addTag(
       thread,
-      needsHuman ? deps.settings.forumNeedsHumanTag : deps.settings.forumAnsweredTag,
-      needsHuman ? "FORUM_NEEDS_HUMAN_TAG" : "FORUM_ANSWERED_TAG",
+      tag === "needs-human" ? settings.forumNeedsHumanTag : settings.forumAnsweredTag,
+      tag === "needs-human" ? "FORUM_NEEDS_HUMAN_TAG" : "FORUM_ANSWERED_TAG",
     );
+    return message;
+  }
+
+  /**
+   * A moderator approved or rejected the draft of a post's answer: its placeholder (the bot's reply to the starter
+   * message) becomes the answer, tagged as a direct answer would be, or the rejection note, tagged for a human and
+   * keeping the Solved button for when one has helped. Anything else (a follow-up mention in a post, /ask) is left
+   * to the review desk.
+   */
+  private async publishDecision(decision: DraftDecision): Promise<boolean> {
+    const { placeholder } = decision;
+    const thread = placeholder?.channel;
+    if (!placeholder || !thread?.isThread() || !isForumThread(thread) || placeholder.reference?.messageId !== thread.id) return false;
+    // A post archived while the draft waited is reopened, as a direct answer reopens it; a locked one refuses the edit.
+    if (thread.archived && !thread.locked)
+      await thread.setArchived(false, "Moderator decided on the answer").catch((error) => this.permissionProblem(thread, error, "archive"));
+    if (decision.verdict === "approved") {
+      // A record that cannot be read still holds a draft the moderator approved: tagged as answered.
+      const answer = answerPayload(decision.answerContent, { pingUserId: decision.askerId });
+      await this.publish(thread, { placeholder }, answer, postTagOf(decision.kind ?? "answered"));
+    } else {
+      await this.publish(thread, { placeholder }, noticePayload(REJECTED_TEXT), "needs-human");
+    }
+    this.deps.logger.info({ event: "forum_draft_decided", threadId: thread.id, verdict: decision.verdict }, "forum post's draft decided");
+    return true;
   }
 
   /** The Solved button: the poster or a moderator tags the post solved (and archives it, if configured). */

@@ -1,3 +1,5 @@
+import type { ReviewKind } from "../../gaps/review-record.ts";
+
 /**
  * Which tags a forum post should carry after Docent tags it: the poster's own tags are kept, Docent's tag is added
  * once, and Discord's limit of five tags per post is respected. Pure.
@@ -25,4 +27,11 @@ export function planTag(applied: readonly string[], available: readonly ForumTag
   if (applied.includes(tag.id)) return { kind: "already" };
   if (applied.length >= MAX_POST_TAGS) return { kind: "full" };
   return { kind: "apply", tags: [...applied, tag.id] };
+}
+
+/** Docent's own tag on an answered post: refused and uncertain answers ask for a human. */
+export type PostTag = "answered" | "needs-human";
+
+export function postTagOf(kind: ReviewKind): PostTag {
+  return kind === "refused" || kind === "uncertain" ? "needs-human" : "answered";
 }

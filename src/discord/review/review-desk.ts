@@ -12,6 +12,7 @@ import {
 } from "discord.js";
 import type { AnswerResult } from "../../answer/answer-types.ts";
 import { redact } from "../../answer/guards/redact.ts";
+import { type ReviewKind, readRecord } from "../../gaps/review-record.ts";
 import type { Logger } from "../../log.ts";
 import { KeyedQueue } from "../per-key.ts";
 import { answerPayload, noticePayload } from "../reply-payload.ts";
@@ -42,6 +43,24 @@ export interface ReviewSettings {
 export const REJECTED_TEXT = "A moderator decided not to post this answer. Please ask the moderators here, or check the policy pages directly.";
 const PRIVATE = MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds;
 
+/** A moderator's decision on a draft (approve mode), read from its review message: what to post, and where. */
+export interface DraftDecision {
+  verdict: "approved" | "rejected";
+  /** The bot's placeholder the decision replaces; null when it is gone (or, for `/ask`, there never was one). */
+  placeholder: Message | null;
+  askerId: string | null;
+  /** The draft exactly as the moderator saw it in the review message. */
+  answerContent: string;
+  /** What the engine made of the question (answered, uncertain...), from the review's record; null if it cannot be read. */
+  kind: ReviewKind | null;
+}
+
+/**
+ * Posts a decided draft in a form of its own (a forum post's answer, with its Solved button and tags) and returns
+ * true, or returns false to leave it to the desk's plain edit, as for mentions.
+ */
+export type DraftPublisher = (decision: DraftDecision) => Promise<boolean>;
+
 /**
  * The moderators' side: mirrors answers to the review channel and carries out review buttons. The review
  * message is the only record; every action re-reads it and checks it really is a Docent review message in the
@@ -52,12 +71,19 @@ export class ReviewDesk {
   private readonly perAnswer = new KeyedQueue();
   /** Review message ids of answers this process mirrored, so a review older than the last 100 messages is still found. */
   private readonly reviewIds = new Map<string, string>();
+  /** Set by the forum desk: approved and rejected drafts of forum posts are posted the way it posts answers. */
+  private publisher: DraftPublisher | null = null;
 
   constructor(
     private readonly client: Client,
     readonly settings: ReviewSettings,
     private readonly logger: Logger,
   ) {}
+
+  /** Hands decided drafts to `publisher` first (one publisher: the forum desk). */
+  publishDraftsWith(publisher: DraftPublisher): void {
+    this.publisher = publisher;
+  }
 
   get approvalRequired(): boolean {
     return this.settings.mode === "approve" && this.settings.channelId !== null;
@@ -195,15 +221,18 @@ export class ReviewDesk {
       if (action === "remove") {
         await target?.delete();
         verdict = "removed";
-      } else if (action === "approve") {
-        // The answer text is taken from the review message itself: nothing else remembers it.
-        const payload = answerPayload(parsed.answerContent, { pingUserId: parsed.askerId });
-        if (target) await target.edit({ content: payload.content, components: payload.components, allowedMentions: payload.allowedMentions });
-        else await this.postInChannel(parsed.askedInChannelId, payload);
-        verdict = "approved";
       } else {
-        if (target) await target.edit({ content: REJECTED_TEXT, components: [], allowedMentions: { parse: [] } });
-        verdict = "rejected";
+        verdict = action === "approve" ? "approved" : "rejected";
+        const record = readRecord(review.embeds.map((e) => e.toJSON()));
+        // The answer text is taken from the review message itself: nothing else remembers it.
+        const decision: DraftDecision = {
+          verdict,
+          placeholder: target,
+          askerId: parsed.askerId,
+          answerContent: parsed.answerContent,
+          kind: record.status === "ok" ? record.record.kind : null,
+        };
+        if (!(await this.publisher?.(decision))) await this.publishPlainly(decision, parsed.askedInChannelId);
       }
     } else {
       verdict = action === "correct" ? "correct" : "wrong";
@@ -230,6 +259,18 @@ export class ReviewDesk {
     if (!channel?.isTextBased()) return null;
     const message = await channel.messages.fetch(messageId).catch(() => null);
     return message && message.author.id === this.client.user?.id ? message : null;
+  }
+
+  /** A decided draft as a mentions' reply: the placeholder edited into the answer or the note (or, for /ask, a new message). */
+  private async publishPlainly(decision: DraftDecision, askedInChannelId: string | null): Promise<void> {
+    const { placeholder } = decision;
+    if (decision.verdict === "rejected") {
+      if (placeholder) await placeholder.edit({ content: REJECTED_TEXT, components: [], allowedMentions: { parse: [] } });
+      return;
+    }
+    const payload = answerPayload(decision.answerContent, { pingUserId: decision.askerId });
+    if (placeholder) await placeholder.edit({ content: payload.content, components: payload.components, allowedMentions: payload.allowedMentions });
+    else await this.postInChannel(askedInChannelId, payload);
   }
 
   private async postInChannel(channelId: string | null, payload: ReturnType<typeof answerPayload>): Promise<void> {
