@@ -189,6 +189,8 @@ try {
     if (event.type === "message_create" && event.message.author.id === BOT.id) {
       const to = event.message.message_reference?.message_id;
       if (!to) return;
+      // A forum post is answered in its own thread (whose id is the post's): a reply elsewhere does not count.
+      if (questions.get(to)?.kind === "forum_post" && event.message.channel_id !== to) return;
       record(to, event.message.content);
       const hasVotes = JSON.stringify(event.message.components ?? []).includes(feedbackId("up"));
       if (questions.get(to)?.fate === "answered") answers.push({ id: event.message.id, channelId: event.message.channel_id, hasVotes });
