@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { PROJECT_DIR, scriptArgs, scriptEnv } from "./support/run-script.ts";
 
 describe("npm run soak -- --minutes 2 --shards 2", () => {
-  it("loses nothing, answers nothing twice through a rolling restart of a shard, and answers from the new pages after the re-ingest", async () => {
+  it("loses nothing, answers nothing twice (forum posts included) through a rolling restart of a shard, and answers from the new pages after the re-ingest", async () => {
     const child = spawn(process.execPath, [...scriptArgs("soak.ts"), "--minutes", "2", "--shards", "2", "--rate", "1", "--count-only"], {
       cwd: PROJECT_DIR,
       env: scriptEnv(),
