@@ -1,10 +1,13 @@
 /**
  * Soak: `npm start` with SHARD_COUNT (the sharding manager and its shard processes, as in production) against the
- * local Discord emulator, under a steady mix of mentions, /ask, follow-ups and feedback votes for N minutes. In
+ * local Discord emulator, under a steady mix of mentions, /ask, follow-ups, help-forum posts (one forum per guild,
+ * in FORUM_CHANNEL_IDS) and feedback votes for N minutes. In
  * the middle it re-ingests changed pages (every "30 days" becomes "45 days"), restarts one shard with SIGTERM (as
  * a rolling upgrade does) and lets the manager bring it back, and with --s3 restarts the RADOS gateway under the
  * index. Prints one row per minute (sent, answered, busy, lost, answered twice, p50/p95, RSS/heap per process)
- * and one verdict line; exits 1 when a target of issue 21 is missed.
+ * and one verdict line; exits 1 when a target of issue 21 is missed. Forum posts count as questions and are also
+ * shown on their own (a table column, fields at the end of the verdict line), including posts made to the
+ * restarted shard's guilds while it restarts.
  *
  * Usage: npm run soak -- --minutes 30 [--shards 2] [--s3] [--rate 2] [--count-only]
  *   --rate: questions per second over all guilds; --count-only: timing and memory targets are printed but do not
@@ -26,7 +29,7 @@ import { PROJECT_ROOT } from "../src/project-files.ts";
 import { type Radosgw, radosgwAvailable, startRadosgw } from "../test/support/radosgw.ts";
 import { scriptEnv } from "../test/support/run-script.ts";
 import { BENCH_QUESTIONS, benchUsers } from "./bench/mention-load.ts";
-import { checks, classifyReply, type MemorySample, minuteRows, type Question, totals, verdictLine } from "./soak/soak-tally.ts";
+import { checks, classifyReply, forumCell, forumVerdict, type MemorySample, minuteRows, type Question, totals, verdictLine } from "./soak/soak-tally.ts";
 
 const { values } = parseArgs({
   options: {
@@ -58,10 +61,16 @@ const BOT: EmulatorUser = { id: "900000000000000001", username: "docent", bot: t
 const GUILDS = Array.from({ length: Math.max(2, SHARDS) }, (_, i) => ({
   id: String(300000000000000001n + BigInt(i) * 4194304n),
   channel: String(400000000000000001n + BigInt(i)),
+  /** A help forum listed in FORUM_CHANNEL_IDS: its new posts are answered unasked. */
+  forum: String(410000000000000001n + BigInt(i)),
 }));
+/** One event in ten is a new forum post (taken from the mentions' share: 40% mentions, 10% forum posts). */
+const FORUM_ROLL = 4;
 const users = benchUsers(40);
 /** The question about the pages the re-ingest changes, and what its answer says before and after. */
 const RETENTION_QUESTION = BENCH_QUESTIONS[1]!;
+/** What the posts made on purpose during the shard restart ask. */
+const RESTART_POST = BENCH_QUESTIONS[0]!;
 /** Milliseconds since the traffic started (set again once the bot is up). */
 let trafficStart = performance.now();
 const elapsed = () => performance.now() - trafficStart;
@@ -112,7 +121,10 @@ try {
     guilds: GUILDS.map((guild, i) => ({
       id: guild.id,
       name: `Guild ${i}`,
-      channels: [{ id: guild.channel, name: "general" }],
+      channels: [
+        { id: guild.channel, name: "general" },
+        { id: guild.forum, name: "help-forum", type: 15 },
+      ],
       members: users.map((user) => ({ user })),
     })),
   });
@@ -128,6 +140,7 @@ try {
       COOLDOWN_SECONDS: "0",
       METRICS_PORT: String(metricsPort),
       SHUTDOWN_GRACE_MS: "20000",
+      FORUM_CHANNEL_IDS: GUILDS.map((guild) => guild.forum).join(","),
     }),
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -176,6 +189,8 @@ try {
     if (event.type === "message_create" && event.message.author.id === BOT.id) {
       const to = event.message.message_reference?.message_id;
       if (!to) return;
+      // A forum post is answered in its own thread (whose id is the post's): a reply elsewhere does not count.
+      if (questions.get(to)?.kind === "forum_post" && event.message.channel_id !== to) return;
       record(to, event.message.content);
       const hasVotes = JSON.stringify(event.message.components ?? []).includes(feedbackId("up"));
       if (questions.get(to)?.fate === "answered") answers.push({ id: event.message.id, channelId: event.message.channel_id, hasVotes });
@@ -220,6 +235,37 @@ try {
   const memoryTimer = setInterval(() => void sampleMemory().catch(() => {}), 10_000);
   await sampleMemory();
 
+  // --- sending ---------------------------------------------------------------------------------------------------
+  const track = (id: string, kind: Question["kind"], sentAt: number, delivered: boolean, text: string, startedAt: number, duringRestart: boolean) => {
+    questions.set(id, { id, kind, sentAt, delivered, replies: 0, fate: "pending", latencyMs: null, fresh: null, duringRestart });
+    sentAtMs.set(id, startedAt);
+    questionText.set(id, text);
+  };
+  const shardConnected = (guildId: string) => emulator!.gatewaySessions().some((s) => s.shardId === emulator!.shardOf(guildId) && s.connected);
+  /** The shard being restarted (from its SIGTERM until its successor is online), or null. */
+  let restartingShard: number | null = null;
+  let shardRestarted = false;
+  const sendFailed = (error: unknown) => console.error(`send failed: ${String(error).slice(0, 200)}`);
+  const inRestart = (guildId: string) => restartingShard !== null && emulator!.shardOf(guildId) === restartingShard;
+  const sends: Array<Promise<unknown>> = [];
+  let posts = 0;
+  /** A member opens a post in the guild's help forum: a thread whose starter message (same id) is the question. */
+  const postToForum = async (guild: (typeof GUILDS)[number], text: string, duringRestart: boolean) => {
+    const sentAt = elapsed();
+    const startedAt = performance.now();
+    const delivered = shardConnected(guild.id);
+    const k = posts++;
+    const { message } = await emulator!.createForumPost({
+      forumId: guild.forum,
+      author: users[k % users.length]!,
+      title: `Soak post ${k}`,
+      content: text,
+      // Discord sends the thread and its starter message in either order; the bot must answer once either way.
+      order: k % 2 === 0 ? "thread-first" : "message-first",
+    });
+    track(message.id, "forum_post", sentAt, delivered, text, startedAt, duringRestart || inRestart(guild.id));
+  };
+
   // --- the mid-run events ----------------------------------------------------------------------------------------
   const events: string[] = [];
   const midRun = (async () => {
@@ -241,10 +287,23 @@ try {
     const before = onlineLines().filter((line) => line.shard === victim);
     const pid = before.at(-1)!.pid;
     const t1 = elapsed();
+    restartingShard = victim;
     process.kill(pid, "SIGTERM");
+    // A post while the old process hands over (it asked for a successor, which is not online yet), and one right
+    // after the successor logs in (the old process is still finishing): each must be answered once, or told busy.
+    const victimGuilds = GUILDS.filter((guild) => emulator!.shardOf(guild.id) === victim);
+    await waitFor(
+      () => logs.includes(`"event":"shutdown"`) && logs.split("\n").some((l) => l.includes(`"event":"shutdown"`) && l.includes(`"pid":${pid}`)),
+      `shard ${victim} to begin its handover`,
+    );
+    for (const guild of victimGuilds) sends.push(postToForum(guild, RESTART_POST, true).catch(sendFailed));
     await waitFor(() => onlineLines().filter((line) => line.shard === victim).length > before.length, `shard ${victim} to come back`);
+    const back = elapsed();
+    for (const guild of victimGuilds) sends.push(postToForum(guild, RESTART_POST, true).catch(sendFailed));
+    restartingShard = null;
+    shardRestarted = true;
     events.push(
-      `shard ${victim} (pid ${pid}) restarted with SIGTERM at ${(t1 / 60_000).toFixed(1)} min, back online after ${((elapsed() - t1) / 1000).toFixed(1)} s`,
+      `shard ${victim} (pid ${pid}) restarted with SIGTERM at ${(t1 / 60_000).toFixed(1)} min, back online after ${((back - t1) / 1000).toFixed(1)} s`,
     );
 
     if (rgw) {
@@ -256,34 +315,31 @@ try {
   })();
 
   // --- steady traffic ------------------------------------------------------------------------------------------------
-  const shardConnected = (guildId: string) => emulator!.gatewaySessions().some((s) => s.shardId === emulator!.shardOf(guildId) && s.connected);
-  const track = (id: string, kind: Question["kind"], sentAt: number, delivered: boolean, text: string, startedAt: number) => {
-    questions.set(id, { id, kind, sentAt, delivered, replies: 0, fate: "pending", latencyMs: null, fresh: null });
-    sentAtMs.set(id, startedAt);
-    questionText.set(id, text);
-  };
   let n = 0;
-  const sends: Array<Promise<unknown>> = [];
   const interval = 1000 / RATE;
   while (elapsed() < DURATION_MS) {
     const i = n++;
-    const guild = GUILDS[i % GUILDS.length]!;
+    const roll = i % 10;
+    // Forum posts take every tenth event, so they go round the guilds on their own (every guild gets its share).
+    const guild = (roll === FORUM_ROLL ? GUILDS[Math.floor(i / 10) % GUILDS.length] : GUILDS[i % GUILDS.length])!;
     const user = users[i % users.length]!;
     const text = BENCH_QUESTIONS[Math.floor(i / GUILDS.length) % BENCH_QUESTIONS.length]!;
-    const roll = i % 10;
     const sentAt = elapsed();
     const startedAt = performance.now();
     const delivered = shardConnected(guild.id);
+    const duringRestart = inRestart(guild.id);
     const earlier = answers.filter((a) => a.channelId === guild.channel);
     const send = async () => {
-      if (roll < 5 || earlier.length === 0) {
+      if (roll === FORUM_ROLL) {
+        await postToForum(guild, text, false);
+      } else if (roll < 5 || earlier.length === 0) {
         const message: Message = await emulator!.sendUserMessage({
           channelId: guild.channel,
           author: user,
           content: `<@${BOT.id}> ${text}`,
           mentions: [BOT.id],
         });
-        track(message.id, "mention", sentAt, delivered, text, startedAt);
+        track(message.id, "mention", sentAt, delivered, text, startedAt, duringRestart);
       } else if (roll < 7) {
         const interaction = await emulator!.runSlashCommand({
           channelId: guild.channel,
@@ -291,7 +347,7 @@ try {
           name: "ask",
           options: [{ name: "question", type: 3, value: text }],
         });
-        track(interaction.id, "ask", sentAt, delivered, text, startedAt);
+        track(interaction.id, "ask", sentAt, delivered, text, startedAt, duringRestart);
       } else if (roll < 9) {
         const to = earlier[i % earlier.length]!;
         const message = await emulator!.sendUserMessage({
@@ -301,7 +357,7 @@ try {
           mentions: [BOT.id],
           replyTo: to.id,
         });
-        track(message.id, "follow_up", sentAt, delivered, text, startedAt);
+        track(message.id, "follow_up", sentAt, delivered, text, startedAt, duringRestart);
       } else {
         const target = earlier.filter((a) => a.hasVotes).at(-1);
         if (!target) return;
@@ -316,12 +372,14 @@ try {
       }
     };
     // The emulator's dispatch is synchronous up to the send: ids are tracked before any reply can arrive.
-    sends.push(send().catch((error: unknown) => console.error(`send failed: ${String(error).slice(0, 200)}`)));
+    sends.push(send().catch(sendFailed));
     const next = (i + 1) * interval;
     await sleep(Math.max(0, next - elapsed()));
   }
   await Promise.all(sends);
   await midRun;
+  // The posts made during the restart may still be on their way.
+  await Promise.all(sends);
   // Answers still being written get a generous while; then a moment longer to catch any second reply.
   const settleBy = Date.now() + 60_000;
   while ([...questions.values()].some((q) => q.fate === "pending" && q.delivered) && Date.now() < settleBy) await sleep(200);
@@ -331,15 +389,24 @@ try {
   // --- report ------------------------------------------------------------------------------------------------------
   const all = [...questions.values()];
   const fmt = (ms: number | null) => (ms === null ? "-" : ms.toFixed(0));
-  console.log("\n| min | sent | answered | busy | lost | answered twice | failed | undelivered | p50 ms | p95 ms | RSS/heap (MB) |");
-  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+  console.log(
+    "\n| min | sent | answered | busy | lost | answered twice | failed | undelivered | forum posts (answered/busy/lost/twice) | p50 ms | p95 ms | RSS/heap (MB) |",
+  );
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
   for (const row of minuteRows(all, memory, DURATION_MS))
     console.log(
-      `| ${row.minute} | ${row.sent} | ${row.answered} | ${row.busy} | ${row.lost} | ${row.twice} | ${row.failed} | ${row.undelivered} | ${fmt(row.p50)} | ${fmt(row.p95)} | ${row.memory} |`,
+      `| ${row.minute} | ${row.sent} | ${row.answered} | ${row.busy} | ${row.lost} | ${row.twice} | ${row.failed} | ${row.undelivered} | ${forumCell(row.forum)} | ${fmt(row.p50)} | ${fmt(row.p95)} | ${row.memory} |`,
     );
   console.log("");
   for (const event of events) console.log(`- ${event}`);
-  const results = checks({ questions: all, memory, durationMs: DURATION_MS, warmupMs: WARMUP_MS, reingested: reingestedAt !== null });
+  const results = checks({
+    questions: all,
+    memory,
+    durationMs: DURATION_MS,
+    warmupMs: WARMUP_MS,
+    reingested: reingestedAt !== null,
+    restarted: shardRestarted,
+  });
   for (const check of results)
     console.log(
       `- ${check.ok ? "ok" : "MISSED"}: ${check.name}: ${check.detail}${check.timing && values["count-only"] ? " (reported only: --count-only)" : ""}`,
@@ -350,7 +417,7 @@ try {
     verdictLine(
       ok,
       totals(all),
-      `; mentions ${byKind("mention")}, /ask ${byKind("ask")}, follow-ups ${byKind("follow_up")}, votes ${votes.acknowledged}/${votes.sent} acknowledged`,
+      `; mentions ${byKind("mention")}, /ask ${byKind("ask")}, follow-ups ${byKind("follow_up")}, votes ${votes.acknowledged}/${votes.sent} acknowledged${forumVerdict(all)}`,
     ),
   );
   exitCode = ok && votes.acknowledged === votes.sent ? 0 : 1;

@@ -1,14 +1,15 @@
 /**
  * The soak's bookkeeping, kept pure: what became of each question, the per-minute rows, and the verdict against
  * the targets of issue 21 (0 lost, 0 answered twice, every question answered or told "busy", RSS after the
- * warm-up growing < 10%, p95 at the end within 1.5x the start, answers after the re-ingest from the new pages).
+ * warm-up growing < 10%, p95 at the end within 1.5x the start, answers after the re-ingest from the new pages),
+ * with help-forum posts also counted on their own.
  */
 
 export type Fate = "answered" | "busy" | "failed" | "pending";
 
 export interface Question {
   id: string;
-  kind: "mention" | "ask" | "follow_up";
+  kind: "mention" | "ask" | "follow_up" | "forum_post";
   /** Milliseconds from the soak's start. */
   sentAt: number;
   /** Whether the shard its guild belongs to had a connected gateway session when it was sent. */
@@ -18,6 +19,8 @@ export interface Question {
   latencyMs: number | null;
   /** Asked after the re-ingest about the changed pages: whether the answer quoted the new text (null: not such). */
   fresh: boolean | null;
+  /** Sent between a shard's SIGTERM and its successor's login, to a guild of that shard. */
+  duringRestart?: boolean;
 }
 
 export interface MemorySample {
@@ -69,6 +72,8 @@ export function totals(questions: readonly Question[]): Totals {
 
 export interface Row extends Totals {
   minute: number;
+  /** The forum posts among the row's questions. */
+  forum: Totals;
   p50: number | null;
   p95: number | null;
   memory: string;
@@ -84,9 +89,23 @@ export function minuteRows(questions: readonly Question[], memory: readonly Memo
     const last = new Map<string, MemorySample>();
     for (const sample of memory) if (inMinute(sample.at)) last.set(sample.process, sample);
     const memoryText = [...last.values()].map((s) => `${s.process} ${mb(s.rssBytes)}${s.heapBytes === null ? "" : `/${mb(s.heapBytes)}`}`).join(", ");
-    rows.push({ minute: minute + 1, ...totals(sent), p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), memory: memoryText });
+    rows.push({
+      minute: minute + 1,
+      ...totals(sent),
+      forum: totals(sent.filter(isForumPost)),
+      p50: quantile(latencies, 0.5),
+      p95: quantile(latencies, 0.95),
+      memory: memoryText,
+    });
   }
   return rows;
+}
+
+const isForumPost = (q: Question) => q.kind === "forum_post";
+
+/** A row's forum posts as one table cell: sent (answered/busy/lost/answered twice). */
+export function forumCell(t: Totals): string {
+  return `${t.sent} (${t.answered}/${t.busy}/${t.lost}/${t.twice})`;
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)}M`;
@@ -109,6 +128,8 @@ export function checks(input: {
   durationMs: number;
   warmupMs: number;
   reingested: boolean;
+  /** Whether a shard was restarted on purpose: the forum posts sent meanwhile are then checked on their own. */
+  restarted?: boolean;
 }): Check[] {
   const t = totals(input.questions);
   const result: Check[] = [
@@ -131,6 +152,7 @@ export function checks(input: {
       : "the re-ingest did not run",
     timing: false,
   });
+  result.push(...forumChecks(input.questions, input.restarted ?? false));
 
   // Memory: per process id, the first sample after the warm-up against the last one.
   const byPid = new Map<number, MemorySample[]>();
@@ -163,6 +185,44 @@ export function checks(input: {
     timing: true,
   });
   return result;
+}
+
+/**
+ * Forum posts are counted with the other questions above and again on their own here: each post answered once in
+ * its thread or told busy. The bot has no catch-up of posts made while its shard had no gateway session (it relies
+ * on the rolling restart's successor-first handover instead), so a post made during a restart must be answered by
+ * one of the shard's two processes like any other question.
+ */
+function forumChecks(questions: readonly Question[], restarted: boolean): Check[] {
+  const posts = questions.filter(isForumPost);
+  const f = totals(posts);
+  const once = (t: Totals) => t.lost === 0 && t.twice === 0 && t.failed === 0 && t.undelivered === 0 && t.answered + t.busy === t.sent;
+  const result: Check[] = [
+    {
+      name: "forum posts answered once or told busy",
+      ok: f.sent > 0 && once(f),
+      detail: `${f.sent} posts: ${f.answered} answered, ${f.busy} busy, ${f.lost} lost, ${f.twice} answered twice, ${f.failed} failed, ${f.undelivered} undelivered`,
+      timing: false,
+    },
+  ];
+  if (restarted) {
+    const r = totals(posts.filter((q) => q.duringRestart));
+    result.push({
+      name: "forum posts during the shard restart answered once or told busy",
+      ok: r.sent > 0 && once(r),
+      detail: `${r.sent} posts made while the shard restarted: ${r.answered} answered, ${r.busy} busy, ${r.lost} lost, ${r.twice} answered twice`,
+      timing: false,
+    });
+  }
+  return result;
+}
+
+/** The forum posts' fields of the verdict line (appended after the existing ones, so parsers of those keep working). */
+export function forumVerdict(questions: readonly Question[]): string {
+  const posts = questions.filter(isForumPost);
+  const f = totals(posts);
+  const during = posts.filter((q) => q.duringRestart).length;
+  return `; forum posts ${f.sent}, forum answered ${f.answered}, forum busy ${f.busy}, forum lost ${f.lost}, forum answered twice ${f.twice}, forum during restart ${during}`;
 }
 
 export function verdictLine(ok: boolean, t: Totals, extra: string): string {
