@@ -219,7 +219,8 @@ describe("npm start with SHARD_COUNT=2 (discord.js ShardingManager) against a tw
     await until(() => onlineOf(1).length === 2, "shard 1 to come back");
     const respawned = onlineOf(1).at(-1)!.pid!;
     expect(respawned).not.toBe(victim);
-    expect(logLines().filter((line) => line.event === "shard_ready" && line.shard === 1)).toHaveLength(2);
+    // The manager hears of the new shard's readiness over IPC, a moment after the shard's own log line.
+    await until(() => logLines().filter((line) => line.event === "shard_ready" && line.shard === 1).length === 2, "the manager to see shard 1 ready again");
 
     const { question, replies } = await askAndCollect(CHANNEL_B, ALICE, "how do I report a security vulnerability?");
     expect(replies).toHaveLength(1);
