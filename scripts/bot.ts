@@ -6,8 +6,8 @@
  * manager), when it is chosen.
  */
 import "../src/cli/quiet-native-logs.ts";
-import { fileURLToPath } from "node:url";
 import { runCli } from "../src/cli/run-cli.ts";
+import { siblingScript } from "../src/cli/sibling-script.ts";
 import { loadConfig, requireDiscordToken } from "../src/config.ts";
 import { createLogger } from "../src/log.ts";
 
@@ -41,15 +41,14 @@ runCli(async () => {
   } else {
     // Shards open the index themselves; it was built here, once, so they never ingest at the same time.
     app.close();
-    // The shard entry beside this one, run the way this one runs: shard.js from the build (npm start), or
-    // shard.ts with tsx (the tests run the TypeScript entry points).
-    const compiled = import.meta.url.endsWith(".js");
+    // The shard entry beside this one, run the way this one runs (compiled, or the TypeScript source through tsx).
+    const shard = siblingScript(import.meta.url, "shard");
     bot = await sharding.startShardingManager({
       plan,
       logger,
       token,
-      shardFile: fileURLToPath(new URL(compiled ? "./shard.js" : "./shard.ts", import.meta.url)),
-      execArgv: compiled ? [] : ["--import", import.meta.resolve("tsx")],
+      shardFile: shard.file,
+      execArgv: shard.execArgv,
       // A shard told to stop finishes its answers first (SHUTDOWN_GRACE_MS), then closes the gateway and the index.
       stopTimeoutMs: config.SHUTDOWN_GRACE_MS + 10_000,
     });

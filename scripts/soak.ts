@@ -20,11 +20,11 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { feedbackId } from "../src/discord/custom-ids.ts";
 import { type DiscordEmulator, startDiscordEmulator } from "../src/discord-emulator/emulator.ts";
 import type { EmulatorEvent, EmulatorUser, Message } from "../src/discord-emulator/types.ts";
+import { siblingScript } from "../src/cli/sibling-script.ts";
 import { PROJECT_ROOT } from "../src/project-files.ts";
 import { type Radosgw, radosgwAvailable, startRadosgw } from "../test/support/radosgw.ts";
 import { scriptEnv } from "../test/support/run-script.ts";
@@ -49,11 +49,10 @@ if (!(DURATION_MS > 0) || !Number.isInteger(SHARDS) || SHARDS < 1 || !(RATE > 0)
 }
 /** The "first 5 minutes" of the targets; a shorter soak compares its first and last 40%. */
 const WARMUP_MS = Math.min(5 * 60_000, DURATION_MS * 0.4);
-/** Node's arguments for a script beside this one, run the way this one runs: compiled (.js) or through tsx (.ts). */
-function siblingScript(name: string): string[] {
-  const compiled = import.meta.url.endsWith(".js");
-  const file = fileURLToPath(new URL(`./${name}.${compiled ? "js" : "ts"}`, import.meta.url));
-  return compiled ? [file] : ["--import", import.meta.resolve("tsx"), file];
+/** Node's arguments for a script beside this one, run the way this one runs. */
+function nodeArgsFor(name: string): string[] {
+  const { file, execArgv } = siblingScript(import.meta.url, name);
+  return [...execArgv, file];
 }
 const TOKEN = "soak-token";
 const BOT: EmulatorUser = { id: "900000000000000001", username: "docent", bot: true };
@@ -105,7 +104,7 @@ try {
   };
   const ingest = async () => {
     const run = promisify(execFile);
-    await run(process.execPath, siblingScript("ingest"), {
+    await run(process.execPath, nodeArgsFor("ingest"), {
       cwd: PROJECT_ROOT,
       env: scriptEnv(botEnv),
       timeout: 120_000,
@@ -129,7 +128,7 @@ try {
     })),
   });
   const metricsPort = await freePort();
-  manager = spawn("nice", ["-n", "5", process.execPath, ...siblingScript("bot")], {
+  manager = spawn("nice", ["-n", "5", process.execPath, ...nodeArgsFor("bot")], {
     cwd: PROJECT_ROOT,
     env: scriptEnv({
       ...botEnv,
