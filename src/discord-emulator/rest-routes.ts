@@ -243,7 +243,8 @@ export class RestRouter {
       return ok(entry.channel);
     });
     // --- threads and forum posts ---
-    this.add("POST", "/channels/:channel/threads", (request) => {
+    // The fields both thread routes read from their body.
+    const threadParams = (request: RouteRequest): CreateThreadParams => {
       const body = request.body;
       const params: CreateThreadParams = {
         parentId: param(request, "channel"),
@@ -251,24 +252,21 @@ export class RestRouter {
         name: typeof body["name"] === "string" ? body["name"] : "",
         source: "bot",
       };
+      if (typeof body["auto_archive_duration"] === "number") params.autoArchiveDuration = body["auto_archive_duration"];
+      return params;
+    };
+    this.add("POST", "/channels/:channel/threads", (request) => {
+      const body = request.body;
+      const params = threadParams(request);
       if (typeof body["type"] === "number") params.type = body["type"];
       if (Array.isArray(body["applied_tags"])) params.appliedTags = body["applied_tags"].map(String);
-      if (typeof body["auto_archive_duration"] === "number") params.autoArchiveDuration = body["auto_archive_duration"];
       if (body["message"] && typeof body["message"] === "object") params.message = body["message"] as Record<string, unknown>;
       const { thread, message } = threads.createThread(params);
       // A forum post comes back with its starter message, as on Discord.
       return { status: 201, body: { ...clone(thread), ...(message ? { message: clone(message) } : {}) } };
     });
     this.add("POST", "/channels/:channel/messages/:message/threads", (request) => {
-      const body = request.body;
-      const params: CreateThreadParams = {
-        parentId: param(request, "channel"),
-        owner: state.botUser,
-        name: typeof body["name"] === "string" ? body["name"] : "",
-        source: "bot",
-        fromMessageId: param(request, "message"),
-      };
-      if (typeof body["auto_archive_duration"] === "number") params.autoArchiveDuration = body["auto_archive_duration"];
+      const params = { ...threadParams(request), fromMessageId: param(request, "message") };
       return { status: 201, body: clone(threads.createThread(params).thread) };
     });
     this.add("PATCH", "/channels/:channel", (request) => ok(clone(threads.updateThread(param(request, "channel"), request.body, state.botUser.id))));
