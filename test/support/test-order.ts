@@ -11,10 +11,15 @@ export function startsProcesses(file: string): boolean {
   return STARTS_PROCESSES.test(readFileSync(file, "utf8"));
 }
 
-/** The longest timeout a file gives one of its tests or hooks (`}, 120_000);`): its own estimate of its slowest part. */
-function declaredTimeout(file: string): number {
-  const timeouts = [...readFileSync(file, "utf8").matchAll(/^\s*\}, (\d[\d_]*)\);?$/gm)].map((m) => Number(m[1]!.replaceAll("_", "")));
-  return Math.max(0, ...timeouts);
+/**
+ * How early a file should run: 0 for one that starts no process; otherwise 1 + the longest timeout it gives one of
+ * its tests or hooks (`}, 120_000);`), its own estimate of its slowest part.
+ */
+function earliness(file: string): number {
+  const source = readFileSync(file, "utf8");
+  if (!STARTS_PROCESSES.test(source)) return 0;
+  const timeouts = [...source.matchAll(/^\s*\}, (\d[\d_]*)\);?$/gm)].map((m) => Number(m[1]!.replaceAll("_", "")));
+  return 1 + Math.max(0, ...timeouts);
 }
 
 /**
@@ -25,10 +30,8 @@ function declaredTimeout(file: string): number {
 export default class SlowFilesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const base = await super.sort(files);
-    const rank = new Map(base.map((spec) => [spec.moduleId, startsProcesses(spec.moduleId) ? 1 + declaredTimeout(spec.moduleId) : 0]));
-    return base
-      .map((spec, i) => ({ spec, i }))
-      .sort((a, b) => rank.get(b.spec.moduleId)! - rank.get(a.spec.moduleId)! || a.i - b.i)
-      .map(({ spec }) => spec);
+    const rank = new Map(base.map((spec) => [spec.moduleId, earliness(spec.moduleId)]));
+    // Array sort is stable: files of equal rank keep vitest's order.
+    return base.sort((a, b) => rank.get(b.moduleId)! - rank.get(a.moduleId)!);
   }
 }
