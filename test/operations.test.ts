@@ -221,9 +221,8 @@ describe("npm start: SIGTERM while an answer is being written", () => {
 
   const chatRequests = () => fake.requests.filter((request) => request.path.endsWith("/chat/completions")).length;
 
-  it("finishes the answer in flight, tells a new asker it is restarting, and exits 0", async () => {
-    const bot = await startBot({ SHUTDOWN_GRACE_MS: "20000" });
-    fake.script("chat", { kind: "delay", ms: 1_500 });
+  /** Alice asks; once the chat model has her question, the bot gets SIGTERM. `answered`: the reply she will get. */
+  async function askThenStop(bot: Awaited<ReturnType<typeof startBot>>) {
     const before = chatRequests();
     const question = await emulator.sendUserMessage({
       channelId: GENERAL,
@@ -234,6 +233,13 @@ describe("npm start: SIGTERM while an answer is being written", () => {
     const answered = replyTo(emulator, question);
     await until(() => chatRequests() > before, "the chat request");
     bot.child.kill("SIGTERM");
+    return { answered };
+  }
+
+  it("finishes the answer in flight, tells a new asker it is restarting, and exits 0", async () => {
+    const bot = await startBot({ SHUTDOWN_GRACE_MS: "20000" });
+    fake.script("chat", { kind: "delay", ms: 1_500 });
+    const { answered } = await askThenStop(bot);
     await until(() => bot.logs().includes('"event":"draining"'), "the drain to start");
     const late = await emulator.sendUserMessage({ channelId: GENERAL, author: BOB, content: `<@${BOT.id}> is data encrypted at rest?`, mentions: [BOT.id] });
     const lateReply = await replyTo(emulator, late);
@@ -248,16 +254,7 @@ describe("npm start: SIGTERM while an answer is being written", () => {
   it("past SHUTDOWN_GRACE_MS tells the asker it is restarting, then exits 0", async () => {
     const bot = await startBot({ SHUTDOWN_GRACE_MS: "300" });
     fake.script("chat", { kind: "hang" });
-    const before = chatRequests();
-    const question = await emulator.sendUserMessage({
-      channelId: GENERAL,
-      author: ALICE,
-      content: `<@${BOT.id}> Do you train on my API data?`,
-      mentions: [BOT.id],
-    });
-    const answered = replyTo(emulator, question);
-    await until(() => chatRequests() > before, "the chat request");
-    bot.child.kill("SIGTERM");
+    const { answered } = await askThenStop(bot);
     expect((await answered).message.content).toMatch(/restarting/);
     expect(await bot.exit).toBe(0);
     expect(bot.logs()).toMatch(/"event":"drain_timeout"/);
